@@ -1,0 +1,50 @@
+"""Lắng Nghe: citizens' feedback to local government. The application factory lives here."""
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type = Config, **overrides) -> Flask:
+    """Build the application: configuration, extensions, blueprints, error handlers."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "feedback" / "static"), instance_path=str(ROOT / "instance"))
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production).")
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    from feedback import core
+    from feedback.accounts.cli import users_cli
+    from feedback.accounts.views import bp as accounts_bp
+    from feedback.agencies.cli import agencies_cli
+    from feedback.agencies.views import bp as agencies_bp
+    from feedback.core.cli import translate_cli
+    from feedback.core.views import bp as core_bp
+    from feedback.dashboards.views import bp as dashboards_bp
+    from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from feedback.surveys.cli import surveys_cli
+    from feedback.surveys.views import bp as surveys_bp
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=core.i18n.select_locale,
+                   timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    core.init_app(app)
+
+    for blueprint in (core_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp):
+        app.register_blueprint(blueprint)
+    for group in (users_cli, agencies_cli, surveys_cli, translate_cli):
+        app.cli.add_command(group)
+    return app

@@ -1,0 +1,1 @@
+"""Staff accounts: sign-in, sign-out, roles scoped to agency subtrees."""

@@ -1,0 +1,50 @@
+"""Agencies: the tree of province, departments, communes and counters."""
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, and_
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback.extensions import db
+from feedback.models import PathString
+
+PATH_SEPARATOR = "/"
+
+
+def subtree_range(path: str) -> tuple[str, str]:
+    """Bounds [low, high) of every materialized path in the subtree rooted at `path`.
+
+    Paths look like "/1/5/23/". Every descendant path starts with the root's path, and in byte
+    order those are exactly the strings from the path up to the path with its last "/" bumped to
+    the next character ("0"), so one index range scan answers a subtree query at any depth.
+    """
+    return path, path[:-1] + chr(ord(PATH_SEPARATOR) + 1)
+
+
+class Agency(db.Model):
+    """A public body at any level; its materialized path makes subtree lookups one indexed query."""
+
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    path: Mapped[str] = mapped_column(PathString, index=True, default="")
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(32), default="department")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped["Agency | None"] = relationship(remote_side=[id])
+
+    def name(self, locale: str) -> str:
+        """The agency's name in the given language, falling back to Vietnamese."""
+        return self.name_en if locale == "en" and self.name_en else self.name_vi
+
+    @classmethod
+    def in_subtree(cls, path: str):
+        """SQL condition: the agency lies in the subtree whose root has `path` (root included)."""
+        low, high = subtree_range(path)
+        return and_(cls.path >= low, cls.path < high)
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.code}>"

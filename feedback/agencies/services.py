@@ -1,0 +1,134 @@
+"""Agency tree: creating agencies and importing them from CSV, all rows or none."""
+
+import csv
+import re
+from dataclasses import dataclass, field
+from typing import IO
+
+from sqlalchemy import select
+
+from feedback.agencies.models import PATH_SEPARATOR, Agency
+from feedback.audit.services import record
+from feedback.extensions import db
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+KINDS = ("province", "department", "district", "commune", "counter", "other")
+CSV_COLUMNS = ("code", "parent_code", "name_vi", "name_en", "kind")
+
+
+def get_agency(code: str) -> Agency | None:
+    """The agency with this code, if any."""
+    return db.session.scalar(select(Agency).where(Agency.code == code))
+
+
+def add_agency(code: str, name_vi: str, *, name_en: str = "", kind: str = "department",
+               parent: Agency | None = None) -> Agency:
+    """Insert an agency under `parent` and give it its materialized path."""
+    agency = Agency(code=code, name_vi=name_vi, name_en=name_en, kind=kind, parent=parent,
+                    depth=parent.depth + 1 if parent else 0)
+    db.session.add(agency)
+    db.session.flush()  # the path is made of ids
+    agency.path = (parent.path if parent else PATH_SEPARATOR) + f"{agency.id}{PATH_SEPARATOR}"
+    return agency
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or the rows that stopped it."""
+
+    created: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def import_agencies(stream: IO[str]) -> ImportReport:
+    """Create or update agencies from CSV (code, parent_code, name_vi, name_en, kind).
+
+    Every row is checked before anything is written; one bad row stops the whole import.
+    Parents may be earlier rows, later rows or agencies already in the database.
+    """
+    report = ImportReport()
+    reader = csv.DictReader(stream)
+    missing = [c for c in ("code", "parent_code", "name_vi") if c not in (reader.fieldnames or [])]
+    if missing:
+        report.errors.append(f"header: missing column(s) {', '.join(missing)}; "
+                             f"expected {', '.join(CSV_COLUMNS)}")
+        return report
+    rows: dict[str, dict] = {}
+    for line, row in enumerate(reader, start=2):
+        code = (row.get("code") or "").strip()
+        parent_code = (row.get("parent_code") or "").strip()
+        name_vi = (row.get("name_vi") or "").strip()
+        kind = (row.get("kind") or "").strip() or "department"
+        problems = []
+        if not CODE_PATTERN.match(code):
+            problems.append(f"code {code!r} must be 1–32 letters, digits, - or _")
+        elif code in rows:
+            problems.append(f"code {code!r} appears twice (first on line {rows[code]['line']})")
+        if not name_vi:
+            problems.append("name_vi is empty")
+        if kind not in KINDS:
+            problems.append(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+        if parent_code == code and code:
+            problems.append("an agency cannot be its own parent")
+        if problems:
+            report.errors.append(f"line {line}: " + "; ".join(problems))
+            continue
+        rows[code] = {"line": line, "parent_code": parent_code, "name_vi": name_vi,
+                      "name_en": (row.get("name_en") or "").strip(), "kind": kind}
+
+    existing = {a.code: a for a in db.session.scalars(select(Agency))}
+    for code, row in rows.items():
+        parent_code = row["parent_code"]
+        if parent_code and parent_code not in rows and parent_code not in existing:
+            report.errors.append(f"line {row['line']}: parent {parent_code!r} is neither in the "
+                                 "file nor in the database")
+        current = existing.get(code)
+        if current is not None:
+            current_parent = current.parent.code if current.parent else ""
+            if current_parent != parent_code:
+                report.errors.append(f"line {row['line']}: {code!r} already exists under "
+                                     f"{current_parent or '(top level)'}; moving agencies is not "
+                                     "done by import")
+    report.errors.extend(_cycles(rows))
+    if report.errors:
+        return report
+
+    created: dict[str, Agency] = {}
+
+    def ensure(code: str) -> Agency:
+        """The agency for `code`, creating its parents first."""
+        if code in created:
+            return created[code]
+        row = rows.get(code)
+        agency = existing.get(code)
+        if row is None:
+            return agency
+        if agency is None:
+            parent = ensure(row["parent_code"]) if row["parent_code"] else None
+            agency = add_agency(code, row["name_vi"], name_en=row["name_en"], kind=row["kind"],
+                                parent=parent)
+            report.created += 1
+        else:
+            agency.name_vi, agency.name_en, agency.kind = row["name_vi"], row["name_en"], row["kind"]
+            report.updated += 1
+        created[code] = agency
+        return agency
+
+    for code in rows:
+        ensure(code)
+    record("agencies.import", created=report.created, updated=report.updated)
+    return report
+
+
+def _cycles(rows: dict[str, dict]) -> list[str]:
+    """Rows whose parent chain within the file loops back on itself."""
+    errors = []
+    for start in rows:
+        seen, code = set(), start
+        while code in rows and code not in seen:
+            seen.add(code)
+            code = rows[code]["parent_code"]
+        if code == start:
+            errors.append(f"line {rows[start]['line']}: {start!r} is its own ancestor")
+    return errors

@@ -1,0 +1,22 @@
+"""Writing audit events; the caller's transaction commits them with the action they describe."""
+
+from flask import has_request_context
+from flask_login import current_user
+
+from feedback.audit.models import AuditEvent
+from feedback.extensions import db
+
+
+def record(action: str, obj=None, *, actor=None, **details) -> AuditEvent:
+    """Add an audit event for `action` on `obj` by `actor` (default: the signed-in user)."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user
+    event = AuditEvent(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        object_type=type(obj).__name__ if obj is not None else None,
+        object_id=str(obj.id) if obj is not None and getattr(obj, "id", None) is not None else None,
+        details=details,
+    )
+    db.session.add(event)
+    return event

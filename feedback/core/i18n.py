@@ -1,0 +1,55 @@
+"""Choosing the language of a request and formatting numbers and dates in it."""
+
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, g, request
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+
+LANG_COOKIE = "lang"
+LANG_COOKIE_AGE = 365 * 24 * 3600
+
+
+def select_locale() -> str:
+    """?lang= first, then the cookie, then Accept-Language, then Vietnamese."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        g.lang_to_remember = asked
+        return asked
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in languages:
+        return cookie
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_language(response):
+    """Store a language picked with ?lang= in a cookie, so it sticks."""
+    lang = g.get("lang_to_remember")
+    if lang and request.cookies.get(LANG_COOKIE) != lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    return response
+
+
+def current_locale() -> str:
+    """The language code of this request ('vi' or 'en')."""
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def language_url(lang: str) -> str:
+    """This page's address with ?lang= set to `lang` (other query parameters kept)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def init_app(app: Flask) -> None:
+    """Register the cookie hook and the template helpers for locale-aware formatting."""
+    app.after_request(remember_language)
+    app.jinja_env.globals.update(current_locale=current_locale, language_url=language_url)
+    app.jinja_env.filters.update(
+        number=lambda v, fmt=None: format_decimal(v, format=fmt),
+        percent=lambda v, fmt="#,##0.0%": format_percent(v, format=fmt),
+        date=lambda v, fmt="short": format_date(v, fmt),
+        datetime=lambda v, fmt="short": format_datetime(v, fmt),
+    )

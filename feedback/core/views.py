@@ -1,0 +1,45 @@
+"""Home page, health check, and how Flask-Login finds the signed-in user."""
+
+from flask import Blueprint, Flask, jsonify, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from feedback.extensions import db, limiter, login_manager
+from feedback.surveys.services import open_survey_agencies
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+def home():
+    """Rate a service: type the code on the poster, or pick an agency offering a survey."""
+    code = request.args.get("agency", "").strip()
+    if code:
+        return redirect(url_for("surveys.take", agency_code=code.upper()))
+    return render_template("core/home.html", agencies=open_survey_agencies())
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz():
+    """200 when the database answers, 503 when it does not (for the load balancer)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable", database="down"), 503
+    return jsonify(status="ok", database="ok")
+
+
+def init_login(app: Flask) -> None:
+    """Tell Flask-Login how to load users and where the sign-in page is."""
+    from feedback.accounts.models import User
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None

@@ -1,0 +1,1 @@
+"""Leader dashboards: satisfaction indices per agency, computed in SQL."""

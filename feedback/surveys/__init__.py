@@ -1,0 +1,1 @@
+"""Citizen satisfaction surveys: the questionnaire, deployments, taking a survey, scoring it."""

@@ -1,0 +1,243 @@
+"""Surveys, their frozen versions and questions, deployments at agencies, and the responses."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback.agencies.models import Agency
+from feedback.extensions import db
+from feedback.models import UTCDateTime, utcnow
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A portable enum column stored as its string values (a CHECK-free VARCHAR)."""
+    return Enum(cls, name=name, native_enum=False, create_constraint=False, length=16,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class QuestionType(enum.StrEnum):
+    """What kind of answer a question takes; SECTION and NOTE are headings, not questions."""
+
+    LIKERT5 = "likert5"
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    RATING10 = "rating10"
+    YESNO = "yesno"
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    NUMBER = "number"
+    DATE = "date"
+    SECTION = "section"
+    NOTE = "note"
+
+
+class VersionStatus(enum.StrEnum):
+    """A version is edited as a draft and frozen once published."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class AccessMode(enum.StrEnum):
+    """How citizens reach a deployment: a public link / QR code, or one-time codes only."""
+
+    OPEN = "open"
+    CODE = "code"
+
+
+class DeploymentStatus(enum.StrEnum):
+    """Whether a deployment currently takes responses."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+class ResponseFlag(enum.IntFlag):
+    """Why a response is kept out of the indices (it is stored all the same)."""
+
+    HONEYPOT = 1
+    TOO_FAST = 2
+    RATE_LIMITED = 4
+
+
+class Survey(db.Model):
+    """A questionnaire over time; its content lives in numbered versions."""
+
+    __tablename__ = "survey"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    owner_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    versions: Mapped[list["SurveyVersion"]] = relationship(
+        back_populates="survey", order_by="SurveyVersion.number", cascade="all, delete-orphan"
+    )
+    owner_agency: Mapped[Agency | None] = relationship()
+
+
+class SurveyVersion(db.Model):
+    """The questions of a survey at one point in time; frozen once published."""
+
+    __tablename__ = "survey_version"
+    __table_args__ = (UniqueConstraint("survey_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[VersionStatus] = mapped_column(_enum(VersionStatus, "version_status"),
+                                                  default=VersionStatus.DRAFT)
+    title_vi: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300), default="")
+    intro_vi: Mapped[str] = mapped_column(Text, default="")
+    intro_en: Mapped[str] = mapped_column(Text, default="")
+    # Weight of each dimension in the agency index; a dimension not listed weighs 1.
+    dimension_weights: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    survey: Mapped[Survey] = relationship(back_populates="versions")
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="version", order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+    def title(self, locale: str) -> str:
+        """The title in the given language, falling back to Vietnamese."""
+        return self.title_en if locale == "en" and self.title_en else self.title_vi
+
+    def intro(self, locale: str) -> str:
+        """The introduction in the given language, falling back to Vietnamese."""
+        return self.intro_en if locale == "en" and self.intro_en else self.intro_vi
+
+    def weight(self, dimension: str) -> float:
+        """The weight of `dimension` in this version's index."""
+        return float(self.dimension_weights.get(dimension, 1.0))
+
+
+class Question(db.Model):
+    """One item of a version; its key stays the same across versions so results compare."""
+
+    __tablename__ = "question"
+    __table_args__ = (UniqueConstraint("version_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    key: Mapped[str] = mapped_column(String(64))
+    type: Mapped[QuestionType] = mapped_column(_enum(QuestionType, "question_type"))
+    text_vi: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text, default="")
+    help_vi: Mapped[str] = mapped_column(Text, default="")
+    help_en: Mapped[str] = mapped_column(Text, default="")
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    dimension: Mapped[str | None] = mapped_column(String(32))
+    allow_na: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Type-specific settings: choices [{value, label_vi, label_en}], max_choices, min, max, max_length.
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    # {"question": key, "op": "equals" | "in" | "answered", "value": ...}; None = always shown.
+    show_if: Mapped[dict | None] = mapped_column(JSON)
+
+    version: Mapped[SurveyVersion] = relationship(back_populates="questions")
+
+    def text(self, locale: str) -> str:
+        """The question text in the given language, falling back to Vietnamese."""
+        return self.text_en if locale == "en" and self.text_en else self.text_vi
+
+    def help(self, locale: str) -> str:
+        """The help text in the given language, falling back to Vietnamese."""
+        return self.help_en if locale == "en" and self.help_en else self.help_vi
+
+
+class Deployment(db.Model):
+    """A published version offered at one agency for a period."""
+
+    __tablename__ = "deployment"
+    __table_args__ = (Index("ix_deployment_agency_status", "agency_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    access_mode: Mapped[AccessMode] = mapped_column(_enum(AccessMode, "access_mode"),
+                                                    default=AccessMode.OPEN)
+    status: Mapped[DeploymentStatus] = mapped_column(_enum(DeploymentStatus, "deployment_status"),
+                                                     default=DeploymentStatus.ACTIVE)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Services (thủ tục) the citizen may pick from: [{"code", "name_vi", "name_en"}].
+    services: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    version: Mapped[SurveyVersion] = relationship()
+    agency: Mapped[Agency] = relationship()
+
+
+class Response(db.Model):
+    """One citizen's submitted questionnaire; anonymous by construction."""
+
+    __tablename__ = "response"
+    __table_args__ = (
+        Index("ix_response_agency_submitted", "agency_id", "submitted_at"),
+        Index("ix_response_client", "client_hash", "agency_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"), index=True)
+    deployment_id: Mapped[int | None] = mapped_column(ForeignKey("deployment.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    service: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[AccessMode] = mapped_column(_enum(AccessMode, "response_channel"),
+                                                default=AccessMode.OPEN)
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Why the response tripped an integrity check (ResponseFlag bits); kept for review forever.
+    flags: Mapped[int] = mapped_column(Integer, default=0)
+    # Left out of every index; set when flagged, cleared when an organizer restores it.
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Salted, daily-rotating hash of IP and user agent: rate limiting and duplicates only.
+    client_hash: Mapped[str | None] = mapped_column(String(64))
+
+    answers: Mapped[list["Answer"]] = relationship(back_populates="response",
+                                                   cascade="all, delete-orphan")
+    scores: Mapped[list["ResponseScore"]] = relationship(back_populates="response",
+                                                         cascade="all, delete-orphan")
+    agency: Mapped[Agency] = relationship()
+    version: Mapped[SurveyVersion] = relationship()
+
+
+class Answer(db.Model):
+    """One answer of a response, by question key."""
+
+    __tablename__ = "answer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(64))
+    number: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str | None] = mapped_column(Text)
+    choices: Mapped[list | None] = mapped_column(JSON)
+    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class ResponseScore(db.Model):
+    """A response's score in one dimension: the share of its valid Likert answers that are 4–5."""
+
+    __tablename__ = "response_score"
+
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(32), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+    # The dimension's weight in the response's version, copied so that SQL alone weights the index.
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    valid_answers: Mapped[int] = mapped_column(Integer)
+
+    response: Mapped[Response] = relationship(back_populates="scores")
