@@ -45,6 +45,10 @@ class Config:
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
 
+    # argon2id costs (argon2-cffi's defaults: 3 passes over 64 MiB).
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
+    ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", str(64 * 1024)))
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
@@ -78,3 +82,6 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"
     SURVEY_MIN_SECONDS = 0
+    # Cheap hashes keep the suite fast; production strength is the default above.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024

@@ -5,11 +5,13 @@ The suite creates its own databases (a file for SQLite, a fresh database on the 
 and builds them with the Alembic migrations, so the migrations are exercised on every run.
 """
 
+import contextvars
 import os
 import re
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import make_url, text
 
@@ -76,10 +78,23 @@ def _empty_all_tables() -> None:
                 conn.execute(text(f'DELETE FROM "{table}"'))
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own app context, as on a real server.
+
+    Tests hold an app context for setup and assertions; without this, Flask would reuse it for
+    every request, sharing `g` and the database session between requests and the test.
+    """
+
+    def open(self, *args, **kwargs):
+        """Send the request from an empty context, so it pushes its own app context."""
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(params=BACKENDS)
 def app(request, database_urls):
     """The application on one backend, inside an app context, with empty tables."""
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_urls[request.param])
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _empty_all_tables()
         yield app

@@ -1,7 +1,10 @@
 """Staff accounts: creating users, granting roles, checking passwords."""
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import func, select
 
 from feedback.accounts.models import Role, RoleGrant, User
@@ -10,9 +13,19 @@ from feedback.audit.services import record
 from feedback.extensions import db
 from feedback.models import utcnow
 
-_hasher = PasswordHasher()
-# Verified when the email is unknown, so that a wrong email costs as much time as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@cache
+def _hasher_for(time_cost: int, memory_cost: int) -> tuple[PasswordHasher, str]:
+    """An argon2id hasher with these costs, and a dummy hash verified when the email is unknown
+    (so a wrong email costs as much time as a wrong password)."""
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+    return hasher, hasher.hash("not-a-real-password")
+
+
+def _hasher() -> PasswordHasher:
+    """The hasher configured for this app (ARGON2_TIME_COST, ARGON2_MEMORY_COST)."""
+    return _hasher_for(current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_COST"])[0]
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -28,7 +41,7 @@ def normalize_email(email: str) -> str:
 
 def hash_password(password: str) -> str:
     """An argon2id hash of `password`."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def find_user(email: str) -> User | None:
@@ -75,10 +88,10 @@ def authenticate(email: str, password: str) -> User | None:
         _burn(password)
         return None
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return user
@@ -86,7 +99,9 @@ def authenticate(email: str, password: str) -> User | None:
 
 def _burn(password: str) -> None:
     """Spend the time of one verification so unknown emails are not told apart by timing."""
+    hasher, dummy = _hasher_for(current_app.config["ARGON2_TIME_COST"],
+                                current_app.config["ARGON2_MEMORY_COST"])
     try:
-        _hasher.verify(_DUMMY_HASH, password)
+        hasher.verify(dummy, password)
     except VerificationError:
         pass

@@ -22,7 +22,7 @@ def _pybabel(*args: str) -> None:
 def update() -> None:
     """Extract every wrapped string and merge it into the vi and en catalogs."""
     _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-by-file",
-             "-o", str(POT), ".")
+             "-o", str(POT), "feedback", "templates")
     _pybabel("update", "-i", str(POT), "-d", "translations", "--no-fuzzy-matching")
     click.echo("Catalogs updated: fill the empty msgstr entries, then `flask translate compile`.")
 

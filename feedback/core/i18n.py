@@ -36,6 +36,21 @@ def current_locale() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+# Vietnamese officials write dates as 22/11/2026; English readers get an unambiguous "22 Nov 2026".
+DATE_FORMATS = {"vi": "dd/MM/y", "en": "d MMM y"}
+DATETIME_FORMATS = {"vi": "HH:mm dd/MM/y", "en": "d MMM y, HH:mm"}
+
+
+def format_local_date(value, fmt: str | None = None) -> str:
+    """A date in the request's locale (22/11/2026 in Vietnamese)."""
+    return format_date(value, fmt or DATE_FORMATS.get(current_locale(), "medium"))
+
+
+def format_local_datetime(value, fmt: str | None = None) -> str:
+    """A date and time in the request's locale and the app's time zone."""
+    return format_datetime(value, fmt or DATETIME_FORMATS.get(current_locale(), "medium"))
+
+
 def language_url(lang: str) -> str:
     """This page's address with ?lang= set to `lang` (other query parameters kept)."""
     args = request.args.to_dict(flat=False)
@@ -50,6 +65,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         number=lambda v, fmt=None: format_decimal(v, format=fmt),
         percent=lambda v, fmt="#,##0.0%": format_percent(v, format=fmt),
-        date=lambda v, fmt="short": format_date(v, fmt),
-        datetime=lambda v, fmt="short": format_datetime(v, fmt),
+        date=format_local_date,
+        datetime=format_local_datetime,
     )

@@ -1,11 +1,30 @@
 """Reads and writes for surveys: finding the live deployment, storing a scored response."""
 
-from sqlalchemy import or_, select
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from feedback.agencies.models import Agency
+from feedback.audit.services import record
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.models import AccessMode, Deployment, DeploymentStatus
+from feedback.surveys.forms import ParsedAnswer
+from feedback.surveys.models import (
+    AccessMode, Answer, Deployment, DeploymentStatus, Question, QuestionType, Response, ResponseFlag,
+    ResponseScore, Survey, SurveyVersion, VersionStatus,
+)
+
+DEFAULT_SURVEY_FILE = Path(__file__).resolve().parent / "data" / "sipas.json"
+DEFAULT_SURVEY_KEY = "sipas"
+QUESTION_FIELDS = ("key", "type", "text_vi", "text_en", "help_vi", "help_en", "required", "dimension",
+                   "allow_na", "options", "show_if")
 
 
 def live_deployments():
@@ -25,3 +44,206 @@ def open_survey_agencies() -> list[Agency]:
         select(Agency).join(live, live.c.agency_id == Agency.id)
         .where(Agency.active.is_(True)).order_by(Agency.path).distinct()
     ))
+
+
+def find_agency(code: str) -> Agency | None:
+    """The agency with this code, matched exactly first, then ignoring case.
+
+    Codes are stored as given, but people type them from posters (and the home page upper-cases
+    them), so case must not matter; the exact match wins if two codes differ only by case.
+    """
+    agency = db.session.scalar(select(Agency).where(Agency.code == code))
+    if agency is None:
+        agency = db.session.scalar(select(Agency).where(func.upper(Agency.code) == code.upper())
+                                   .order_by(Agency.id).limit(1))
+    return agency
+
+
+def default_survey_version() -> SurveyVersion | None:
+    """The newest published version of the built-in questionnaire, if it has been loaded."""
+    return db.session.scalar(
+        select(SurveyVersion).join(Survey).where(Survey.key == DEFAULT_SURVEY_KEY,
+                                                 SurveyVersion.status == VersionStatus.PUBLISHED)
+        .order_by(SurveyVersion.number.desc()).limit(1)
+    )
+
+
+def load_default_survey() -> SurveyVersion:
+    """Create the SIPAS questionnaire (version 1, published) from its JSON file, once.
+
+    Returns the existing published version when it is already there; the caller commits.
+    """
+    existing = default_survey_version()
+    if existing is not None:
+        return existing
+    data = json.loads(DEFAULT_SURVEY_FILE.read_text(encoding="utf-8"))
+    survey = db.session.scalar(select(Survey).where(Survey.key == data["key"]))
+    if survey is None:
+        survey = Survey(key=data["key"])
+        db.session.add(survey)
+    number = max((v.number for v in survey.versions), default=0) + 1
+    version = SurveyVersion(
+        survey=survey, number=number, status=VersionStatus.PUBLISHED, published_at=utcnow(),
+        title_vi=data["title_vi"], title_en=data["title_en"],
+        intro_vi=data["intro_vi"], intro_en=data["intro_en"],
+        dimension_weights=data.get("dimension_weights") or {},
+    )
+    for position, item in enumerate(data["questions"]):
+        fields = {name: item[name] for name in QUESTION_FIELDS if name in item}
+        fields["type"] = QuestionType(fields["type"])
+        fields.setdefault("options", {})
+        version.questions.append(Question(position=position, **fields))
+    db.session.add(version)
+    db.session.flush()
+    record("survey.publish", version, survey=survey.key, number=version.number, source="default")
+    return version
+
+
+def deploy(version: SurveyVersion, agency: Agency, *, subtree: bool = False,
+           access_mode: AccessMode = AccessMode.OPEN, starts_at: datetime | None = None,
+           ends_at: datetime | None = None, actor=None) -> list[Deployment]:
+    """Offer a published `version` at `agency` (or at every active agency of its subtree).
+
+    Any other active or paused deployment at those agencies ends now, so an agency has one
+    survey at a time and a paused one cannot be resumed beside it. The caller commits.
+    """
+    if version.status != VersionStatus.PUBLISHED:
+        raise ValueError("only a published survey version can be deployed")
+    now = utcnow()
+    starts_at = starts_at or now
+    if ends_at is not None and ends_at <= starts_at:
+        raise ValueError("a deployment must end after it starts")
+    if subtree:
+        agencies = list(db.session.scalars(
+            select(Agency).where(Agency.in_subtree(agency.path), Agency.active.is_(True))
+            .order_by(Agency.path)
+        ))
+    else:
+        agencies = [agency] if agency.active else []
+    if not agencies:
+        raise ValueError(f"agency {agency.code} is not active")
+
+    ids = [a.id for a in agencies]
+    earlier = db.session.scalars(select(Deployment).where(
+        Deployment.agency_id.in_(ids),
+        Deployment.status.in_([DeploymentStatus.ACTIVE, DeploymentStatus.PAUSED]),
+    ))
+    ended = []
+    for deployment in earlier:
+        deployment.status = DeploymentStatus.ENDED
+        # An end date already past is the true end; do not move it forward.
+        if deployment.ends_at is None or deployment.ends_at > now:
+            deployment.ends_at = now
+        ended.append(deployment.id)
+
+    deployments = [
+        Deployment(version=version, agency=a, access_mode=access_mode, status=DeploymentStatus.ACTIVE,
+                   starts_at=starts_at, ends_at=ends_at, created_by_id=getattr(actor, "id", None))
+        for a in agencies
+    ]
+    db.session.add_all(deployments)
+    db.session.flush()
+    record("survey.deploy", version, actor=actor, agencies=[a.code for a in agencies],
+           deployments=[d.id for d in deployments], ended=ended, subtree=subtree,
+           access_mode=access_mode.value)
+    return deployments
+
+
+def live_deployment_for(agency_code: str) -> Deployment | None:
+    """The live open-link deployment at the active agency with this code (any letter case).
+
+    Loads the version and its questions with it, since every caller needs them.
+    """
+    agency = find_agency(agency_code)
+    if agency is None or not agency.active:
+        return None
+    return db.session.scalar(
+        live_deployments()
+        .where(Deployment.agency_id == agency.id, Deployment.access_mode == AccessMode.OPEN)
+        .options(joinedload(Deployment.version).selectinload(SurveyVersion.questions))
+        .order_by(Deployment.starts_at.desc(), Deployment.id.desc()).limit(1)
+    )
+
+
+def score_response(version: SurveyVersion, answers: Iterable) -> list[ResponseScore]:
+    """One score per dimension: the share of the response's valid Likert answers that are 4 or 5.
+
+    "Not applicable" is left out of the denominator; a dimension with no valid answer gets no row,
+    so it does not pull the dimension's rate down. `answers` are Answer rows (or alike).
+    """
+    dimension_of = {q.key: q.dimension for q in version.questions
+                    if q.type == QuestionType.LIKERT5 and q.dimension}
+    tally: dict[str, list[int]] = {}
+    for dimension in dimension_of.values():
+        tally.setdefault(dimension, [0, 0])
+    for answer in answers:
+        dimension = dimension_of.get(answer.question_key)
+        if dimension is None or answer.not_applicable or answer.number is None:
+            continue
+        tally[dimension][1] += 1
+        if answer.number >= 4:
+            tally[dimension][0] += 1
+    return [
+        ResponseScore(dimension=dimension, score=positive / valid, valid_answers=valid,
+                      weight=version.weight(dimension))
+        for dimension, (positive, valid) in tally.items() if valid
+    ]
+
+
+def client_hash(ip: str, user_agent: str, *, day: date | None = None) -> str:
+    """A hash of the client that changes every UTC day; the raw address is never stored.
+
+    The salt is derived from SECRET_KEY and the date, so yesterday's hashes cannot be linked to
+    today's and nobody without the key can test a guessed address against a stored hash.
+    """
+    day = day or utcnow().date()
+    secret = current_app.config["SECRET_KEY"].encode()
+    salt = hmac.new(secret, day.isoformat().encode(), hashlib.sha256).digest()
+    return hashlib.sha256(salt + b"\0" + ip.encode() + b"\0" + user_agent.encode()).hexdigest()
+
+
+def responses_today(client: str, agency_id: int) -> int:
+    """How many responses this client hash sent to this agency since UTC midnight."""
+    midnight = datetime.combine(utcnow().date(), time.min, tzinfo=UTC)
+    return db.session.scalar(select(func.count()).select_from(Response).where(
+        Response.client_hash == client, Response.agency_id == agency_id,
+        Response.submitted_at >= midnight,
+    )) or 0
+
+
+def integrity_flags(deployment: Deployment, *, honeypot: str, started_at: datetime,
+                    client: str) -> ResponseFlag:
+    """Why this submission should be kept out of the indices (no flag: it counts)."""
+    config = current_app.config
+    flags = ResponseFlag(0)
+    if honeypot:
+        flags |= ResponseFlag.HONEYPOT
+    if (utcnow() - started_at).total_seconds() < config["SURVEY_MIN_SECONDS"]:
+        flags |= ResponseFlag.TOO_FAST
+    if responses_today(client, deployment.agency_id) >= config["SURVEY_CLIENT_DAILY_LIMIT"]:
+        flags |= ResponseFlag.RATE_LIMITED
+    return flags
+
+
+def submit_response(deployment: Deployment, answers: Mapping[str, ParsedAnswer], *, locale: str,
+                    started_at: datetime | None, flags: int, client_hash: str | None,
+                    service: str | None = None) -> Response:
+    """Add a response with its answers and dimension scores, and flush; the caller commits.
+
+    A flagged response is stored all the same, marked excluded, so it can be reviewed.
+    """
+    response = Response(
+        version_id=deployment.version_id, deployment_id=deployment.id,
+        agency_id=deployment.agency_id, service=service, channel=deployment.access_mode,
+        locale=locale, started_at=started_at, submitted_at=utcnow(), flags=int(flags),
+        excluded=int(flags) != 0, client_hash=client_hash,
+    )
+    response.answers = [
+        Answer(question_key=key, number=a.number, text=a.text, choices=a.choices,
+               not_applicable=a.not_applicable)
+        for key, a in answers.items()
+    ]
+    response.scores = score_response(deployment.version, response.answers)
+    db.session.add(response)
+    db.session.flush()
+    return response

@@ -1,0 +1,45 @@
+# Lắng Nghe: `make run` serves the demo, `make test` runs the whole suite. Both bootstrap first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export FLASK_APP := wsgi.py
+
+.PHONY: run test install translations translate-update migrate demo lint bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+translations: $(STAMP)  ## compile the vi and en catalogs
+	$(BIN)/pybabel compile -d translations -q
+
+translate-update: $(STAMP)  ## extract strings and merge them into the catalogs
+	$(BIN)/flask translate update
+
+migrate: install translations
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+
+demo: migrate
+	$(BIN)/flask seed-demo --if-empty
+
+run: demo  ## serve the demo on http://127.0.0.1:5000 (SQLite)
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install translations  ## lint, then the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: migrate
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance/*.db .pytest_cache .ruff_cache

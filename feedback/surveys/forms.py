@@ -1,0 +1,293 @@
+"""Reading a submitted survey form: field names, validation, show-if conditions, the form token."""
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.datastructures import MultiDict
+
+from feedback.surveys.models import Question, QuestionType
+
+TOKEN_FIELD = "token"
+TOKEN_SALT = "survey-form"
+HONEYPOT_FIELD = "website"
+SERVICE_FIELD = "service"
+NOT_APPLICABLE = "na"
+LIKERT_VALUES = ("1", "2", "3", "4", "5")
+RATING_VALUES = tuple(str(n) for n in range(11))
+YESNO_VALUES = ("yes", "no")
+DEFAULT_MAX_LENGTH = {QuestionType.SHORT_TEXT: 200, QuestionType.LONG_TEXT: 2000}
+# Headings carry no answer; everything else is numbered and may be answered.
+HEADINGS = (QuestionType.SECTION, QuestionType.NOTE)
+# PostgreSQL refuses NUL in text, and stray control characters only come from bots or bad paste.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class ParsedAnswer:
+    """One validated answer, in the shape of an Answer row."""
+
+    question_key: str
+    number: float | None = None
+    text: str | None = None
+    choices: list[str] | None = None
+    not_applicable: bool = False
+
+    @property
+    def value(self):
+        """What a show-if condition compares: the choices, the text, or the number."""
+        if self.choices is not None:
+            return self.choices
+        if self.text is not None:
+            return self.text
+        return self.number
+
+
+def field_name(question: Question) -> str:
+    """The form field name (and, for single inputs, the element id) of a question."""
+    return f"q-{question.key}"
+
+
+def error_target(question: Question) -> str:
+    """The id an error link points at: the first radio or checkbox of a group, else the input."""
+    name = field_name(question)
+    first = {
+        QuestionType.LIKERT5: "1",
+        QuestionType.RATING10: "0",
+        QuestionType.YESNO: "yes",
+        QuestionType.SINGLE: "1",
+        QuestionType.MULTIPLE: "1",
+    }.get(question.type)
+    return f"{name}-{first}" if first else name
+
+
+def choice_values(question: Question) -> list[str]:
+    """The values a single or multiple choice question accepts, as strings."""
+    choices = (question.options or {}).get("choices") or []
+    return [str(c.get("value")) for c in choices if isinstance(c, dict) and c.get("value") is not None]
+
+
+def question_numbers(questions: list[Question]) -> dict[str, int]:
+    """The number printed before each answerable item (headings are not counted)."""
+    answerable = [q for q in questions if q.type not in HEADINGS]
+    return {q.key: n for n, q in enumerate(answerable, start=1)}
+
+
+def max_length(question: Question) -> int:
+    """The longest text accepted for a text question."""
+    try:
+        return int((question.options or {}).get("max_length") or DEFAULT_MAX_LENGTH[question.type])
+    except (TypeError, ValueError):
+        return DEFAULT_MAX_LENGTH[question.type]
+
+
+def _normalized(value) -> str:
+    """A comparable string form, so that 4, 4.0 and "4" match, and True matches "yes"."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def is_shown(question: Question, answers: dict[str, ParsedAnswer]) -> bool:
+    """Whether `question` applies, given the answers to the questions before it.
+
+    A malformed condition shows the question: losing a question silently is worse than asking it.
+    "Not applicable" does not count as answered, since it says the citizen has no experience of it.
+    """
+    condition = question.show_if
+    if not condition:
+        return True
+    if not isinstance(condition, dict):
+        return True
+    op = condition.get("op")
+    answer = answers.get(str(condition.get("question")))
+    if op not in ("equals", "in", "answered"):
+        return True
+    if answer is None or answer.not_applicable:
+        return False
+    if op == "answered":
+        return True
+    expected = condition.get("value")
+    wanted = {_normalized(v) for v in expected} if op == "in" and isinstance(expected, list) else {
+        _normalized(expected)}
+    given = answer.value
+    if isinstance(given, list):
+        return any(_normalized(v) in wanted for v in given)
+    return _normalized(given) in wanted
+
+
+def _clean_text(raw: str) -> str:
+    """Text as typed, without control characters, with Windows line ends folded and ends trimmed."""
+    return CONTROL_CHARS.sub("", raw.replace("\r\n", "\n")).strip()
+
+
+def _parse_number(raw: str) -> float | None:
+    """A finite number written with a dot or a Vietnamese decimal comma; None when it is not one."""
+    text = raw.strip().replace(" ", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def _parse_one(question: Question, form: MultiDict) -> tuple[ParsedAnswer | None, str | None]:
+    """(answer or None when left empty, error message or None) for one shown question."""
+    name, key, kind = field_name(question), question.key, question.type
+    raw = form.get(name, "")
+    if kind == QuestionType.MULTIPLE:
+        picked = list(dict.fromkeys(v for v in form.getlist(name) if v != ""))
+        if not picked:
+            return None, None
+        if any(v not in choice_values(question) for v in picked):
+            return None, _("Please choose from the answers shown.")
+        limit = (question.options or {}).get("max_choices")
+        if isinstance(limit, int) and 0 < limit < len(picked):
+            return None, _("Please choose at most %(n)s answers.", n=limit)
+        return ParsedAnswer(key, choices=picked), None
+    if kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
+        text = _clean_text(raw)
+        if not text:
+            return None, None
+        limit = max_length(question)
+        if len(text) > limit:
+            return None, _("Please shorten your answer to %(limit)s characters or fewer (it has %(count)s).",
+                           limit=format_decimal(limit), count=format_decimal(len(text)))
+        return ParsedAnswer(key, text=text), None
+    raw = raw.strip()
+    if not raw:
+        return None, None
+    if kind == QuestionType.LIKERT5:
+        if raw == NOT_APPLICABLE and question.allow_na:
+            return ParsedAnswer(key, not_applicable=True), None
+        if raw not in LIKERT_VALUES:
+            return None, _("Please choose one of the answers shown.")
+        return ParsedAnswer(key, number=float(raw)), None
+    if kind == QuestionType.RATING10:
+        if raw not in RATING_VALUES:
+            return None, _("Please choose a number from 0 to 10.")
+        return ParsedAnswer(key, number=float(raw)), None
+    if kind == QuestionType.YESNO:
+        if raw not in YESNO_VALUES:
+            return None, _("Please choose yes or no.")
+        return ParsedAnswer(key, number=1.0 if raw == "yes" else 0.0, text=raw), None
+    if kind == QuestionType.SINGLE:
+        if raw not in choice_values(question):
+            return None, _("Please choose one of the answers shown.")
+        return ParsedAnswer(key, text=raw), None
+    if kind == QuestionType.NUMBER:
+        return _parse_bounded_number(question, raw)
+    if kind == QuestionType.DATE:
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            return None, _("Please enter a date as year-month-day, for example 2024-05-31.")
+        return ParsedAnswer(key, text=day.isoformat()), None
+    return None, None
+
+
+def _parse_bounded_number(question: Question, raw: str) -> tuple[ParsedAnswer | None, str | None]:
+    """A number question's answer, checked against its optional min and max."""
+    value = _parse_number(raw)
+    if value is None:
+        return None, _("Please enter a number, for example 12 or 3,5.")
+    options = question.options or {}
+    low, high = options.get("min"), options.get("max")
+    numeric = (int, float)
+    if isinstance(low, numeric) and value < low or isinstance(high, numeric) and value > high:
+        if isinstance(low, numeric) and isinstance(high, numeric):
+            return None, _("Please enter a number from %(low)s to %(high)s.",
+                           low=format_decimal(low), high=format_decimal(high))
+        if isinstance(low, numeric):
+            return None, _("Please enter a number of at least %(low)s.", low=format_decimal(low))
+        return None, _("Please enter a number of at most %(high)s.", high=format_decimal(high))
+    return ParsedAnswer(question.key, number=value), None
+
+
+def parse_answers(form: MultiDict, questions: list[Question]
+                  ) -> tuple[dict[str, ParsedAnswer], list[tuple[str, str]]]:
+    """Validate a submitted form against a version's questions, in order.
+
+    Returns the answers by question key and the errors as (field id, localized message), ready for
+    the error summary. Questions hidden by their show-if condition are neither checked nor kept.
+    Any input at all gives an answer or an error, never an exception.
+    """
+    numbers = question_numbers(questions)
+    answers: dict[str, ParsedAnswer] = {}
+    errors: list[tuple[str, str]] = []
+    for question in questions:
+        if question.type in HEADINGS or not is_shown(question, answers):
+            continue
+        answer, error = _parse_one(question, form)
+        if error is None and answer is None and question.required:
+            error = _("Please answer this question.")
+        if error is not None:
+            errors.append((error_target(question),
+                           _("Question %(n)s: %(message)s", n=numbers[question.key], message=error)))
+        elif answer is not None:
+            answers[question.key] = answer
+    return answers, errors
+
+
+def parse_service(form: MultiDict, services: list) -> tuple[str | None, str | None]:
+    """(service code or None, error or None) for the optional "which service" choice."""
+    raw = form.get(SERVICE_FIELD, "").strip()
+    if not raw:
+        return None, None
+    codes = {str(s.get("code")) for s in services if isinstance(s, dict)}
+    if raw not in codes:
+        return None, _("Please choose one of the services shown.")
+    return raw, None
+
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    """The signer of survey form tokens."""
+    return URLSafeTimedSerializer(secret_key, salt=TOKEN_SALT)
+
+
+def make_form_token(secret_key: str, deployment_id: int, started_at: datetime) -> str:
+    """A signed, timestamped token carrying the deployment and when the form was first shown."""
+    return _serializer(secret_key).dumps([deployment_id, int(started_at.timestamp())])
+
+
+@dataclass
+class FormToken:
+    """What a submitted token says: whether to accept the form, and its original start time."""
+
+    valid: bool
+    started_at: datetime | None = None
+
+
+def read_form_token(secret_key: str, token: str, deployment_id: int, max_age: int) -> FormToken:
+    """Check a submitted token: signed by us, for this deployment, not older than `max_age` seconds.
+
+    An expired but genuine token still tells when the form was first shown, so that start time
+    survives the re-render; a forged one tells nothing.
+    """
+    serializer = _serializer(secret_key)
+    valid = True
+    try:
+        payload = serializer.loads(token, max_age=max_age)
+    except SignatureExpired as expired:
+        valid = False
+        try:
+            payload = serializer.load_payload(expired.payload)
+        except BadSignature:
+            return FormToken(False)
+    except BadSignature:
+        return FormToken(False)
+    if (not isinstance(payload, list) or len(payload) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in payload)):
+        return FormToken(False)
+    try:
+        started_at = datetime.fromtimestamp(payload[1], UTC)
+    except (OverflowError, OSError, ValueError):
+        return FormToken(False)
+    return FormToken(valid and payload[0] == deployment_id, started_at)
