@@ -30,6 +30,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.core.cli import translate_cli
     from feedback.core.views import bp as core_bp
     from feedback.dashboards.views import bp as dashboards_bp
+    from feedback.demo.cli import seed_demo_command
     from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
     from feedback.surveys.cli import surveys_cli
     from feedback.surveys.views import bp as surveys_bp
@@ -45,6 +46,6 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 
     for blueprint in (core_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp):
         app.register_blueprint(blueprint)
-    for group in (users_cli, agencies_cli, surveys_cli, translate_cli):
+    for group in (users_cli, agencies_cli, surveys_cli, translate_cli, seed_demo_command):
         app.cli.add_command(group)
     return app

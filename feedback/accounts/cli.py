@@ -3,15 +3,13 @@
 import sys
 
 import click
-from sqlalchemy import select
-
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from feedback.accounts.models import Role
 from feedback.accounts.services import AccountError, create_user, find_user, grant_role
 from feedback.agencies.models import Agency
 from feedback.extensions import db
-
 
 
 def _read_password() -> str:

@@ -14,7 +14,6 @@ from feedback.extensions import db
 from feedback.models import utcnow
 
 
-
 @cache
 def _hasher_for(time_cost: int, memory_cost: int) -> tuple[PasswordHasher, str]:
     """An argon2id hasher with these costs, and a dummy hash verified when the email is unknown

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-
 ROOT = Path(__file__).resolve().parents[2]
 POT = ROOT / "translations" / "messages.pot"
 translate_cli = AppGroup("translate", help="Extract, merge and compile translations.")

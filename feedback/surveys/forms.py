@@ -122,6 +122,43 @@ def is_shown(question: Question, answers: dict[str, ParsedAnswer]) -> bool:
     return _normalized(given) in wanted
 
 
+def _value_label(question: Question, value, locale: str) -> str:
+    """How an expected answer reads to the citizen: a choice's label, yes/no, or the value itself."""
+    wanted = _normalized(value)
+    if question.type == QuestionType.YESNO and wanted in YESNO_VALUES:
+        return _("Yes") if wanted == "yes" else _("No")
+    for choice in (question.options or {}).get("choices") or []:
+        if isinstance(choice, dict) and _normalized(choice.get("value")) == wanted:
+            label = choice.get("label_en") if locale == "en" and choice.get("label_en") else None
+            return str(label or choice.get("label_vi") or wanted)
+    return wanted
+
+
+def show_if_hint(question: Question, questions: list[Question], locale: str) -> str | None:
+    """A sentence telling when a conditional question applies.
+
+    The page works without JavaScript, so conditional questions are always on screen; the hint lets
+    the citizen skip them, and the server ignores them when their condition is not met.
+    """
+    condition = question.show_if
+    if not isinstance(condition, dict):
+        return None
+    source = next((q for q in questions if q.key == condition.get("question")), None)
+    numbers = question_numbers(questions)
+    if source is None or source.key not in numbers:
+        return None
+    op, n = condition.get("op"), numbers[source.key]
+    if op == "answered":
+        return _("Answer this only if you answered question %(n)s.", n=n)
+    if op not in ("equals", "in"):
+        return None
+    expected = condition.get("value")
+    labels = [f"“{_value_label(source, v, locale)}”"
+              for v in (expected if isinstance(expected, list) else [expected])]
+    return _("Answer this only if your answer to question %(n)s was %(values)s.",
+             n=n, values=" / ".join(labels))
+
+
 def _clean_text(raw: str) -> str:
     """Text as typed, without control characters, with Windows line ends folded and ends trimmed."""
     return CONTROL_CHARS.sub("", raw.replace("\r\n", "\n")).strip()

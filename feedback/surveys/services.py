@@ -17,8 +17,18 @@ from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.forms import ParsedAnswer
 from feedback.surveys.models import (
-    AccessMode, Answer, Deployment, DeploymentStatus, Question, QuestionType, Response, ResponseFlag,
-    ResponseScore, Survey, SurveyVersion, VersionStatus,
+    AccessMode,
+    Answer,
+    Deployment,
+    DeploymentStatus,
+    Question,
+    QuestionType,
+    Response,
+    ResponseFlag,
+    ResponseScore,
+    Survey,
+    SurveyVersion,
+    VersionStatus,
 )
 
 DEFAULT_SURVEY_FILE = Path(__file__).resolve().parent / "data" / "sipas.json"

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 from flask import abort
-from flask_babel import format_decimal, force_locale
+from flask_babel import force_locale, format_decimal
 from sqlalchemy.exc import OperationalError
 
 from config import TestConfig

@@ -1,0 +1,30 @@
+"""`flask seed-demo`: load the demo province and print the logins."""
+
+import click
+from flask.cli import with_appcontext
+
+from feedback.demo.seed import DEMO_USER_LABELS, DEMO_USERS, database_is_empty, seed_demo
+from feedback.extensions import db
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (but print the logins) when data exists.")
+@click.option("--responses", default=3000, show_default=True, help="Survey responses to simulate.")
+@click.option("--months", default=12, show_default=True, help="Months the responses spread over.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same demo).")
+@with_appcontext
+def seed_demo_command(if_empty: bool, responses: int, months: int, seed: int) -> None:
+    """Load a demo province: ~30 agencies, staff logins, the SIPAS survey, a year of responses."""
+    if not database_is_empty():
+        if not if_empty:
+            raise click.ClickException("the database already holds agencies; the demo is only "
+                                       "loaded into an empty database")
+        click.echo("The database already holds data; demo not loaded again.")
+    else:
+        summary = seed_demo(responses=responses, months=months, seed=seed)
+        db.session.commit()
+        click.echo(f"Demo loaded: {summary.agencies} agencies, {summary.responses} responses.")
+    click.echo("\nDemo logins (http://127.0.0.1:5000/login):")
+    for email, password, _role, _agency in DEMO_USERS:
+        click.echo(f"  {email:32} {password:20} {DEMO_USER_LABELS[email]}")
+    click.echo("\nCitizen survey, for example: http://127.0.0.1:5000/s/STP")
