@@ -1,19 +1,17 @@
-"""Reading a submitted survey form: field names, validation, show-if conditions, the form token."""
+"""Reading a submitted survey form: field names, validation, and show-if conditions."""
 
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 
 from feedback.surveys.models import Question, QuestionType
 
 TOKEN_FIELD = "token"
-TOKEN_SALT = "survey-form"
 HONEYPOT_FIELD = "website"
 SERVICE_FIELD = "service"
 NOT_APPLICABLE = "na"
@@ -101,14 +99,10 @@ def is_shown(question: Question, answers: dict[str, ParsedAnswer]) -> bool:
     "Not applicable" does not count as answered, since it says the citizen has no experience of it.
     """
     condition = question.show_if
-    if not condition:
+    if not isinstance(condition, dict) or condition.get("op") not in ("equals", "in", "answered"):
         return True
-    if not isinstance(condition, dict):
-        return True
-    op = condition.get("op")
+    op = condition["op"]
     answer = answers.get(str(condition.get("question")))
-    if op not in ("equals", "in", "answered"):
-        return True
     if answer is None or answer.not_applicable:
         return False
     if op == "answered":
@@ -234,7 +228,7 @@ def _parse_bounded_number(question: Question, raw: str) -> tuple[ParsedAnswer | 
     """A number question's answer, checked against its optional min and max."""
     value = _parse_number(raw)
     if value is None:
-        return None, _("Please enter a number, for example 12 or 3,5.")
+        return None, _("Please enter a number, for example 12 or 3.5.")
     options = question.options or {}
     low, high = options.get("min"), options.get("max")
     numeric = (int, float)
@@ -282,49 +276,3 @@ def parse_service(form: MultiDict, services: list) -> tuple[str | None, str | No
     if raw not in codes:
         return None, _("Please choose one of the services shown.")
     return raw, None
-
-
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    """The signer of survey form tokens."""
-    return URLSafeTimedSerializer(secret_key, salt=TOKEN_SALT)
-
-
-def make_form_token(secret_key: str, deployment_id: int, started_at: datetime) -> str:
-    """A signed, timestamped token carrying the deployment and when the form was first shown."""
-    return _serializer(secret_key).dumps([deployment_id, int(started_at.timestamp())])
-
-
-@dataclass
-class FormToken:
-    """What a submitted token says: whether to accept the form, and its original start time."""
-
-    valid: bool
-    started_at: datetime | None = None
-
-
-def read_form_token(secret_key: str, token: str, deployment_id: int, max_age: int) -> FormToken:
-    """Check a submitted token: signed by us, for this deployment, not older than `max_age` seconds.
-
-    An expired but genuine token still tells when the form was first shown, so that start time
-    survives the re-render; a forged one tells nothing.
-    """
-    serializer = _serializer(secret_key)
-    valid = True
-    try:
-        payload = serializer.loads(token, max_age=max_age)
-    except SignatureExpired as expired:
-        valid = False
-        try:
-            payload = serializer.load_payload(expired.payload)
-        except BadSignature:
-            return FormToken(False)
-    except BadSignature:
-        return FormToken(False)
-    if (not isinstance(payload, list) or len(payload) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) for v in payload)):
-        return FormToken(False)
-    try:
-        started_at = datetime.fromtimestamp(payload[1], UTC)
-    except (OverflowError, OSError, ValueError):
-        return FormToken(False)
-    return FormToken(valid and payload[0] == deployment_id, started_at)

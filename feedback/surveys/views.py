@@ -10,18 +10,15 @@ from feedback.core.i18n import current_locale
 from feedback.extensions import client_address, csrf, db
 from feedback.models import utcnow
 from feedback.surveys.forms import (
-    HEADINGS,
     HONEYPOT_FIELD,
     SERVICE_FIELD,
     TOKEN_FIELD,
     error_target,
     field_name,
-    make_form_token,
     max_length,
     parse_answers,
     parse_service,
     question_numbers,
-    read_form_token,
     show_if_hint,
 )
 from feedback.surveys.models import Deployment
@@ -32,6 +29,7 @@ from feedback.surveys.services import (
     live_deployment_for,
     submit_response,
 )
+from feedback.surveys.tokens import make_form_token, read_form_token
 
 bp = Blueprint("surveys", __name__)
 
@@ -48,7 +46,7 @@ def render_survey(deployment: Deployment, started_at: datetime, *, values: Multi
     response = current_app.make_response((render_template(
         "surveys/take.html",
         deployment=deployment, agency=deployment.agency, version=deployment.version,
-        questions=questions, headings=HEADINGS, numbers=question_numbers(questions),
+        questions=questions, numbers=question_numbers(questions),
         hints={q.key: show_if_hint(q, questions, locale) for q in questions if q.show_if},
         field_name=field_name, max_length=max_length, locale=locale,
         values=values if values is not None else MultiDict(),

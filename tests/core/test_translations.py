@@ -21,7 +21,7 @@ def extracted(tmp_path_factory):
     """The messages the source wraps today, extracted afresh."""
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F", "babel.cfg",
-                    "-k", "_l", "-o", str(pot), "feedback", "templates"], cwd=ROOT, check=True)
+                    "-k", "_l", "-o", str(pot), "."], cwd=ROOT, check=True)
     with open(pot, "rb") as f:
         return read_po(f)
 

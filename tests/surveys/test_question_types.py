@@ -1,0 +1,71 @@
+"""Every question type renders, keeps its answer across a re-render, and is stored when valid."""
+
+import re
+
+from sqlalchemy import select
+
+from feedback.extensions import db
+from feedback.models import utcnow
+from feedback.surveys.models import Response, Survey, SurveyVersion, VersionStatus
+from feedback.surveys.services import deploy
+from tests.surveys.helpers import form_token, questions
+
+
+def _deploy_every_type(agency) -> SurveyVersion:
+    """A published custom survey using every question type and show-if, live at `agency`."""
+    version = SurveyVersion(survey=Survey(key="custom"), number=1, status=VersionStatus.PUBLISHED,
+                            published_at=utcnow(), title_vi="Khảo sát thử", title_en="Test survey")
+    for position, question in enumerate(questions()):
+        question.position = position
+        question.help_vi = question.help_en = ""
+        question.required = bool(question.required)
+        question.allow_na = bool(question.allow_na)
+        question.options = question.options or {}
+        version.questions.append(question)
+    db.session.add(version)
+    deploy(version, agency)
+    db.session.commit()
+    return version
+
+
+def test_every_type_renders_and_keeps_its_answer_after_a_mistake(client, tree):
+    _deploy_every_type(tree.dept_b)
+    html = client.get("/s/B?lang=en").get_data(as_text=True)
+    assert "<h2>intro</h2>" in html
+    assert 'id="q-visited-yes" value="yes">Yes' in html and 'id="q-visited-no" value="no">No' in html
+    assert 'type="checkbox" name="q-what_went_wrong" id="q-what_went_wrong-3" value="fees">Fees' in html
+    assert "Choose up to 2." in html
+    assert 'id="q-channel-2" value="online">Trực tuyến' in html  # no English label: Vietnamese
+    assert 'id="q-recommend-0" value="0">0 · lowest' in html and 'id="q-recommend-10" value="10">10' in html
+    assert re.search(r'<input type="text" inputmode="decimal" id="q-waited" name="q-waited"', html)
+    assert '<input type="date" id="q-visit_date" name="q-visit_date"' in html
+    assert re.search(r'<input type="text" id="q-why_not" name="q-why_not" '
+                     r'aria-describedby="q-why_not-cond"', html)
+    assert 'id="q-why_not-cond">Answer this only if your answer to question 1 was “No”.' in html
+
+    data = {"token": form_token(html), "q-visited": "yes", "q-rating": "1",
+            "q-what_went_wrong": ["slow", "rude"], "q-detail": "Chờ\nlâu", "q-channel": "online",
+            "q-recommend": "10", "q-waited": "abc", "q-visit_date": "2026-03-01", "q-why_not": "kept"}
+    sent = client.post("/s/B?lang=en", data=data)
+    assert sent.status_code == 422
+    kept = sent.get_data(as_text=True)
+    assert 'href="#q-waited">Question 8: Please enter a number, for example 12 or 3.5.' in kept
+    for checked in ('id="q-visited-yes" value="yes" checked', 'id="q-rating-1" value="1" checked',
+                    'id="q-what_went_wrong-1" value="slow" checked',
+                    'id="q-what_went_wrong-2" value="rude" checked',
+                    'id="q-channel-2" value="online" checked', 'id="q-recommend-10" value="10" checked'):
+        assert checked in kept, checked
+    assert 'value="abc"' in kept and 'value="2026-03-01"' in kept and 'value="kept"' in kept
+    assert ">\nChờ\nlâu</textarea>" in kept
+
+    sent = client.post("/s/B", data={**data, "q-waited": "12,5"})
+    assert sent.status_code == 303
+    response = db.session.scalars(select(Response)).one()
+    stored = {a.question_key: (a.number, a.text, a.choices) for a in response.answers}
+    assert stored == {
+        "visited": (1.0, "yes", None), "rating": (1.0, None, None),
+        "what_went_wrong": (None, None, ["slow", "rude"]), "detail": (None, "Chờ\nlâu", None),
+        "channel": (None, "online", None), "recommend": (10.0, None, None),
+        "waited": (12.5, None, None), "visit_date": (None, "2026-03-01", None),
+    }  # "why_not" was hidden (visited = yes), so it is not stored
+    assert response.scores == []  # the Likert question has no dimension
