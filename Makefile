@@ -16,7 +16,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 translations: $(STAMP)  ## compile the vi and en catalogs
-	$(BIN)/pybabel compile -d translations -q
+	$(BIN)/pybabel -q compile -d translations
 
 translate-update: $(STAMP)  ## extract strings and merge them into the catalogs
 	$(BIN)/flask translate update

@@ -5,8 +5,8 @@
 # directly under the province (two-level local government).
 AGENCIES = [
     ("BA", None, "UBND tỉnh Bình An", "Binh An Provincial People's Committee", "province", 0.80, 0),
-    ("TTHCC", "BA", "Trung tâm Phục vụ hành chính công tỉnh", "Provincial Public Administration Service Centre",
-     "department", 0.88, 10),
+    ("TTHCC", "BA", "Trung tâm Phục vụ hành chính công tỉnh",
+     "Provincial Public Administration Service Centre", "department", 0.88, 10),
     ("STP", "BA", "Sở Tư pháp", "Department of Justice", "department", 0.86, 6),
     ("STC", "BA", "Sở Tài chính", "Department of Finance", "department", 0.78, 5),
     ("SNNMT", "BA", "Sở Nông nghiệp và Môi trường", "Department of Agriculture and Environment",

@@ -101,7 +101,7 @@ def test_forbidden_and_server_error_pages_are_localized(database_urls):
     assert "Something went wrong on our side" in crashed.get_data(as_text=True)
     assert "Traceback" not in crashed.get_data(as_text=True)
     assert "Content-Security-Policy" in crashed.headers
-    refused = client.get("/forbidden")
+    refused = client.get("/forbidden?lang=vi")
     assert refused.status_code == 403
     assert "Bạn không có quyền" in refused.get_data(as_text=True)
 
