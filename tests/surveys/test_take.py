@@ -81,10 +81,10 @@ def test_survey_page_shows_the_agency_and_big_vertical_likert_choices(client, ve
     assert html.count('class="choice choice-na"') == 3
     assert "<table" not in html  # never a grid
     assert 'id="q-comment" name="q-comment"' in html and 'maxlength="1000"' in html
-    assert html.count('<span class="visually-hidden">(required)</span>') == 16
+    assert html.count('<span class="visually-hidden">(bắt buộc)</span>') == 16
     assert re.search(r'<input type="text" id="website" name="website" value="" tabindex="-1" '
                      r'autocomplete="off">', html)
-    assert "Leave this field empty" in html
+    assert "Để trống ô này" in html
 
 
 def test_survey_page_follows_the_citizens_language_and_ignores_code_case(client, version):
@@ -161,7 +161,7 @@ def test_mistakes_re_render_the_form_with_every_answer_kept_and_linked_errors(cl
                        "q-result_lawful-1", "q-comment"]
     for target in targets:
         assert f'id="{target}"' in html  # every link lands on a field
-    assert "Question 2: Please answer this question." in summary
+    assert "Câu 2: Vui lòng trả lời câu hỏi này." in summary
     # In place, next to the question, and tied to it for screen readers.
     assert re.search(r'<fieldset class="question has-error" aria-describedby="q-access_equipment-error" '
                      r'aria-invalid="true">', html)
@@ -175,7 +175,7 @@ def test_mistakes_re_render_the_form_with_every_answer_kept_and_linked_errors(cl
     assert long_comment.strip() in html
     assert "<b>x</b>" not in html
     assert form_token(html)
-    assert "<title>Error: " in html
+    assert "<title>Lỗi: " in html
 
 
 def test_answers_can_be_fixed_and_sent_after_a_mistake(client, version):
@@ -203,7 +203,7 @@ def test_a_stale_or_forged_form_token_re_renders_with_answers_kept(app, client, 
     assert sent.status_code == 400
     html = sent.get_data(as_text=True)
     assert 'class="notice notice-error" role="alert"' in html
-    assert "your answers were not sent yet" in html
+    assert "câu trả lời chưa được gửi" in html
     assert 'id="q-staff_guidance-2" value="2" checked>' in html and "Giữ lại nhé" in html
     assert _count(Response) == 0
     fresh = form_token(html)
