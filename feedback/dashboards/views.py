@@ -1,15 +1,133 @@
-"""Dashboard pages."""
+"""Dashboard pages: agency indices for a leader's subtrees, one agency's detail, plotly.js assets."""
 
-from flask import Blueprint, abort
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from feedback.accounts.authz import roles_required
+from babel.numbers import get_decimal_symbol, get_group_symbol
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import and_
+
+from feedback.accounts.authz import agency_filter, get_agency_or_404, roles_required
 from feedback.accounts.models import Role
+from feedback.agencies.models import Agency
+from feedback.core.i18n import current_locale
+from feedback.dashboards import assets, charts, metrics
+from feedback.dashboards.filters import parse_filters
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.context_processor
+def asset_urls():
+    """The plotly.js version, so dashboard templates can build the versioned asset URLs."""
+    return {"plotly_version": assets.PLOTLY_VERSION, "plotly_style_id": assets.STYLE_ELEMENT_ID,
+            "plotly_no_inline_class": assets.NO_INLINE_CLASS,
+            "plotly_unused_style_ids": assets.unused_style_ids()}
+
+
+def _zone() -> ZoneInfo:
+    """The timezone in which the dashboard's dates are whole days."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _filters():
+    """The period and channel asked for in the query string, with defaults for anything unusable."""
+    return parse_filters(request.args, datetime.now(_zone()).date())
+
+
+def _chart(indices: list[metrics.AgencyIndex]) -> dict | None:
+    """The agency index chart in the page's language, or None when no agency has enough responses."""
+    if not any(i.status != metrics.HIDDEN for i in indices):
+        return None
+    locale = current_locale()
+    text = charts.ChartText(
+        axis_title=_("Satisfaction index (0–100)"),
+        ranked=_("Ranked"),
+        thin=_("Few responses, not ranked"),
+        index=_("Index"),
+        interval=_("%(level)s interval", level="95%"),
+        responses=_("Responses"),
+    )
+    return charts.agency_index_chart(
+        indices, locale=locale, text=text,
+        format_number=lambda v: format_decimal(v, format="0.0"),
+        format_count=lambda n: format_decimal(n, format="#,##0"),
+        separators=get_decimal_symbol(locale) + get_group_symbol(locale),
+    )
+
+
+def _thresholds() -> dict[str, int]:
+    """The small-sample thresholds, for the page's explanations."""
+    return {"shown_min": current_app.config["MIN_RESPONSES_SHOWN"],
+            "ranked_min": current_app.config["MIN_RESPONSES_RANKED"]}
 
 
 @bp.route("/")
 @roles_required(Role.LEADER)
 def index():
-    """Agency indices of the viewer's subtrees (implemented by the dashboards work)."""
-    abort(404)
+    """The index of every agency in the viewer's subtrees: chart, table, dimensions, questions."""
+    filters = _filters()
+    start, end = filters.period(_zone())
+    scope = agency_filter(current_user, Role.LEADER)
+    window = {"start": start, "end": end, "code_only": filters.code_only}
+    indices = metrics.agency_indices(scope, **window)
+    return render_template(
+        "dashboards/index.html", filters=filters, figure=_chart(indices),
+        rows=metrics.display_order(indices), overall=metrics.pooled_index(indices),
+        dimensions=metrics.dimension_rates(scope, **window),
+        questions=metrics.question_rates(scope, **window), **_thresholds(),
+    )
+
+
+@bp.route("/agencies/<code>")
+@roles_required(Role.LEADER)
+def agency(code: str):
+    """One agency: its index, dimension rates and question rates; optionally with those under it."""
+    agency = get_agency_or_404(code, Role.LEADER)
+    filters = _filters()
+    start, end = filters.period(_zone())
+    has_sub = metrics.has_sub_agencies(agency)
+    include_sub = has_sub and request.args.get("sub") == "1"
+    own = Agency.in_subtree(agency.path) if include_sub else Agency.id == agency.id
+    # The grant already covers the subtree; the leader's filter is repeated as a second lock.
+    scope = and_(agency_filter(current_user, Role.LEADER), own)
+    window = {"start": start, "end": end, "code_only": filters.code_only}
+    indices = metrics.agency_indices(scope, **window)
+    return render_template(
+        "dashboards/agency.html", agency=agency, filters=filters, has_sub=has_sub,
+        include_sub=include_sub, overall=metrics.pooled_index(indices),
+        figure=_chart(indices) if include_sub else None,
+        rows=metrics.display_order(indices) if include_sub else [],
+        dimensions=metrics.dimension_rates(scope, **window),
+        questions=metrics.question_rates(scope, **window), **_thresholds(),
+    )
+
+
+def _immutable(response):
+    """Mark a versioned asset cacheable by anyone for a year, never revalidated."""
+    response.cache_control.public = True
+    response.cache_control.max_age = ONE_YEAR
+    response.cache_control.immutable = True
+    return response
+
+
+@bp.route("/assets/plotly-<version>.min.js")
+def plotly_js(version: str):
+    """The plotly.js bundle of the installed plotly package; the URL changes with its version."""
+    if version != assets.PLOTLY_VERSION:
+        abort(404)  # an old URL must not get new content cached under it for a year
+    return _immutable(send_file(assets.PLOTLY_JS, mimetype="text/javascript", max_age=ONE_YEAR))
+
+
+@bp.route("/assets/plotly-<version>.css")
+def plotly_css(version: str):
+    """plotly.js's base styles as a stylesheet, so the page needs no inline <style> (CSP)."""
+    if version != assets.PLOTLY_VERSION:
+        abort(404)
+    response = current_app.response_class(assets.plotly_stylesheet(), mimetype="text/css")
+    return _immutable(response)

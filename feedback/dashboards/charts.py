@@ -1,0 +1,127 @@
+"""Plotly figures for the dashboards: pure functions, numbers in, a JSON-ready figure dict out."""
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from markupsafe import escape
+
+from feedback.dashboards.metrics import AgencyIndex, display_order
+from feedback.dashboards.stats import HIDDEN, OK
+
+# Bars mid-tone so the interval line (dark) stays visible where it crosses the bar.
+RANKED_BAR = "#5b9aa0"
+RANKED_LINE = "#1b1f23"
+THIN_BAR = "#d5dbe0"
+THIN_LINE = "#4a5560"
+GRID = "#e1e6ea"
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif'
+# A label longer than this would not fit a phone's width; the table and the hover give it whole.
+LABEL_MAX = 40
+# Pixels per agency: its label on one line, its bar below. BAR_WIDTH is the bar's share of that.
+ROW_HEIGHT = 46
+BAR_WIDTH = 0.4
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """The words a chart shows, already translated by the caller (this module knows no locale)."""
+
+    axis_title: str
+    ranked: str
+    thin: str
+    index: str
+    interval: str
+    responses: str
+
+
+def _plain(value: float) -> str:
+    """A default number format with one decimal."""
+    return f"{value:.1f}"
+
+
+def _short(name: str) -> str:
+    """`name` cut to at most LABEL_MAX characters with an ellipsis, at a word break if one is near."""
+    if len(name) <= LABEL_MAX:
+        return name
+    cut = name[:LABEL_MAX - 1]
+    space = cut.rfind(" ")
+    if space > LABEL_MAX // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def agency_index_chart(indices: Sequence[AgencyIndex], *, locale: str, text: ChartText,
+                       format_number: Callable[[float], str] = _plain,
+                       format_count: Callable[[int], str] = str,
+                       separators: str = ".,") -> dict:
+    """A horizontal bar chart of agency indices with their 95% intervals, highest on top.
+
+    Ranked agencies are drawn in the brand colour, thin samples in grey; hidden ones are left
+    out (the table says why). Each bar's label and hover carry n. Agency names are data typed
+    by people, and Plotly reads labels and hover text as a small HTML dialect, so names are
+    escaped here; the numbers and our own words are not user input.
+    """
+    shown = [i for i in display_order(indices) if i.status != HIDDEN]
+    traces = []
+    for status, name, bar, line in ((OK, text.ranked, RANKED_BAR, RANKED_LINE),
+                                    (None, text.thin, THIN_BAR, THIN_LINE)):
+        rows = [i for i in shown if (i.status == OK) == (status == OK)]
+        if not rows:
+            continue
+        traces.append(go.Bar(
+            orientation="h", name=name,
+            y=[i.code for i in rows], x=[round(i.mean, 2) for i in rows],
+            error_x={"type": "data", "symmetric": False, "color": line, "thickness": 1.5, "width": 4,
+                     "array": [round(i.high - i.mean, 2) for i in rows],
+                     "arrayminus": [round(i.mean - i.low, 2) for i in rows]},
+            marker={"color": bar, "line": {"color": line, "width": 1}}, width=BAR_WIDTH,
+            # Each bar sits in the lower half of its row (the axis runs downwards), under its
+            # label, which takes the upper half.
+            offset=0.04,
+            hovertext=[
+                f"<b>{escape(i.name(locale))}</b><br>"
+                f"{text.index}: {format_number(i.mean)}<br>"
+                f"{text.interval}: {format_number(i.low)}–{format_number(i.high)}<br>"
+                f"{text.responses}: {format_count(i.n)}"
+                for i in rows
+            ],
+            hoverinfo="text",
+        ))
+
+    # Codes are unique where names need not be, so they key the rows. Names go above their bar
+    # (not beside it as tick labels), so that on a phone the bars keep the whole width.
+    codes = [i.code for i in shown]
+    labels = [
+        {"x": 0, "xref": "x", "y": i.code, "yref": "y", "xanchor": "left", "yanchor": "bottom",
+         "showarrow": False, "align": "left",
+         "text": f"{escape(_short(i.name(locale)))} (n = {format_count(i.n)})"}
+        for i in shown
+    ]
+    legend = len(traces) > 1
+    figure = go.Figure(data=traces, layout={
+        "template": "none",
+        "barmode": "overlay",
+        "height": (44 if legend else 8) + 48 + ROW_HEIGHT * max(len(shown), 1),
+        # Room above the plot for the legend, which sits there so it never hides a bar.
+        "margin": {"l": 8, "r": 16, "t": 44 if legend else 8, "b": 48, "pad": 0},
+        "font": {"family": FONT, "size": 13, "color": "#1b1f23"},
+        "separators": separators,
+        "paper_bgcolor": "#fff",
+        "plot_bgcolor": "#fff",
+        "dragmode": False,
+        "hovermode": "closest",
+        # Plotly colours the hover box like its bar; dark text on white reads better.
+        "hoverlabel": {"bgcolor": "#fff", "bordercolor": RANKED_LINE, "align": "left",
+                       "font": {"family": FONT, "size": 13, "color": RANKED_LINE}},
+        "showlegend": legend,
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"},
+        "annotations": labels,
+        "xaxis": {"range": [0, 100], "fixedrange": True, "title": {"text": text.axis_title},
+                  "dtick": 20, "showgrid": True, "gridcolor": GRID, "zeroline": False},
+        "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": codes,
+                  "showticklabels": False, "autorange": "reversed", "fixedrange": True},
+    })
+    # A round trip through Plotly's encoder leaves only JSON types (no numpy), ready for |tojson.
+    return json.loads(figure.to_json())

@@ -1,0 +1,312 @@
+"""Satisfaction metrics aggregated in SQL: agency indices, dimension rates and question rates.
+
+Every function filters responses the same way (not excluded, submitted in [start, end), optionally
+code-verified only) and only over agencies matching `agency_clause`, an SQL condition on Agency
+such as authz.agency_filter(current_user, Role.LEADER). The database returns counts, sums and
+sums of squares; means and intervals are finished in Python from those few numbers, so no
+response row is ever loaded.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import Float, and_, case, func, or_, select
+
+from feedback.agencies.models import Agency
+from feedback.dashboards.stats import HIDDEN, OK, mean_interval, sample_status, wilson_interval
+from feedback.extensions import db
+from feedback.surveys.models import AccessMode, Answer, Question, QuestionType, Response, ResponseScore
+
+
+@dataclass(frozen=True)
+class AgencyIndex:
+    """One agency's satisfaction index (0–100) over the period, with its 95% interval and n.
+
+    `mean`, `low` and `high` are None when the sample is too small to show ("hidden");
+    `total` and `total_sq` are the raw sums (0–1 scale) so that indices can be pooled.
+    """
+
+    agency_id: int
+    code: str
+    name_vi: str
+    name_en: str
+    path: str
+    depth: int
+    n: int
+    total: float
+    total_sq: float
+    mean: float | None
+    low: float | None
+    high: float | None
+    status: str
+    rank: int | None = None
+
+    def name(self, locale: str) -> str:
+        """The agency's name in the given language, falling back to Vietnamese."""
+        return self.name_en if locale == "en" and self.name_en else self.name_vi
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean on the 0–100 scale with its 95% interval, n and sample status (None when hidden)."""
+
+    n: int
+    mean: float | None
+    low: float | None
+    high: float | None
+    status: str
+
+
+@dataclass(frozen=True)
+class DimensionRate:
+    """Dimension rate: 100 × mean response score over the responses that answered the dimension."""
+
+    dimension: str
+    label_vi: str
+    label_en: str
+    estimate: Estimate
+
+    def label(self, locale: str) -> str:
+        """The dimension's heading in the given language, falling back to Vietnamese."""
+        return self.label_en if locale == "en" and self.label_en else self.label_vi
+
+
+@dataclass(frozen=True)
+class QuestionRate:
+    """Share (0–100) of a Likert question's valid answers that are 4–5, with its Wilson interval.
+
+    `n` counts valid answers only; "not applicable" answers are counted apart in `not_applicable`.
+    """
+
+    key: str
+    text_vi: str
+    text_en: str
+    dimension: str | None
+    n: int
+    positive: int
+    not_applicable: int
+    rate: float | None
+    low: float | None
+    high: float | None
+    status: str
+
+    def text(self, locale: str) -> str:
+        """The question in the given language, falling back to Vietnamese."""
+        return self.text_en if locale == "en" and self.text_en else self.text_vi
+
+
+def _thresholds() -> tuple[int, int]:
+    """(shown, ranked) minimum sample sizes from the configuration."""
+    config = current_app.config
+    return config["MIN_RESPONSES_SHOWN"], config["MIN_RESPONSES_RANKED"]
+
+
+def _response_conditions(start: datetime | None, end: datetime | None, code_only: bool) -> list:
+    """SQL conditions on Response shared by every metric: counted, in the period, channel."""
+    conditions = [Response.excluded.is_(False)]
+    if start is not None:
+        conditions.append(Response.submitted_at >= start)
+    if end is not None:
+        conditions.append(Response.submitted_at < end)
+    if code_only:
+        conditions.append(Response.channel == AccessMode.CODE)
+    return conditions
+
+
+def estimate(n: int, total: float, total_sq: float) -> Estimate:
+    """An Estimate on the 0–100 scale from a count, sum and sum of squares of 0–1 values."""
+    shown_min, ranked_min = _thresholds()
+    # With nothing to average there is nothing to show, whatever the thresholds are set to.
+    status = sample_status(n, shown_min, ranked_min) if n > 0 else HIDDEN
+    if status == HIDDEN:
+        return Estimate(n, None, None, None, status)
+    mean, low, high = mean_interval(n, total, total_sq)
+    return Estimate(n, 100 * mean, 100 * low, 100 * high, status)
+
+
+def pooled_index(indices: Iterable[AgencyIndex]) -> Estimate:
+    """The index over all the responses of `indices` together (sums add up across agencies)."""
+    rows = list(indices)
+    return estimate(sum(r.n for r in rows), sum(r.total for r in rows), sum(r.total_sq for r in rows))
+
+
+def agency_indices(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
+                   code_only: bool = False) -> list[AgencyIndex]:
+    """The index of every agency matching `agency_clause`, in tree order, ranked where n allows.
+
+    Per response the value is the weighted mean of its dimension scores, sum(w·s) / sum(w); per
+    agency the index is 100 × the mean of those values with a 95% t interval. Agencies without
+    responses are listed too (n = 0), except inactive ones, which only matter for their history.
+    Only agencies with status "ok" get a rank, 1 for the highest mean, ties sharing a rank.
+    """
+    per_response = (
+        select(
+            Response.agency_id.label("agency_id"),
+            (func.sum(ResponseScore.weight * ResponseScore.score)
+             # A version may weigh a dimension 0; a response with only such dimensions has no value.
+             # (typed Float so SQLAlchemy divides in double precision, not NUMERIC, on PostgreSQL)
+             / func.nullif(func.sum(ResponseScore.weight), 0.0, type_=Float)).label("value"),
+        )
+        .join(ResponseScore, ResponseScore.response_id == Response.id)
+        .join(Agency, Agency.id == Response.agency_id)
+        .where(agency_clause, ResponseScore.valid_answers > 0,
+               *_response_conditions(start, end, code_only))
+        .group_by(Response.agency_id, Response.id)
+        .subquery()
+    )
+    value = per_response.c.value
+    per_agency = (
+        select(per_response.c.agency_id, func.count(value).label("n"),
+               func.sum(value).label("total"), func.sum(value * value).label("total_sq"))
+        .group_by(per_response.c.agency_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Agency.id, Agency.code, Agency.name_vi, Agency.name_en, Agency.path, Agency.depth,
+               per_agency.c.n, per_agency.c.total, per_agency.c.total_sq)
+        .outerjoin(per_agency, per_agency.c.agency_id == Agency.id)
+        .where(agency_clause, or_(Agency.active.is_(True), per_agency.c.n > 0))
+        .order_by(Agency.path)
+    ).all()
+
+    indices = []
+    for row in rows:
+        n, total, total_sq = row.n or 0, float(row.total or 0.0), float(row.total_sq or 0.0)
+        est = estimate(n, total, total_sq)
+        indices.append(AgencyIndex(
+            agency_id=row.id, code=row.code, name_vi=row.name_vi, name_en=row.name_en or "",
+            path=row.path, depth=row.depth, n=n, total=total, total_sq=total_sq,
+            mean=est.mean, low=est.low, high=est.high, status=est.status,
+        ))
+    return _ranked(indices)
+
+
+def _ranked(indices: list[AgencyIndex]) -> list[AgencyIndex]:
+    """`indices` with competition ranks (1, 2, 2, 4) for the "ok" ones by mean, highest first."""
+    # Means equal but for floating-point summation order are a tie, not a ranking.
+    def key(i: AgencyIndex) -> float:
+        """The mean as compared for ranking."""
+        return round(i.mean, 9)
+
+    means = sorted((key(i) for i in indices if i.status == OK), reverse=True)
+    first_place: dict[float, int] = {}
+    for position, mean in enumerate(means, start=1):
+        first_place.setdefault(mean, position)
+    return [replace(i, rank=first_place[key(i)]) if i.status == OK else i for i in indices]
+
+
+def _latest_by(rows, key) -> dict:
+    """The first row for each key, rows being ordered newest version first."""
+    latest: dict = {}
+    for row in rows:
+        latest.setdefault(key(row), row)
+    return latest
+
+
+def dimension_rates(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
+                    code_only: bool = False) -> list[DimensionRate]:
+    """Each dimension's rate over the matching agencies' responses, in questionnaire order.
+
+    A response counts for a dimension when it has a score there, i.e. at least one valid
+    (not "not applicable") answer in it. Headings come from the newest section item of the
+    dimension, falling back to the dimension's key.
+    """
+    score = ResponseScore.score
+    rows = db.session.execute(
+        select(ResponseScore.dimension, func.count().label("n"), func.sum(score).label("total"),
+               func.sum(score * score).label("total_sq"))
+        .join(Response, Response.id == ResponseScore.response_id)
+        .join(Agency, Agency.id == Response.agency_id)
+        .where(agency_clause, ResponseScore.valid_answers > 0,
+               *_response_conditions(start, end, code_only))
+        .group_by(ResponseScore.dimension)
+    ).all()
+    if not rows:
+        return []
+    sections = _latest_by(db.session.execute(
+        select(Question.dimension, Question.text_vi, Question.text_en, Question.position)
+        .where(Question.type == QuestionType.SECTION,
+               Question.dimension.in_([r.dimension for r in rows]))
+        .order_by(Question.version_id.desc(), Question.position)
+    ).all(), key=lambda s: s.dimension)
+
+    def order(row):
+        """Questionnaire order; dimensions without a heading last, by key."""
+        section = sections.get(row.dimension)
+        return (section is None, section.position if section else 0, row.dimension)
+
+    rates = []
+    for row in sorted(rows, key=order):
+        section = sections.get(row.dimension)
+        rates.append(DimensionRate(
+            dimension=row.dimension,
+            label_vi=section.text_vi if section else row.dimension,
+            label_en=(section.text_en or "") if section else row.dimension,
+            estimate=estimate(row.n, float(row.total or 0.0), float(row.total_sq or 0.0)),
+        ))
+    return rates
+
+
+def question_rates(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
+                   code_only: bool = False) -> list[QuestionRate]:
+    """Each Likert question's share of 4–5 answers over the matching agencies' responses.
+
+    Questions are matched by key across survey versions (a key keeps its meaning), shown with
+    the newest version's wording and in its order.
+    """
+    valid = and_(Answer.not_applicable.is_(False), Answer.number.is_not(None))
+    rows = db.session.execute(
+        select(Answer.question_key,
+               func.sum(case((valid, 1), else_=0)).label("n"),
+               func.sum(case((and_(valid, Answer.number >= 4), 1), else_=0)).label("positive"),
+               func.sum(case((Answer.not_applicable.is_(True), 1), else_=0)).label("na"))
+        .join(Response, Response.id == Answer.response_id)
+        .join(Agency, Agency.id == Response.agency_id)
+        .join(Question, and_(Question.version_id == Response.version_id,
+                             Question.key == Answer.question_key))
+        .where(agency_clause, Question.type == QuestionType.LIKERT5,
+               *_response_conditions(start, end, code_only))
+        .group_by(Answer.question_key)
+    ).all()
+    if not rows:
+        return []
+    questions = _latest_by(db.session.execute(
+        select(Question.key, Question.text_vi, Question.text_en, Question.dimension, Question.position)
+        .where(Question.type == QuestionType.LIKERT5,
+               Question.key.in_([r.question_key for r in rows]))
+        .order_by(Question.version_id.desc())
+    ).all(), key=lambda q: q.key)
+
+    shown_min, ranked_min = _thresholds()
+    rates = []
+    for row in sorted(rows, key=lambda r: (questions[r.question_key].position, r.question_key)):
+        question = questions[row.question_key]
+        n, positive = int(row.n or 0), int(row.positive or 0)
+        status = sample_status(n, shown_min, ranked_min) if n > 0 else HIDDEN
+        rate = low = high = None
+        if status != HIDDEN:
+            rate = 100 * positive / n
+            low, high = (100 * bound for bound in wilson_interval(positive, n))
+        rates.append(QuestionRate(
+            key=row.question_key, text_vi=question.text_vi, text_en=question.text_en or "",
+            dimension=question.dimension, n=n, positive=positive, not_applicable=int(row.na or 0),
+            rate=rate, low=low, high=high, status=status,
+        ))
+    return rates
+
+
+def display_order(indices: Iterable[AgencyIndex]) -> list[AgencyIndex]:
+    """Shown agencies by index, highest first, then the hidden ones in tree order.
+
+    The chart and the table below it use this one order, so the table reads as the chart does.
+    """
+    rows = list(indices)
+    shown = sorted((i for i in rows if i.status != HIDDEN), key=lambda i: (-i.mean, i.path))
+    return shown + [i for i in rows if i.status == HIDDEN]
+
+
+def has_sub_agencies(agency: Agency) -> bool:
+    """Whether any agency sits under `agency` in the tree."""
+    return db.session.scalar(select(select(Agency.id).where(Agency.parent_id == agency.id).exists()))

@@ -1,0 +1,96 @@
+"""The agency index chart: which agencies it draws, how, and that names cannot inject HTML."""
+
+import json
+
+import pytest
+
+from feedback.dashboards.charts import ChartText, agency_index_chart
+from feedback.dashboards.metrics import AgencyIndex
+
+TEXT = ChartText(axis_title="Satisfaction index (0–100)", ranked="Ranked", thin="Few responses",
+                 index="Index", interval="95% interval", responses="Responses")
+
+
+def _index(code, n, mean, low, high, status, rank=None, name=None):
+    """An AgencyIndex with the given numbers (the chart needs no database)."""
+    return AgencyIndex(agency_id=hash(code) % 1000, code=code, name_vi=name or f"Cơ quan {code}",
+                       name_en=f"Agency {code}", path=f"/{code}/", depth=1, n=n, total=0.0,
+                       total_sq=0.0, mean=mean, low=low, high=high, status=status, rank=rank)
+
+
+INDICES = [
+    _index("A", 40, 70.0, 62.5, 77.0, "ok", 2),
+    _index("B", 12, 90.0, 70.0, 98.0, "thin"),
+    _index("C", 5, None, None, None, "hidden"),
+    _index("D", 300, 81.25, 79.0, 83.5, "ok", 1),
+]
+
+
+def _labels(figure) -> list[dict]:
+    """The chart's agency labels (annotations above the bars), top to bottom."""
+    return figure["layout"]["annotations"]
+
+
+def test_ranked_and_thin_agencies_are_separate_traces_hidden_ones_left_out():
+    figure = agency_index_chart(INDICES, locale="en", text=TEXT)
+    ranked, thin = figure["data"]
+    assert (ranked["name"], thin["name"]) == ("Ranked", "Few responses")
+    assert ranked["y"] == ["D", "A"] and ranked["x"] == [81.25, 70.0]
+    assert thin["y"] == ["B"]
+    assert ranked["marker"]["color"] != thin["marker"]["color"]
+    # Highest first, top to bottom, keyed by code; each name with its n is written above its bar.
+    yaxis = figure["layout"]["yaxis"]
+    assert yaxis["categoryarray"] == ["B", "D", "A"] and yaxis["autorange"] == "reversed"
+    assert [(a["y"], a["text"]) for a in _labels(figure)] == [
+        ("B", "Agency B (n = 12)"), ("D", "Agency D (n = 300)"), ("A", "Agency A (n = 40)")]
+    assert "C" not in json.dumps(figure["data"]) and "Agency C" not in json.dumps(figure)
+
+
+def test_error_bars_are_the_asymmetric_interval_and_the_axis_spans_0_to_100():
+    figure = agency_index_chart(INDICES, locale="en", text=TEXT)
+    error = figure["data"][0]["error_x"]
+    assert (error["symmetric"], error["array"], error["arrayminus"]) == (False, [2.25, 7.0], [2.25, 7.5])
+    assert figure["layout"]["xaxis"]["range"] == [0, 100]
+    assert figure["layout"]["xaxis"]["fixedrange"] is True
+
+
+def test_hover_carries_index_interval_and_n_in_the_given_format():
+    figure = agency_index_chart(INDICES, locale="vi", text=TEXT, separators=",.",
+                                format_number=lambda v: f"{v:.1f}".replace(".", ","),
+                                format_count=lambda n: f"{n:,}".replace(",", "."))
+    hover = figure["data"][0]["hovertext"][0]
+    assert hover == ("<b>Cơ quan D</b><br>Index: 81,2<br>95% interval: 79,0–83,5<br>Responses: 300")
+    assert figure["layout"]["separators"] == ",."
+
+
+def test_names_are_escaped_in_hover_and_labels():
+    evil = _index("X", 50, 50.0, 40.0, 60.0, "ok", 1, name='<img src=x> & "Sở"')
+    figure = agency_index_chart([evil], locale="vi", text=TEXT)
+    hover = figure["data"][0]["hovertext"][0]
+    label = _labels(figure)[0]["text"]
+    for text in (hover, label):
+        assert "<img" not in text
+        assert "&lt;img src=x&gt; &amp; &#34;Sở&#34;" in text
+    assert figure["data"][0]["hoverinfo"] == "text"
+
+
+def test_long_names_are_shortened_on_the_axis_only():
+    long = _index("L", 50, 50.0, 40.0, 60.0, "ok", 1,
+                  name="Bộ phận Một cửa Sở Nông nghiệp và Môi trường tỉnh")
+    figure = agency_index_chart([long], locale="vi", text=TEXT)
+    assert _labels(figure)[0]["text"] == "Bộ phận Một cửa Sở Nông nghiệp và Môi… (n = 50)"
+    assert "Sở Nông nghiệp và Môi trường" in figure["data"][0]["hovertext"][0]
+
+
+def test_height_grows_with_the_number_of_bars_and_one_trace_has_no_legend():
+    few = agency_index_chart(INDICES[:1], locale="en", text=TEXT)
+    many = agency_index_chart([_index(f"Q{i}", 40, 50.0, 45.0, 55.0, "ok", 1) for i in range(20)],
+                              locale="en", text=TEXT)
+    assert many["layout"]["height"] > few["layout"]["height"]
+    assert few["layout"]["showlegend"] is False
+
+
+@pytest.mark.parametrize("indices", [[], INDICES[2:3]])
+def test_nothing_to_draw_gives_an_empty_figure(indices):
+    figure = agency_index_chart(indices, locale="en", text=TEXT)
+    assert figure["data"] == []
