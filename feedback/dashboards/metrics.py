@@ -298,12 +298,15 @@ def question_rates(agency_clause, *, start: datetime | None = None, end: datetim
 
 
 def display_order(indices: Iterable[AgencyIndex]) -> list[AgencyIndex]:
-    """Shown agencies by index, highest first, then the hidden ones in tree order.
+    """Ranked agencies by index, highest first; then the thin ones, also by index; then the
+    hidden ones in tree order.
 
-    The chart and the table below it use this one order, so the table reads as the chart does.
+    A thin sample is never ranked, so it never sits among (or above) the ranked ones where a
+    reader would take its place for a rank. The chart and the table use this one order.
     """
     rows = list(indices)
-    shown = sorted((i for i in rows if i.status != HIDDEN), key=lambda i: (-i.mean, i.path))
+    shown = sorted((i for i in rows if i.status != HIDDEN),
+                   key=lambda i: (i.status != OK, -i.mean, i.path))
     return shown + [i for i in rows if i.status == HIDDEN]
 
 

@@ -38,11 +38,12 @@ def test_ranked_and_thin_agencies_are_separate_traces_hidden_ones_left_out():
     assert ranked["y"] == ["D", "A"] and ranked["x"] == [81.25, 70.0]
     assert thin["y"] == ["B"]
     assert ranked["marker"]["color"] != thin["marker"]["color"]
-    # Highest first, top to bottom, keyed by code; each name with its n is written above its bar.
+    # Ranked ones highest first, then the unranked thin one below them, keyed by code; each name
+    # with its n is written above its bar.
     yaxis = figure["layout"]["yaxis"]
-    assert yaxis["categoryarray"] == ["B", "D", "A"] and yaxis["autorange"] == "reversed"
+    assert yaxis["categoryarray"] == ["D", "A", "B"] and yaxis["autorange"] == "reversed"
     assert [(a["y"], a["text"]) for a in _labels(figure)] == [
-        ("B", "Agency B (n = 12)"), ("D", "Agency D (n = 300)"), ("A", "Agency A (n = 40)")]
+        ("D", "Agency D (n = 300)"), ("A", "Agency A (n = 40)"), ("B", "Agency B (n = 12)")]
     assert "C" not in json.dumps(figure["data"]) and "Agency C" not in json.dumps(figure)
 
 
