@@ -1,32 +1,32 @@
 """Sign-in throttling shared across workers through Redis (RATELIMIT_STORAGE_URI)."""
 
 import os
-import uuid
 
 import pytest
 
 from config import TestConfig
 from feedback import create_app
+from feedback.extensions import db
 from tests.conftest import AuthActions, IsolatedClient
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-def _redis_or_skip():
+def _empty_redis_or_skip():
+    """Empty the suite's own Redis database (TEST_REDIS_URL names one kept for tests)."""
     import redis
 
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).flushdb()
     except redis.RedisError as error:
         pytest.skip(f"Redis not reachable at {REDIS_URL} ({error}); start it or set TEST_REDIS_URL")
 
 
 def test_failed_sign_ins_count_across_two_workers_sharing_redis(app, database_urls, tree):
-    _redis_or_skip()
+    _empty_redis_or_skip()
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    # A key prefix of its own, so parallel or earlier runs cannot share counters with this one.
-    options = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
-    workers = [create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, **options) for _ in range(2)]
+    workers = [create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, RATELIMIT_STORAGE_URI=REDIS_URL)
+               for _ in range(2)]
     clients = []
     for worker in workers:
         worker.test_client_class = IsolatedClient
@@ -36,3 +36,6 @@ def test_failed_sign_ins_count_across_two_workers_sharing_redis(app, database_ur
     assert statuses == [401] * 5
     assert clients[0].login(tree.leader_a.email).status_code == 429
     assert clients[1].login(tree.leader_a.email).status_code == 429
+    for worker in workers:
+        with worker.app_context():
+            db.engine.dispose()

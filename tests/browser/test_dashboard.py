@@ -1,0 +1,67 @@
+"""The dashboard in Chromium: the chart draws under the strict CSP, and the page works without JS."""
+
+import pytest
+from playwright.sync_api import expect
+
+from feedback.extensions import db
+from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, small_touch_targets
+from tests.dashboards.helpers import add_response, add_responses, make_version
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def scored(app, tree):
+    """Responses for A (ranked), A2 (thin) and A1 (shown); A1's name tries to inject HTML."""
+    tree.counter_a.name_en = "<b>B</b> & <img src=x>"
+    version = make_version()
+    for i in range(30):
+        add_response(version, tree.dept_a, scores={"access": (i % 4) / 3, "staff": 1.0})
+    add_responses(version, tree.commune_a, 12, 0.5)
+    add_responses(version, tree.counter_a, 12, 0.75)
+    db.session.commit()
+
+
+def _sign_in(page, email: str) -> None:
+    """Sign in through the form (in English); a leader lands on the dashboard."""
+    page.goto("/login?lang=en")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    # Let the dashboard finish loading before a test navigates on.
+    page.wait_for_load_state("networkidle")
+
+
+def test_chart_draws_under_the_csp_with_no_inline_style(js_page, tree, scored):
+    page = js_page
+    _sign_in(page, tree.leader_a.email)
+    expect(page.locator("#agency-chart .main-svg").first).to_be_visible()
+    expect(page.locator(".chart-fallback")).to_have_count(0)
+    # plotly.js took its styles from our stylesheet: no injected <style> (the CSP blocks those).
+    assert page.evaluate("document.querySelectorAll('style').length") == 0
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('#agency-chart .main-svg')).position") == "absolute"
+    labels = page.locator("#agency-chart .annotation-text").all_text_contents()
+    assert "<b>B</b> & <img src=x> (n = 12)" in labels  # shown as text, not markup
+    assert page.locator("#agency-chart img, #agency-chart b").count() == 0
+    for width in (375, 320):
+        assert horizontal_overflow(page, width) is None, f"the page scrolls sideways at {width} px"
+    axe_check(page)
+    assert_clean(page)  # a CSP violation would be a console error here
+
+
+def test_without_javascript_the_table_carries_the_numbers(nojs_page, tree, scored):
+    page = nojs_page
+    _sign_in(page, tree.leader_a.email)
+    expect(page.locator(".chart-fallback")).to_be_visible()
+    expect(page.locator("table.dashboard-table").first).to_contain_text("Few responses, not ranked")
+    page.locator("#filter-channel").select_option("code")
+    with page.expect_navigation():
+        page.locator("form.dashboard-filters button[type=submit]").click()
+    assert "channel=code" in page.url
+    assert small_touch_targets(page) == []
+    expect(page.locator("main")).to_contain_text("Only responses sent with a one-time code.")
+    axe_check(page)
+    assert_clean(page)
