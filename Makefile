@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install translations translate-update migrate demo lint bench clean
+.PHONY: all run test install translations translate-update migrate demo lint bench clean
+
+all: translations  ## plain `make`: install and compile the catalogs
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,8 +40,8 @@ test: install translations  ## lint, then the whole suite (PostgreSQL too when T
 lint: install
 	$(BIN)/ruff check .
 
-bench: migrate
-	$(BIN)/python bench/run_all.py
+bench: install translations
+	$(BIN)/python bench/page_weight.py
 
 clean:
 	rm -rf $(VENV) instance/*.db .pytest_cache .ruff_cache
