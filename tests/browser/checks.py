@@ -18,6 +18,9 @@ from urllib.parse import urlsplit
 import axe_playwright_python
 import pytest
 
+# The query that asks a page for each language (Vietnamese is what a Vietnamese phone gets unasked).
+LANGUAGES = {"vi": "", "en": "?lang=en"}
+
 LOCAL_HOST = "127.0.0.1"
 MIN_TOUCH_TARGET_PX = 44
 AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")

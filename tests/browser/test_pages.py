@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.checks import (
+    LANGUAGES,
     assert_clean,
     axe_check,
     horizontal_overflow,
@@ -18,7 +19,6 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.browser
 
 PAGES = {"home": ("/", 200), "login": ("/login", 200), "not-found": ("/no-such-page", 404)}
-LANGUAGES = {"vi": "", "en": "?lang=en"}
 
 
 def with_lang(path: str, lang: str) -> str:

@@ -17,6 +17,7 @@ from feedback.extensions import db
 from feedback.surveys.models import QuestionType, Response, ResponseScore, SurveyVersion
 from feedback.surveys.services import deploy, load_default_survey
 from tests.browser.checks import (
+    LANGUAGES,
     assert_clean,
     axe_check,
     horizontal_overflow,
@@ -26,7 +27,6 @@ from tests.browser.checks import (
 
 pytestmark = pytest.mark.browser
 
-LANGUAGES = {"vi": "", "en": "?lang=en"}
 COMMENT = "Cán bộ hướng dẫn tận tình, nhưng phải chờ lâu."
 # The survey page may load its HTML, the stylesheet and the icon, and nothing else.
 SURVEY_ASSETS = {"/static/css/site.css", "/static/favicon.svg"}
