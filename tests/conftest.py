@@ -18,7 +18,7 @@ from sqlalchemy import make_url, text
 from config import TestConfig, database_url
 from feedback import create_app
 from feedback.extensions import db
-from tests.factories import Tree, make_tree, make_user
+from tests.factories import Tree, make_tree
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -156,6 +156,7 @@ def tree(app) -> Tree:
 
 
 def _signed_in(app, email):
+    """A new client of `app`, signed in as `email` through the form."""
     client = app.test_client()
     response = AuthActions(client).login(email)
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -185,5 +186,3 @@ def organizer_a_client(app, tree):
     """A client signed in as an organizer of department A."""
     return _signed_in(app, tree.organizer_a.email)
 
-
-__all__ = ["make_user"]

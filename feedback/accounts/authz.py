@@ -9,7 +9,7 @@ from sqlalchemy import false, or_, select, true
 
 from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
-from feedback.extensions import db
+from feedback.agencies.services import find_agency
 
 
 def is_admin(user: User) -> bool:
@@ -49,7 +49,7 @@ def can_access(user: User, agency: Agency, *roles: Role) -> bool:
 
 def get_agency_or_404(code: str, *roles: Role) -> Agency:
     """The agency with `code` if the current user may see it; 404 otherwise (existence not leaked)."""
-    agency = db.session.scalar(select(Agency).where(Agency.code == code))
+    agency = find_agency(code)
     if agency is None or not can_access(current_user, agency, *roles):
         abort(404)
     return agency

@@ -4,11 +4,11 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from feedback.accounts.models import Role
 from feedback.accounts.services import AccountError, create_user, find_user, grant_role
 from feedback.agencies.models import Agency
+from feedback.agencies.services import find_agency
 from feedback.extensions import db
 
 
@@ -23,7 +23,7 @@ def _agency(code: str | None) -> Agency | None:
     """The agency with `code`, or a clean CLI error."""
     if code is None:
         return None
-    agency = db.session.scalar(select(Agency).where(Agency.code == code))
+    agency = find_agency(code)
     if agency is None:
         raise click.ClickException(f"no agency with code {code!r}")
     return agency

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from feedback.agencies.models import PATH_SEPARATOR, Agency
 from feedback.audit.services import record
@@ -16,9 +16,17 @@ KINDS = ("province", "department", "district", "commune", "counter", "other")
 CSV_COLUMNS = ("code", "parent_code", "name_vi", "name_en", "kind")
 
 
-def get_agency(code: str) -> Agency | None:
-    """The agency with this code, if any."""
-    return db.session.scalar(select(Agency).where(Agency.code == code))
+def find_agency(code: str) -> Agency | None:
+    """The agency with this code, matched exactly first, then ignoring case.
+
+    Codes are stored as given, but people type them from posters (and the home page upper-cases
+    them), so case must not matter; the exact match wins if two codes differ only by case.
+    """
+    agency = db.session.scalar(select(Agency).where(Agency.code == code))
+    if agency is None:
+        agency = db.session.scalar(select(Agency).where(func.upper(Agency.code) == code.upper())
+                                   .order_by(Agency.id).limit(1))
+    return agency
 
 
 def add_agency(code: str, name_vi: str, *, name_en: str = "", kind: str = "department",

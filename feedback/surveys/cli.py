@@ -3,8 +3,9 @@
 import click
 from flask.cli import AppGroup
 
+from feedback.agencies.services import find_agency
 from feedback.extensions import db
-from feedback.surveys.services import default_survey_version, deploy, find_agency, load_default_survey
+from feedback.surveys.services import default_survey_version, deploy, load_default_survey
 
 surveys_cli = AppGroup("surveys", help="Load and deploy surveys.")
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from feedback.agencies.models import Agency
+from feedback.agencies.services import find_agency
 from feedback.audit.services import record
 from feedback.extensions import db
 from feedback.models import utcnow
@@ -54,19 +55,6 @@ def open_survey_agencies() -> list[Agency]:
         select(Agency).join(live, live.c.agency_id == Agency.id)
         .where(Agency.active.is_(True)).order_by(Agency.path).distinct()
     ))
-
-
-def find_agency(code: str) -> Agency | None:
-    """The agency with this code, matched exactly first, then ignoring case.
-
-    Codes are stored as given, but people type them from posters (and the home page upper-cases
-    them), so case must not matter; the exact match wins if two codes differ only by case.
-    """
-    agency = db.session.scalar(select(Agency).where(Agency.code == code))
-    if agency is None:
-        agency = db.session.scalar(select(Agency).where(func.upper(Agency.code) == code.upper())
-                                   .order_by(Agency.id).limit(1))
-    return agency
 
 
 def default_survey_version() -> SurveyVersion | None:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from feedback.agencies.services import find_agency
 from feedback.core.i18n import current_locale
 from feedback.extensions import client_address, csrf, db
 from feedback.models import utcnow
@@ -24,7 +25,6 @@ from feedback.surveys.forms import (
 from feedback.surveys.models import Deployment
 from feedback.surveys.services import (
     client_hash,
-    find_agency,
     integrity_flags,
     live_deployment_for,
     submit_response,
