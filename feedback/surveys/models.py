@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -166,7 +167,12 @@ class Deployment(db.Model):
     """A published version offered at one agency for a period."""
 
     __tablename__ = "deployment"
-    __table_args__ = (Index("ix_deployment_agency_status", "agency_id", "status"),)
+    __table_args__ = (
+        Index("ix_deployment_agency_status", "agency_id", "status"),
+        # One active deployment per agency, kept by the database whatever the code does.
+        Index("uq_deployment_one_active", "agency_id", unique=True,
+              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"), index=True)
@@ -250,3 +256,51 @@ class ResponseScore(db.Model):
     valid_answers: Mapped[int] = mapped_column(Integer)
 
     response: Mapped[Response] = relationship(back_populates="scores")
+
+
+class SurveyCode(db.Model):
+    """A one-time code printed on a receipt: opens one deployment's survey once, then never again.
+
+    Redemption is a single conditional UPDATE (see surveys.codes.redeem), so two citizens sending
+    the same code at the same moment cannot both be counted.
+    """
+
+    __tablename__ = "survey_code"
+    __table_args__ = (UniqueConstraint("agency_id", "dossier_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    # The one-stop-shop system's dossier number, when the code was issued for one (idempotent).
+    dossier_id: Mapped[str | None] = mapped_column(String(64))
+    batch: Mapped[str | None] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id", ondelete="SET NULL"))
+
+    deployment: Mapped[Deployment] = relationship()
+    agency: Mapped[Agency] = relationship()
+
+
+class SurveyDraft(db.Model):
+    """Answers of a survey still being filled in, page by page; holds no personal data.
+
+    Keyed by a random token that travels in the citizen's form, so going back, reloading or an
+    expired page never loses what was typed. Deleted when the response is stored; old ones are
+    purged.
+    """
+
+    __tablename__ = "survey_draft"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id", ondelete="CASCADE"),
+                                               index=True)
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("survey_code.id", ondelete="CASCADE"))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    page: Mapped[int] = mapped_column(Integer, default=1)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

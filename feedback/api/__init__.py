@@ -1,0 +1,1 @@
+"""JSON API for other systems (one-stop-shop software): survey codes, published indices."""
