@@ -24,10 +24,10 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 
     from feedback import core
     from feedback.accounts.cli import users_cli
-    from feedback.api import models as api_models  # noqa: F401  (tables the API owns)
     from feedback.accounts.views import bp as accounts_bp
     from feedback.agencies.cli import agencies_cli
     from feedback.agencies.views import bp as agencies_bp
+    from feedback.api import models as api_models  # noqa: F401  (tables the API owns)
     from feedback.core.cli import translate_cli
     from feedback.core.views import bp as core_bp
     from feedback.dashboards.views import bp as dashboards_bp
