@@ -1,13 +1,14 @@
-"""`flask surveys …`: load the built-in questionnaire and deploy it."""
+"""`flask surveys …`: load the built-in questionnaire, deploy it, purge abandoned drafts."""
 
 import click
 from flask.cli import AppGroup
 
 from feedback.agencies.services import find_agency
 from feedback.extensions import db
+from feedback.surveys.drafts import draft_max_age, purge_drafts
 from feedback.surveys.services import default_survey_version, deploy, load_default_survey
 
-surveys_cli = AppGroup("surveys", help="Load and deploy surveys.")
+surveys_cli = AppGroup("surveys", help="Load and deploy surveys; purge abandoned drafts.")
 
 
 @surveys_cli.command("load-default")
@@ -48,3 +49,13 @@ def deploy_command(agency_code: str, subtree: bool) -> None:
                "any earlier survey there has ended:")
     for deployment in deployments:
         click.echo(f"  {deployment.agency.code}\t/s/{deployment.agency.code}\t{deployment.agency.name_vi}")
+
+
+@surveys_cli.command("purge-drafts")
+def purge_drafts_command() -> None:
+    """Delete unfinished surveys not touched for SURVEY_DRAFT_MAX_AGE hours (run it from cron)."""
+    removed = purge_drafts()
+    db.session.commit()
+    hours = draft_max_age().total_seconds() / 3600
+    click.echo(f"Deleted {removed} unfinished survey draft{'' if removed == 1 else 's'} "
+               f"not touched for {hours:g} hours.")

@@ -242,20 +242,30 @@ def _parse_bounded_number(question: Question, raw: str) -> tuple[ParsedAnswer | 
     return ParsedAnswer(question.key, number=value), None
 
 
-def parse_answers(form: MultiDict, questions: list[Question]
-                  ) -> tuple[dict[str, ParsedAnswer], list[tuple[str, str]]]:
-    """Validate a submitted form against a version's questions, in order.
+@dataclass
+class Evaluation:
+    """A form read against a list of questions: valid answers, errors, and which questions apply."""
 
-    Returns the answers by question key and the errors as (field id, localized message), ready for
-    the error summary. Questions hidden by their show-if condition are neither checked nor kept.
-    Any input at all gives an answer or an error, never an exception.
+    answers: dict[str, ParsedAnswer]
+    errors: list[tuple[str, str]]
+    # Keys of the answerable questions whose show-if condition holds (answered or not).
+    shown: set[str]
+
+
+def evaluate(form: MultiDict, questions: list[Question]) -> Evaluation:
+    """Validate `form` against `questions` in order, evaluating each show-if on the answers before it.
+
+    Questions hidden by their condition are neither checked nor kept. Any input at all gives an
+    answer or an error, never an exception.
     """
     numbers = question_numbers(questions)
     answers: dict[str, ParsedAnswer] = {}
     errors: list[tuple[str, str]] = []
+    shown: set[str] = set()
     for question in questions:
         if question.type in HEADINGS or not is_shown(question, answers):
             continue
+        shown.add(question.key)
         answer, error = _parse_one(question, form)
         if error is None and answer is None and question.required:
             error = _("Please answer this question.")
@@ -264,7 +274,59 @@ def parse_answers(form: MultiDict, questions: list[Question]
                            _("Question %(n)s: %(message)s", n=numbers[question.key], message=error)))
         elif answer is not None:
             answers[question.key] = answer
-    return answers, errors
+    return Evaluation(answers, errors, shown)
+
+
+def parse_answers(form: MultiDict, questions: list[Question]
+                  ) -> tuple[dict[str, ParsedAnswer], list[tuple[str, str]]]:
+    """Validate a submitted form against a version's questions, in order.
+
+    Returns the answers by question key and the errors as (field id, localized message), ready for
+    the error summary. Questions hidden by their show-if condition are neither checked nor kept.
+    Any input at all gives an answer or an error, never an exception.
+    """
+    result = evaluate(form, questions)
+    return result.answers, result.errors
+
+
+def live_condition(question: Question) -> dict | None:
+    """A question's show-if as survey.js reads it: the source field, the operator, and the wanted
+    values as the strings the inputs carry; None when there is no (well-formed) condition."""
+    condition = question.show_if
+    if not isinstance(condition, dict) or condition.get("op") not in ("equals", "in", "answered"):
+        return None
+    expected = condition.get("value")
+    values = expected if condition["op"] == "in" and isinstance(expected, list) else [expected]
+    return {"source": f"q-{condition.get('question')}", "op": condition["op"],
+            "values": [] if condition["op"] == "answered" else [_normalized(v) for v in values]}
+
+
+def question_context(questions: list[Question], locale: str, *,
+                     all_questions: list[Question] | None = None, values: MultiDict | None = None,
+                     errors: list[tuple[str, str]] | None = None) -> dict:
+    """The template variables surveys/_questions.html needs to render `questions` (one page).
+
+    `all_questions` is the whole version (for question numbers and condition sources; defaults to
+    `questions`); `values` the answers to fill back in; `errors` (field id, message) pairs. A
+    condition whose source is on this page gets a written hint (JavaScript off) and data
+    attributes for survey.js (JavaScript on); one whose source is on an earlier page was already
+    decided by the server, so it needs neither. Used by the citizen pages and the designer preview.
+    """
+    everything = all_questions if all_questions is not None else questions
+    on_page = {q.key for q in questions}
+    live = [q for q in questions
+            if isinstance(q.show_if, dict) and q.show_if.get("question") in on_page]
+    errors = errors or []
+    key_of_target = {error_target(q): q.key for q in everything}
+    key_of_target[f"{SERVICE_FIELD}-1"] = SERVICE_FIELD
+    return {
+        "questions": questions, "numbers": question_numbers(everything),
+        "hints": {q.key: show_if_hint(q, everything, locale) for q in live},
+        "conditions": {q.key: c for q in live if (c := live_condition(q)) is not None},
+        "field_name": field_name, "max_length": max_length, "locale": locale,
+        "values": values if values is not None else MultiDict(), "errors": errors,
+        "errors_by_key": {key_of_target.get(target): message for target, message in errors},
+    }
 
 
 def parse_service(form: MultiDict, services: list) -> tuple[str | None, str | None]:

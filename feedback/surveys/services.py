@@ -163,6 +163,19 @@ def live_deployment_for(agency_code: str) -> Deployment | None:
     )
 
 
+def code_deployment(code) -> tuple[Deployment, bool]:
+    """A one-time code's deployment (version and questions loaded) and whether it is live now."""
+    deployment = db.session.scalar(
+        select(Deployment).where(Deployment.id == code.deployment_id)
+        .options(joinedload(Deployment.version).selectinload(SurveyVersion.questions),
+                 joinedload(Deployment.agency))
+    )
+    live = db.session.scalar(
+        live_deployments().with_only_columns(Deployment.id).where(Deployment.id == code.deployment_id)
+    ) is not None
+    return deployment, live and deployment.agency.active
+
+
 def score_response(version: SurveyVersion, answers: Iterable) -> list[ResponseScore]:
     """One score per dimension: the share of the response's valid Likert answers that are 4 or 5.
 
@@ -210,29 +223,37 @@ def responses_today(client: str, agency_id: int) -> int:
 
 
 def integrity_flags(deployment: Deployment, *, honeypot: str, started_at: datetime,
-                    client: str) -> ResponseFlag:
-    """Why this submission should be kept out of the indices (no flag: it counts)."""
+                    client: str, channel: AccessMode = AccessMode.OPEN) -> ResponseFlag:
+    """Why this submission should be kept out of the indices (no flag: it counts).
+
+    The per-client daily limit applies to open links only: a one-time code is already proof of a
+    real visit, and several people of one household may share a phone.
+    """
     config = current_app.config
     flags = ResponseFlag(0)
     if honeypot:
         flags |= ResponseFlag.HONEYPOT
     if (utcnow() - started_at).total_seconds() < config["SURVEY_MIN_SECONDS"]:
         flags |= ResponseFlag.TOO_FAST
-    if responses_today(client, deployment.agency_id) >= config["SURVEY_CLIENT_DAILY_LIMIT"]:
+    if (channel == AccessMode.OPEN
+            and responses_today(client, deployment.agency_id) >= config["SURVEY_CLIENT_DAILY_LIMIT"]):
         flags |= ResponseFlag.RATE_LIMITED
     return flags
 
 
 def submit_response(deployment: Deployment, answers: Mapping[str, ParsedAnswer], *, locale: str,
                     started_at: datetime | None, flags: int, client_hash: str | None,
-                    service: str | None = None) -> Response:
+                    service: str | None = None, channel: AccessMode | None = None) -> Response:
     """Add a response with its answers and dimension scores, and flush; the caller commits.
 
-    A flagged response is stored all the same, marked excluded, so it can be reviewed.
+    `channel` is how the citizen came (a one-time code may also open an open-link deployment);
+    by default the deployment's access mode. A flagged response is stored all the same, marked
+    excluded, so it can be reviewed.
     """
     response = Response(
         version_id=deployment.version_id, deployment_id=deployment.id,
-        agency_id=deployment.agency_id, service=service, channel=deployment.access_mode,
+        agency_id=deployment.agency_id, service=service,
+        channel=channel or deployment.access_mode,
         locale=locale, started_at=started_at, submitted_at=utcnow(), flags=int(flags),
         excluded=int(flags) != 0, client_hash=client_hash,
     )

@@ -1,30 +1,58 @@
-"""Citizen-facing survey pages: the survey deployed at an agency, and the thank-you page after it."""
+"""Citizen-facing survey pages: the paged survey at an agency (/s/) or through a one-time code
+(/r/), what a code's state is when it cannot open the survey, and the thank-you page."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from feedback.agencies.services import find_agency
 from feedback.core.i18n import current_locale
-from feedback.extensions import client_address, csrf, db
+from feedback.extensions import client_address, csrf, db, limiter
 from feedback.models import utcnow
+from feedback.surveys import codes
+from feedback.surveys.drafts import (
+    Page,
+    as_multidict,
+    consume_draft,
+    counted_pages,
+    create_draft,
+    drop_hidden,
+    latest_draft_for_code,
+    load_draft,
+    merge_page,
+    save_draft,
+    shown_pages,
+    split_pages,
+)
 from feedback.surveys.forms import (
+    HEADINGS,
     HONEYPOT_FIELD,
     SERVICE_FIELD,
     TOKEN_FIELD,
     error_target,
-    field_name,
-    max_length,
-    parse_answers,
+    evaluate,
+    is_shown,
     parse_service,
-    question_numbers,
-    show_if_hint,
+    question_context,
 )
-from feedback.surveys.models import Deployment
+from feedback.surveys.models import AccessMode, Deployment, Question, SurveyCode, SurveyDraft
 from feedback.surveys.services import (
     client_hash,
+    code_deployment,
     integrity_flags,
     live_deployment_for,
     submit_response,
@@ -33,66 +61,296 @@ from feedback.surveys.tokens import make_form_token, read_form_token
 
 bp = Blueprint("surveys", __name__)
 
+PAGE_FIELD = "page"
+NAV_FIELD = "nav"
+# Agency id → draft id: lets the bare /s/<code> (the browser's Back from page 2) find the answers.
+SESSION_DRAFTS = "survey_drafts"
+# The last draft this browser sent: a second click on "Send" or Back after sending gets the thanks.
+SESSION_SENT = "survey_sent"
+CODE_RATE_LIMIT = "30 per minute"
+CODE_STATUS = {codes.CodeState.UNKNOWN: 404, codes.CodeState.USED: 410,
+               codes.CodeState.EXPIRED: 410, codes.CodeState.CLOSED: 404}
 
-def render_survey(deployment: Deployment, started_at: datetime, *, values: MultiDict | None = None,
-                  errors: list[tuple[str, str]] | None = None, notice: str | None = None,
-                  status: int = 200):
-    """The survey form with a fresh token, the citizen's answers filled back in, and any errors."""
-    questions = deployment.version.questions
-    errors = errors or []
-    key_of_target = {error_target(q): q.key for q in questions}
-    key_of_target[f"{SERVICE_FIELD}-1"] = SERVICE_FIELD
+
+def code_rate_limit() -> str:
+    """How often one client may try codes (SURVEY_CODE_RATE_LIMIT), so guessing them is slow."""
+    return current_app.config.get("SURVEY_CODE_RATE_LIMIT", CODE_RATE_LIMIT)
+
+
+@dataclass
+class Flow:
+    """Where a citizen is answering: a deployment, reached by its open link or by a one-time code."""
+
+    deployment: Deployment
+    code: SurveyCode | None = None
+
+    @property
+    def channel(self) -> AccessMode:
+        """How the response arrives: a one-time code is the verified channel."""
+        return AccessMode.CODE if self.code is not None else AccessMode.OPEN
+
+    @property
+    def code_id(self) -> int | None:
+        """The code's id, which ties a draft to it."""
+        return self.code.id if self.code is not None else None
+
+    def url(self, **query) -> str:
+        """This survey's address, with `query` (d=draft, p=page) added."""
+        if self.code is not None:
+            return url_for("surveys.code_survey", code=self.code.code, **query)
+        return url_for("surveys.take", agency_code=self.deployment.agency.code, **query)
+
+    def thanks_url(self) -> str:
+        """Where a stored response leads."""
+        return url_for("surveys.thanks", agency_code=self.deployment.agency.code)
+
+    @cached_property
+    def questions(self) -> list[Question]:
+        """Every item of the version, in order."""
+        return list(self.deployment.version.questions)
+
+    @cached_property
+    def pages(self) -> list[Page]:
+        """The version cut into pages (at least one, even for an empty version)."""
+        return split_pages(self.questions) or [[]]
+
+
+def _page_number(raw, pages: int) -> int:
+    """A 0-based page index from a 1-based number sent by the citizen, clamped to the survey."""
+    try:
+        number = int(str(raw)[:6])
+    except ValueError:
+        number = 1
+    return min(max(number, 1), pages) - 1
+
+
+def _visible(page: Page, answers: dict) -> list[Question]:
+    """The items of a page to put on screen: a condition on an earlier page is decided here; one on
+    this page is left for the citizen (and survey.js) to see, and the server ignores it if unmet."""
+    keys = {q.key for q in page}
+    return [q for q in page
+            if not (isinstance(q.show_if, dict) and q.show_if.get("question") not in keys)
+            or is_shown(q, answers)]
+
+
+def _targets(flow: Flow, index: int) -> set[str]:
+    """The ids an error on page `index` may point at."""
+    targets = {error_target(q) for q in flow.pages[index] if q.type not in HEADINGS}
+    if index == 0:
+        targets.add(f"{SERVICE_FIELD}-1")
+    return targets
+
+
+def render_survey(flow: Flow, index: int, *, values: MultiDict, started_at: datetime,
+                  draft_id: str | None, errors: list[tuple[str, str]] | None = None,
+                  notice: str | None = None, status: int = 200):
+    """One page of the survey with a fresh token, the citizen's answers filled in, and any errors."""
     locale = current_locale()
+    shown = counted_pages(flow.pages, values, index)
+    if index not in shown:
+        shown = sorted({*shown, index})
+    answers = evaluate(values, flow.questions).answers
+    items = _visible(flow.pages[index], answers)
+    context = question_context(items, locale, all_questions=flow.questions, values=values,
+                               errors=errors)
+    secret = current_app.config["SECRET_KEY"]
     response = current_app.make_response((render_template(
-        "surveys/take.html",
-        deployment=deployment, agency=deployment.agency, version=deployment.version,
-        questions=questions, numbers=question_numbers(questions),
-        hints={q.key: show_if_hint(q, questions, locale) for q in questions if q.show_if},
-        field_name=field_name, max_length=max_length, locale=locale,
-        values=values if values is not None else MultiDict(),
-        errors=errors, errors_by_key={key_of_target.get(target): message for target, message in errors},
-        notice=notice, honeypot_field=HONEYPOT_FIELD, token_field=TOKEN_FIELD,
-        service_field=SERVICE_FIELD,
-        token=make_form_token(current_app.config["SECRET_KEY"], deployment.id, started_at),
+        "surveys/take.html", deployment=flow.deployment, agency=flow.deployment.agency,
+        version=flow.deployment.version, flow=flow, action=flow.url(**({"d": draft_id} if draft_id else {})),
+        position=shown.index(index) + 1, total=len(shown), page_number=index + 1,
+        page_field=PAGE_FIELD, nav_field=NAV_FIELD, notice=notice,
+        honeypot_field=HONEYPOT_FIELD, token_field=TOKEN_FIELD, service_field=SERVICE_FIELD,
+        token=make_form_token(secret, flow.deployment.id, started_at, draft_id), **context,
     ), status))
-    # The page carries a timestamped token and, after a failed send, the citizen's answers.
+    # The page carries a timestamped token and the citizen's answers: never from a cache.
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def _remember(flow: Flow, draft_id: str) -> None:
+    """Let the bare open link find this draft again (a code finds its drafts by itself)."""
+    if flow.code is None:
+        drafts = dict(session.get(SESSION_DRAFTS) or {})
+        drafts[str(flow.deployment.agency_id)] = draft_id
+        session[SESSION_DRAFTS] = dict(list(drafts.items())[-3:])
+
+
+def _forget(agency_id: int, draft_id: str) -> None:
+    """After sending: forget the draft, remember that it was sent."""
+    drafts = dict(session.get(SESSION_DRAFTS) or {})
+    drafts.pop(str(agency_id), None)
+    session[SESSION_DRAFTS] = drafts
+    session[SESSION_SENT] = draft_id
+
+
+def _resume(flow: Flow) -> SurveyDraft | None:
+    """The draft a citizen left unfinished at this survey, when they come back to its address."""
+    if flow.code is not None:
+        return latest_draft_for_code(flow.code.id, flow.deployment)
+    draft_id = (session.get(SESSION_DRAFTS) or {}).get(str(flow.deployment.agency_id))
+    return load_draft(draft_id, flow.deployment) if draft_id else None
+
+
+def _sent_draft_id() -> str | None:
+    """The draft this request refers to, if this browser already sent it (double click, Back)."""
+    sent = session.get(SESSION_SENT)
+    if not sent:
+        return None
+    if request.method == "GET":
+        referred = request.args.get("d")
+    else:
+        referred = read_form_token(current_app.config["SECRET_KEY"], request.form.get(TOKEN_FIELD, ""),
+                                   0, current_app.config["SURVEY_FORM_MAX_AGE"]).draft_id
+    return sent if referred == sent else None
+
+
+def gone_notice() -> str:
+    """Said when a draft was purged or belongs elsewhere: the survey starts again."""
+    return _("Your unfinished answers from earlier are no longer kept, so the survey starts again "
+             "from the first page. Sorry for the trouble.")
+
+
+def show_page(flow: Flow):
+    """GET: the page asked for (?d=draft&p=number), with the draft's answers; a bare address
+    resumes this browser's unfinished draft, or starts the survey."""
+    draft_id = request.args.get("d")
+    notice = None
+    if draft_id:
+        draft = load_draft(draft_id, flow.deployment, code_id=flow.code_id)
+        if draft is None:
+            notice = gone_notice()
+    else:
+        draft = _resume(flow)
+    if draft is None:
+        return render_survey(flow, 0, values=MultiDict(), started_at=utcnow(), draft_id=None,
+                             notice=notice)
+    values = as_multidict(draft.answers)
+    shown = shown_pages(flow.pages, values)
+    furthest = _page_number(draft.page, len(flow.pages))
+    wanted = min(_page_number(request.args.get("p", 1), len(flow.pages)), furthest)
+    index = max([i for i in shown if i <= wanted] or [0])
+    if draft_id and request.args.get("p", "1") != str(index + 1):
+        return redirect(flow.url(d=draft.id, p=index + 1), code=303)
+    return render_survey(flow, index, values=values, started_at=draft.started_at, draft_id=draft.id)
+
+
+def receive_page(flow: Flow):
+    """POST: keep this page's answers in the draft, then go back, go on, or store the response."""
+    config = current_app.config
+    form = request.form
+    token = read_form_token(config["SECRET_KEY"], form.get(TOKEN_FIELD, ""), flow.deployment.id,
+                            config["SURVEY_FORM_MAX_AGE"])
+    index = _page_number(form.get(PAGE_FIELD, 1), len(flow.pages))
+    started_at = token.started_at or utcnow()
+    # The token names the draft; the address does too, which helps when the token is forged or lost.
+    reference = token.draft_id or request.args.get("d")
+    draft = load_draft(reference, flow.deployment, code_id=flow.code_id) if reference else None
+    answers = merge_page(draft.answers if draft else {}, form, flow.pages[index], with_service=index == 0)
+    if not token.valid:
+        # Nothing is saved from a form we cannot vouch for, but nothing typed is lost either.
+        return render_survey(flow, index, values=as_multidict(answers),
+                             started_at=draft.started_at if draft else started_at,
+                             draft_id=draft.id if draft else None, status=400, notice=_(
+            "This page was open for a long time, so your answers on it were not saved yet. They "
+            "are all kept below: please check them and press the button again."))
+    answers = drop_hidden(answers, flow.questions)
+    if draft is None:
+        gone = reference is not None
+        draft = create_draft(flow.deployment, started_at=utcnow() if gone else started_at,
+                             code_id=flow.code_id, answers=answers)
+        _remember(flow, draft.id)
+        if gone:  # purged or not this survey's: this page's answers are kept, the rest is lost
+            db.session.commit()
+            flash(gone_notice(), "error")
+            return redirect(flow.url(d=draft.id, p=1), code=303)
+    values = as_multidict(answers)
+    shown = shown_pages(flow.pages, values)
+    if index not in shown:
+        index = max([i for i in shown if i <= index] or [0])
+    position = shown.index(index)
+    # Read before any commit expires the objects (each read after would cost a query).
+    draft_id, furthest, started_at = draft.id, draft.page, draft.started_at
+    thanks_url = flow.thanks_url()
+
+    if form.get(NAV_FIELD) == "back":  # going back never validates: half-answered pages are fine
+        target = shown[max(position - 1, 0)]
+        return _saved(flow, draft, answers, furthest) or redirect(
+            flow.url(d=draft_id, p=target + 1), code=303)
+
+    check = evaluate(values, flow.questions)
+    service, service_error = parse_service(values, flow.deployment.services or [])
+    all_errors = ([(f"{SERVICE_FIELD}-1", service_error)] if service_error else []) + check.errors
+    page_errors = [e for e in all_errors if e[0] in _targets(flow, index)]
+    if page_errors:
+        return _saved(flow, draft, answers, furthest) or render_survey(
+            flow, index, values=values, started_at=started_at, draft_id=draft_id,
+            errors=page_errors, status=422)
+    if position + 1 < len(shown):
+        following = shown[position + 1]
+        return _saved(flow, draft, answers, max(furthest, following + 1)) or redirect(
+            flow.url(d=draft_id, p=following + 1), code=303)
+    if all_errors:
+        # The last page is fine but an earlier one is not (an address typed by hand, a draft
+        # carried over to a new version): back to the first page with a mistake, errors shown.
+        first = next(i for i in shown if any(e[0] in _targets(flow, i) for e in all_errors))
+        return _saved(flow, draft, answers, furthest) or render_survey(
+            flow, first, values=values, started_at=started_at, draft_id=draft_id,
+            errors=[e for e in all_errors if e[0] in _targets(flow, first)], status=422)
+    return finish(flow, draft_id, started_at, check.answers, service, values, thanks_url)
+
+
+def _saved(flow: Flow, draft: SurveyDraft, answers: dict, page: int):
+    """Store the draft and commit; None when done, else where to go (it was sent meanwhile)."""
+    draft_id = draft.id
+    if save_draft(draft, flow.deployment, answers, page):
+        db.session.commit()
+        return None
+    db.session.rollback()
+    return redirect(flow.thanks_url() if session.get(SESSION_SENT) == draft_id else flow.url(),
+                    code=303)
+
+
+def finish(flow: Flow, draft_id: str, started_at: datetime, answers: dict, service: str | None,
+           values: MultiDict, thanks_url: str):
+    """Store the response, its answers and scores, redeem the code and delete the draft, all in one
+    transaction; a code someone else redeemed meanwhile rolls everything back."""
+    client = client_hash(client_address(), request.user_agent.string)
+    flags = integrity_flags(flow.deployment, honeypot=values.get(HONEYPOT_FIELD, ""),
+                            started_at=started_at, client=client, channel=flow.channel)
+    if not consume_draft(draft_id):
+        # Another request of the same draft (a double click on "Send") stored it already.
+        db.session.rollback()
+        return redirect(thanks_url, code=303)
+    response = submit_response(flow.deployment, answers, locale=current_locale(),
+                               started_at=started_at, flags=flags, client_hash=client,
+                               service=service, channel=flow.channel)
+    if flow.code is not None and not codes.redeem(flow.code, response.id):
+        db.session.rollback()
+        return render_code_state(codes.CodeState.USED)
+    agency_id = flow.deployment.agency_id
+    db.session.commit()
+    _forget(agency_id, draft_id)
+    # A flagged response gets the same thanks: telling a bot why it was caught only teaches it.
+    return redirect(thanks_url, code=303)
+
+
+def run_survey(flow: Flow):
+    """The paged survey flow, the same for open links and one-time codes."""
+    if _sent_draft_id():
+        return redirect(flow.thanks_url(), code=303)
+    if request.method == "GET":
+        return show_page(flow)
+    return receive_page(flow)
+
+
 @bp.route("/s/<agency_code>", methods=["GET", "POST"])
-@csrf.exempt  # anonymous form without a session: its own signed token stands in for the CSRF token
+@csrf.exempt  # anonymous form without an account: its own signed token stands in for the CSRF token
 def take(agency_code: str):
-    """Show the survey live at this agency; on POST, check it and store it in one transaction."""
+    """The survey live at this agency, page by page; the last page stores the response."""
     deployment = live_deployment_for(agency_code)
     if deployment is None:
         abort(404)
-    if request.method == "GET":
-        return render_survey(deployment, utcnow())
-
-    form = request.form
-    token = read_form_token(current_app.config["SECRET_KEY"], form.get(TOKEN_FIELD, ""),
-                            deployment.id, current_app.config["SURVEY_FORM_MAX_AGE"])
-    started_at = token.started_at or utcnow()
-    if not token.valid:
-        return render_survey(deployment, started_at, values=form, status=400, notice=_(
-            "This page was open for a long time, so your answers were not sent yet. They are all "
-            "kept below: please check them and press “Send my answers” again."))
-    answers, errors = parse_answers(form, deployment.version.questions)
-    service, service_error = parse_service(form, deployment.services or [])
-    if service_error:
-        errors.insert(0, (f"{SERVICE_FIELD}-1", service_error))
-    if errors:
-        return render_survey(deployment, started_at, values=form, errors=errors, status=422)
-
-    client = client_hash(client_address(), request.user_agent.string)
-    flags = integrity_flags(deployment, honeypot=form.get(HONEYPOT_FIELD, ""), started_at=started_at,
-                            client=client)
-    submit_response(deployment, answers, locale=current_locale(), started_at=started_at, flags=flags,
-                    client_hash=client, service=service)
-    db.session.commit()
-    # A flagged response gets the same thanks: telling a bot why it was caught only teaches it.
-    return redirect(url_for("surveys.thanks", agency_code=deployment.agency.code), code=303)
+    return run_survey(Flow(deployment))
 
 
 @bp.route("/s/<agency_code>/thanks")
@@ -102,3 +360,48 @@ def thanks(agency_code: str):
     if agency is None:
         abort(404)
     return render_template("surveys/thanks.html", agency=agency)
+
+
+def render_code_state(state: codes.CodeState):
+    """The page for a code that cannot open the survey: which case it is and what to do next.
+
+    Used and expired codes are gone for good (410); an unknown code, or one whose survey is not
+    taking answers (paused or ended: it may be resumed), is simply not found here (404).
+    """
+    response = current_app.make_response((render_template(
+        "surveys/code_state.html", state=state.value), CODE_STATUS[state]))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/r/")
+@limiter.shared_limit(code_rate_limit, scope="survey-code")
+def code_entry():
+    """A box to type the code printed on a receipt; a well-formed code leads to /r/<code>."""
+    typed = request.args.get("code")
+    error = None
+    if typed is not None:
+        code = codes.normalize(typed)
+        if len(code) == codes.CODE_LENGTH and all(ch in codes.ALPHABET for ch in code):
+            return redirect(url_for("surveys.code_survey", code=code), code=303)
+        error = _("A code has %(n)s letters and digits, as printed on your receipt.",
+                  n=codes.CODE_LENGTH)
+    return render_template("surveys/code.html", typed=typed or "", error=error), 422 if error else 200
+
+
+@bp.route("/r/<code>", methods=["GET", "POST"])
+@csrf.exempt  # as /s/: the signed form token stands in for the CSRF token
+@limiter.shared_limit(code_rate_limit, scope="survey-code")
+def code_survey(code: str):
+    """The survey opened by a one-time code, page by page; the code is redeemed with the response."""
+    canonical = codes.normalize(code)
+    if request.method == "GET" and canonical and canonical != code and "/" not in canonical:
+        return redirect(url_for("surveys.code_survey", code=canonical, **request.args), code=303)
+    row = codes.find_code(code)
+    deployment, live = code_deployment(row) if row is not None else (None, False)
+    state = codes.code_state(row, live=live)
+    if state != codes.CodeState.USABLE:
+        if row is not None and _sent_draft_id():  # Back or a second click after sending it
+            return redirect(url_for("surveys.thanks", agency_code=row.agency.code), code=303)
+        return render_code_state(state)
+    return run_survey(Flow(deployment, row))

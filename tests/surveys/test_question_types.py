@@ -8,7 +8,7 @@ from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.models import Response, Survey, SurveyVersion, VersionStatus
 from feedback.surveys.services import deploy
-from tests.surveys.helpers import form_token, questions
+from tests.surveys.helpers import action, form_token, questions
 
 
 def _deploy_every_type(agency) -> SurveyVersion:
@@ -31,35 +31,56 @@ def _deploy_every_type(agency) -> SurveyVersion:
 def test_every_type_renders_and_keeps_its_answer_after_a_mistake(client, tree):
     _deploy_every_type(tree.dept_b)
     html = client.get("/s/B?lang=en").get_data(as_text=True)
+    assert "Page 1 of 2" in html  # nine questions: six, then three
     assert "<h2>intro</h2>" in html
     assert 'id="q-visited-yes" value="yes">Yes' in html and 'id="q-visited-no" value="no">No' in html
     assert 'type="checkbox" name="q-what_went_wrong" id="q-what_went_wrong-3" value="fees">Fees' in html
     assert "Choose up to 2." in html
     assert 'id="q-channel-2" value="online">Trực tuyến' in html  # no English label: Vietnamese
-    assert 'id="q-recommend-0" value="0">0 · lowest' in html and 'id="q-recommend-10" value="10">10' in html
-    assert re.search(r'<input type="text" inputmode="decimal" id="q-waited" name="q-waited"', html)
-    assert '<input type="date" id="q-visit_date" name="q-visit_date"' in html
     assert re.search(r'<input type="text" id="q-why_not" name="q-why_not" '
                      r'aria-describedby="q-why_not-cond"', html)
     assert 'id="q-why_not-cond">Answer this only if your answer to question 1 was “No”.' in html
+    # Conditions on this page are also shown and hidden live by survey.js.
+    assert '<div class="question" data-if="q-visited" data-op="equals" data-val=\'["no"]\'' in html
+    assert 'data-if="q-rating" data-op="in" data-val=\'["1", "2"]\'' in html
+    assert html.count('<script src="/static/js/survey.js" defer></script>') == 1
 
-    data = {"token": form_token(html), "q-visited": "yes", "q-rating": "1",
+    data = {"token": form_token(html), "page": "1", "q-visited": "yes", "q-rating": "1",
             "q-what_went_wrong": ["slow", "rude"], "q-detail": "Chờ\nlâu", "q-channel": "online",
-            "q-recommend": "10", "q-waited": "abc", "q-visit_date": "2026-03-01", "q-why_not": "kept"}
+            "q-why_not": "kept"}
     sent = client.post("/s/B?lang=en", data=data)
+    assert sent.status_code == 303
+    page2 = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "Page 2 of 2" in page2 and "<script" not in page2
+    assert 'id="q-recommend-0" value="0">0 · lowest' in page2
+    assert 'id="q-recommend-10" value="10">10' in page2
+    assert re.search(r'<input type="text" inputmode="decimal" id="q-waited" name="q-waited"', page2)
+    assert '<input type="date" id="q-visit_date" name="q-visit_date"' in page2
+    data2 = {"token": form_token(page2), "page": "2", "q-recommend": "10", "q-waited": "abc",
+             "q-visit_date": "2026-03-01"}
+    sent = client.post(sent.headers["Location"], data=data2)
     assert sent.status_code == 422
     kept = sent.get_data(as_text=True)
     assert 'href="#q-waited">Question 8: Please enter a number, for example 12 or 3.5.' in kept
+    assert 'id="q-recommend-10" value="10" checked' in kept
+    assert 'value="abc"' in kept and 'value="2026-03-01"' in kept
+
+    back = client.post(action(kept), data={**data2, "nav": "back", "token": form_token(kept)})
+    page1 = client.get(back.headers["Location"]).get_data(as_text=True)
     for checked in ('id="q-visited-yes" value="yes" checked', 'id="q-rating-1" value="1" checked',
                     'id="q-what_went_wrong-1" value="slow" checked',
                     'id="q-what_went_wrong-2" value="rude" checked',
-                    'id="q-channel-2" value="online" checked', 'id="q-recommend-10" value="10" checked'):
-        assert checked in kept, checked
-    assert 'value="abc"' in kept and 'value="2026-03-01"' in kept and 'value="kept"' in kept
-    assert ">\nChờ\nlâu</textarea>" in kept
+                    'id="q-channel-2" value="online" checked'):
+        assert checked in page1, checked
+    assert ">\nChờ\nlâu</textarea>" in page1
+    assert 'value="kept"' not in page1  # hidden (visited = yes): dropped, even from the draft
 
-    sent = client.post("/s/B", data={**data, "q-waited": "12,5"})
-    assert sent.status_code == 303
+    again = client.post(back.headers["Location"], data={**data, "token": form_token(page1)})
+    page2 = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert 'value="abc"' in page2  # what was typed on page 2 before going back
+    sent = client.post(again.headers["Location"],
+                       data={**data2, "q-waited": "12,5", "token": form_token(page2)})
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/thanks")
     response = db.session.scalars(select(Response)).one()
     stored = {a.question_key: (a.number, a.text, a.choices) for a in response.answers}
     assert stored == {

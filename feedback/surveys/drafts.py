@@ -1,0 +1,196 @@
+"""Paged surveys: splitting a version into short pages, and the server-side draft between pages."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+from werkzeug.datastructures import MultiDict
+
+from feedback.extensions import db
+from feedback.models import utcnow
+from feedback.surveys.forms import (
+    CONTROL_CHARS,
+    HEADINGS,
+    HONEYPOT_FIELD,
+    SERVICE_FIELD,
+    evaluate,
+    field_name,
+    is_shown,
+)
+from feedback.surveys.models import Deployment, Question, QuestionType, SurveyDraft
+
+# A phone screen or two of questions: short enough not to scroll forever, few enough page loads.
+MAX_QUESTIONS_PER_PAGE = 6
+# Bounds on what a draft keeps of one field, so a bot cannot park megabytes in the table.
+MAX_VALUE_LENGTH = 20_000
+MAX_VALUES = 50
+DEFAULT_MAX_AGE_HOURS = 48
+
+Page = list[Question]
+
+
+def split_pages(questions: list[Question], per_page: int = MAX_QUESTIONS_PER_PAGE) -> list[Page]:
+    """The version's items cut into pages: each section starts a page, and a page holds at most
+    `per_page` answerable questions (a longer section continues on the next page).
+
+    Headings with no question after them stay with the page before, so no page is only headings
+    unless the whole survey is.
+    """
+    pages: list[Page] = [[]]
+    count = 0
+    for question in questions:
+        answerable = question.type not in HEADINGS
+        if (question.type == QuestionType.SECTION and count) or (answerable and count >= per_page):
+            pages.append([])
+            count = 0
+        pages[-1].append(question)
+        count += answerable
+    if len(pages) > 1 and not any(q.type not in HEADINGS for q in pages[-1]):
+        pages[-2].extend(pages.pop())
+    return [page for page in pages if page]
+
+
+def page_is_shown(page: Page, answers: dict) -> bool:
+    """Whether a page has anything to ask, given the answers so far (all hidden: it is skipped)."""
+    answerable = [q for q in page if q.type not in HEADINGS]
+    return any(is_shown(q, answers) for q in (answerable or page))
+
+
+def shown_pages(pages: list[Page], values: MultiDict) -> list[int]:
+    """Indexes (0-based) of the pages a citizen with these answers sees, in order."""
+    answers = evaluate(values, [q for page in pages for q in page]).answers
+    return [i for i, page in enumerate(pages) if page_is_shown(page, answers)]
+
+
+def counted_pages(pages: list[Page], values: MultiDict, current: int) -> list[int]:
+    """The pages to count in "Page n of N" while the citizen is on page `current`: those shown,
+    plus later ones hinging on a question not answered yet on this page or after it (they may
+    still come), so the total shrinks as answers rule pages out rather than grows."""
+    answers = evaluate(values, [q for page in pages for q in page]).answers
+    page_of = {q.key: i for i, page in enumerate(pages) for q in page}
+
+    def undecided(question: Question) -> bool:
+        """Whether the question hinges on an answer the citizen may still give."""
+        source = question.show_if.get("question") if isinstance(question.show_if, dict) else None
+        return source not in answers and page_of.get(source, -1) >= current
+
+    return [i for i, page in enumerate(pages)
+            if page_is_shown(page, answers) or (i > current and any(undecided(q) for q in page))]
+
+
+def as_multidict(stored: dict) -> MultiDict:
+    """A draft's stored answers (field name → list of strings) as a submitted form."""
+    return MultiDict([(name, value) for name, values in (stored or {}).items()
+                      if isinstance(values, list) for value in values if isinstance(value, str)])
+
+
+def _kept(form: MultiDict, name: str) -> list[str]:
+    """The non-empty values sent for a field, bounded in number and length, without the control
+    characters validation would drop anyway (PostgreSQL refuses NUL)."""
+    values = (CONTROL_CHARS.sub("", v[:MAX_VALUE_LENGTH]) for v in form.getlist(name) if isinstance(v, str))
+    return [v for v in values if v][:MAX_VALUES]
+
+
+def merge_page(stored: dict, form: MultiDict, page: Page, *, with_service: bool) -> dict:
+    """The draft's answers with this page's fields replaced by what was just sent.
+
+    A field sent empty is removed (the citizen cleared it). A filled honeypot is remembered for the
+    whole survey, since a bot may fill it on any page.
+    """
+    merged = dict(stored or {})
+    names = [field_name(q) for q in page if q.type not in HEADINGS]
+    if with_service:
+        names.append(SERVICE_FIELD)
+    for name in names:
+        values = _kept(form, name)
+        if values:
+            merged[name] = values
+        else:
+            merged.pop(name, None)
+    honeypot = _kept(form, HONEYPOT_FIELD)
+    if honeypot:
+        merged[HONEYPOT_FIELD] = honeypot[:1]
+    return merged
+
+
+def drop_hidden(stored: dict, questions: list[Question]) -> dict:
+    """The answers without those to questions now hidden (an earlier answer changed): a hidden
+    question's answer is never kept, not even in the draft."""
+    shown = evaluate(as_multidict(stored), questions).shown
+    known = {field_name(q): q.key for q in questions if q.type not in HEADINGS}
+    return {name: values for name, values in stored.items()
+            if name not in known or known[name] in shown}
+
+
+def draft_max_age() -> timedelta:
+    """How long an untouched draft is kept (SURVEY_DRAFT_MAX_AGE hours, 48 by default)."""
+    return timedelta(hours=float(current_app.config.get("SURVEY_DRAFT_MAX_AGE",
+                                                        DEFAULT_MAX_AGE_HOURS)))
+
+
+def create_draft(deployment: Deployment, *, started_at: datetime, code_id: int | None = None,
+                 answers: dict | None = None, page: int = 1) -> SurveyDraft:
+    """A new draft with a random, unguessable id; flushed, the caller commits."""
+    now = utcnow()
+    draft = SurveyDraft(id=secrets.token_urlsafe(32), deployment_id=deployment.id, code_id=code_id,
+                        answers=answers or {}, page=page, started_at=min(started_at, now),
+                        updated_at=now)
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def load_draft(draft_id, deployment: Deployment, *, code_id: int | None = None) -> SurveyDraft | None:
+    """The live draft `draft_id` for this deployment (and code), or None when it is gone.
+
+    A draft of an earlier deployment at the same agency is carried over to this one (the survey was
+    redeployed while the citizen was typing): answers are kept by question key, and whatever no
+    longer fits the new version is dropped by validation. A draft past its age is gone.
+    """
+    if not isinstance(draft_id, str) or not 20 <= len(draft_id) <= 43:
+        return None
+    draft = db.session.get(SurveyDraft, draft_id)
+    if draft is None or draft.code_id != code_id:
+        return None
+    if draft.updated_at < utcnow() - draft_max_age():
+        return None
+    if draft.deployment_id != deployment.id:
+        earlier = db.session.get(Deployment, draft.deployment_id)
+        if earlier is None or earlier.agency_id != deployment.agency_id:
+            return None
+    return draft
+
+
+def latest_draft_for_code(code_id: int, deployment: Deployment) -> SurveyDraft | None:
+    """The most recently touched live draft of a one-time code (the citizen came back later)."""
+    draft_id = db.session.scalar(select(SurveyDraft.id).where(SurveyDraft.code_id == code_id)
+                                 .order_by(SurveyDraft.updated_at.desc()).limit(1))
+    return load_draft(draft_id, deployment, code_id=code_id) if draft_id else None
+
+
+def save_draft(draft: SurveyDraft, deployment: Deployment, answers: dict, page: int) -> bool:
+    """Store a draft's answers and furthest page, moving it to `deployment` if it was redeployed;
+    False if it was deleted meanwhile (sent from another tab). One UPDATE rather than the ORM's
+    unit of work, so a draft deleted under us is noticed instead of raising."""
+    result = db.session.execute(
+        update(SurveyDraft).where(SurveyDraft.id == draft.id)
+        .values(answers=answers, page=page, updated_at=utcnow(), deployment_id=deployment.id)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def consume_draft(draft_id: str) -> bool:
+    """Delete a draft as its response is stored, in the caller's transaction; False if another
+    request consumed it first (a double click on "Send"), so one draft makes one response."""
+    result = db.session.execute(delete(SurveyDraft).where(SurveyDraft.id == draft_id)
+                                .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def purge_drafts(now: datetime | None = None) -> int:
+    """Delete drafts not touched for SURVEY_DRAFT_MAX_AGE hours; returns how many. Caller commits."""
+    cutoff = (now or utcnow()) - draft_max_age()
+    result = db.session.execute(delete(SurveyDraft).where(SurveyDraft.updated_at < cutoff)
+                                .execution_options(synchronize_session=False))
+    return result.rowcount
