@@ -1,0 +1,813 @@
+"""Designing surveys: drafts, questions and their conditions, publishing, versions, JSON in and out."""
+
+import json
+import re
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+
+from feedback.accounts.authz import agency_filter
+from feedback.accounts.models import Role
+from feedback.agencies.models import Agency
+from feedback.audit.services import record
+from feedback.extensions import db
+from feedback.models import utcnow
+from feedback.surveys.forms import HEADINGS, field_name, parse_answers
+from feedback.surveys.models import Question, QuestionType, Survey, SurveyVersion, VersionStatus
+from feedback.surveys.services import DEFAULT_SURVEY_KEY, QUESTION_FIELDS, load_default_survey
+
+TEMPLATE_KEY = DEFAULT_SURVEY_KEY
+FORMAT = "lang-nghe-survey"
+FORMAT_VERSION = 1
+DEFINITION_FIELDS = ("format", "format_version", "title_vi", "title_en", "intro_vi", "intro_en",
+                     "dimension_weights", "questions")
+KEY_PATTERN = re.compile(r"^[a-z0-9_]{1,64}$")
+# The five SIPAS dimensions a Likert question may count towards.
+DIMENSIONS = ("access", "procedure", "staff", "result", "feedback")
+CONDITION_OPS = ("equals", "in", "answered")
+CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
+TEXT_TYPES = (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
+# Sections carry a dimension in the SIPAS template (it groups the page); other types never count.
+DIMENSION_TYPES = (QuestionType.LIKERT5, QuestionType.SECTION)
+MAX_TITLE = 300
+MAX_TEXT = 2000
+MAX_INTRO = 5000
+MAX_QUESTIONS = 200
+MAX_CHOICES = 50
+MAX_TEXT_LENGTH = 10000
+MAX_WEIGHT = 100
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a definition: a full sentence, and where it is (for form fields)."""
+
+    message: str
+    question: str | None = None  # key of the question concerned
+    field: str | None = None  # name of its field: key, text_vi, choices, show_if…
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DesignError(Exception):
+    """A change refused; `problems` say why, each naming the questions concerned."""
+
+    status = 422
+
+    def __init__(self, problems):
+        self.problems = [p if isinstance(p, Problem) else Problem(str(p)) for p in
+                         (problems if isinstance(problems, list) else [problems])]
+        super().__init__("; ".join(p.message for p in self.problems))
+
+
+class FrozenVersion(DesignError):
+    """An edit aimed at a published version, which never changes."""
+
+    status = 409
+
+
+class ReadOnlySurvey(DesignError):
+    """An edit aimed at the built-in template, which is copied, never edited."""
+
+    status = 403
+
+
+# ---------------------------------------------------------------- reading what a user may see
+
+def visible_surveys(user):
+    """A Select of the surveys `user` may open: those owned in their organizer subtrees, and the
+    built-in template."""
+    return (
+        select(Survey).outerjoin(Agency, Survey.owner_agency_id == Agency.id)
+        .where(or_(and_(Survey.owner_agency_id.is_not(None), agency_filter(user, Role.ORGANIZER)),
+                   and_(Survey.owner_agency_id.is_(None), Survey.key == TEMPLATE_KEY)))
+        .options(selectinload(Survey.versions), selectinload(Survey.owner_agency))
+        .order_by(Survey.owner_agency_id.is_not(None), Survey.created_at.desc(), Survey.id.desc())
+    )
+
+
+def find_survey(user, survey_id: int) -> Survey | None:
+    """The survey with this id if `user` may open it, else None (the caller answers 404)."""
+    return db.session.scalar(visible_surveys(user).where(Survey.id == survey_id))
+
+
+def is_template(survey: Survey) -> bool:
+    """Whether `survey` is a built-in questionnaire (no owner): copied, never edited."""
+    return survey.owner_agency_id is None
+
+
+def draft_of(survey: Survey) -> SurveyVersion | None:
+    """The survey's draft version, if it has one (there is never more than one)."""
+    return next((v for v in survey.versions if v.status == VersionStatus.DRAFT), None)
+
+
+def latest_published(survey: Survey) -> SurveyVersion | None:
+    """The survey's newest published version."""
+    published = [v for v in survey.versions if v.status == VersionStatus.PUBLISHED]
+    return max(published, key=lambda v: v.number, default=None)
+
+
+def published_keys(survey: Survey) -> dict[str, tuple[QuestionType, int]]:
+    """Every question key used by a published version: its type and the newest version using it."""
+    keys: dict[str, tuple[QuestionType, int]] = {}
+    for version in sorted(survey.versions, key=lambda v: v.number):
+        if version.status == VersionStatus.PUBLISHED:
+            for q in version.questions:
+                keys[q.key] = (q.type, version.number)
+    return keys
+
+
+# ---------------------------------------------------------------- canonical dictionaries
+
+def _canonical_options(options) -> dict:
+    """Options with their keys in one fixed order, so that exports compare byte for byte."""
+    options = options if isinstance(options, dict) else {}
+    result: dict = {}
+    if isinstance(options.get("choices"), list):
+        result["choices"] = [
+            {"value": c.get("value"), "label_vi": c.get("label_vi", ""), "label_en": c.get("label_en", "")}
+            if isinstance(c, dict) else c
+            for c in options["choices"]
+        ]
+    for name in ("max_choices", "max_length", "min", "max"):
+        if name in options:
+            result[name] = options[name]
+    return result
+
+
+def _canonical_condition(condition) -> dict | None:
+    """A show-if condition with its keys in a fixed order (no value for "answered")."""
+    if not isinstance(condition, dict):
+        return None
+    result = {"question": condition.get("question"), "op": condition.get("op")}
+    if condition.get("op") != "answered":
+        result["value"] = condition.get("value")
+    return result
+
+
+def question_dict(question: Question) -> dict:
+    """A question as it is exported and validated: every field, in a fixed order."""
+    kind = question.type
+    return {
+        "key": question.key,
+        "type": kind.value if isinstance(kind, QuestionType) else str(kind),
+        "text_vi": question.text_vi or "",
+        "text_en": question.text_en or "",
+        "help_vi": question.help_vi or "",
+        "help_en": question.help_en or "",
+        "required": bool(question.required),
+        "dimension": question.dimension,
+        "allow_na": bool(question.allow_na),
+        "options": _canonical_options(question.options),
+        "show_if": _canonical_condition(question.show_if),
+    }
+
+
+def _weights(weights) -> dict:
+    """Dimension weights in the order of DIMENSIONS."""
+    weights = weights if isinstance(weights, dict) else {}
+    return {d: weights[d] for d in DIMENSIONS if d in weights}
+
+
+def export_definition(version: SurveyVersion) -> dict:
+    """A version's whole definition: what the JSON export holds and the import reads."""
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "title_vi": version.title_vi,
+        "title_en": version.title_en or "",
+        "intro_vi": version.intro_vi or "",
+        "intro_en": version.intro_en or "",
+        "dimension_weights": _weights(version.dimension_weights),
+        "questions": [question_dict(q) for q in version.questions],
+    }
+
+
+def definition_json(version: SurveyVersion) -> str:
+    """The export file: UTF-8 JSON, readable (indented, Vietnamese letters kept), stable."""
+    return json.dumps(export_definition(version), ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- validating one question
+
+def _label(raw: dict, position: int | None) -> str:
+    """How a question is named in a message: its key, and its number when known."""
+    key = raw.get("key") if isinstance(raw.get("key"), str) and raw.get("key") else "?"
+    if position is None:
+        return f"“{key}”"
+    return _("question %(n)s (“%(key)s”)", n=position + 1, key=key)
+
+
+def _is_number(value) -> bool:
+    """A JSON number (bool is not one)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_int(value) -> bool:
+    """A JSON integer (bool is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text(raw: dict, name: str, problems: list, where: str, key, *, required=False, limit=MAX_TEXT) -> str:
+    """A text field of a question: a string, not too long, present when required."""
+    value = raw.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        problems.append(Problem(_("%(where)s: “%(field)s” must be text.", where=where, field=name),
+                                key, name))
+        return ""
+    value = value.strip()
+    if required and not value:
+        problems.append(Problem(_("%(where)s: the Vietnamese text is required.", where=where), key, name))
+    if len(value) > limit:
+        problems.append(Problem(_("%(where)s: “%(field)s” is longer than %(n)s characters.",
+                                  where=where, field=name, n=limit), key, name))
+    return value
+
+
+def _choices(raw_choices, problems: list, where: str, key) -> list[dict]:
+    """Validated choices: a list of {value, label_vi, label_en}, unique values, labels in Vietnamese."""
+    if not isinstance(raw_choices, list):
+        problems.append(Problem(_("%(where)s: choices must be a list.", where=where), key, "choices"))
+        return []
+    choices, seen = [], set()
+    for n, choice in enumerate(raw_choices, start=1):
+        if not isinstance(choice, dict) or set(choice) - {"value", "label_vi", "label_en"}:
+            problems.append(Problem(_("%(where)s: choice %(n)s must have only a value, label_vi and "
+                                      "label_en.", where=where, n=n), key, "choices"))
+            continue
+        value, label_vi, label_en = (choice.get("value"), choice.get("label_vi", ""),
+                                     choice.get("label_en", ""))
+        if not isinstance(value, str) or not value.strip() or "|" in value or len(value) > 64:
+            problems.append(Problem(_("%(where)s: choice %(n)s needs a value: text of 1 to 64 "
+                                      "characters without “|”.", where=where, n=n), key, "choices"))
+            continue
+        value = value.strip()
+        if value in seen:
+            problems.append(Problem(_("%(where)s: the choice value “%(value)s” appears twice; each "
+                                      "choice needs its own value.", where=where, value=value),
+                                    key, "choices"))
+        seen.add(value)
+        if not isinstance(label_vi, str) or not label_vi.strip():
+            problems.append(Problem(_("%(where)s: choice “%(value)s” needs a Vietnamese label.",
+                                      where=where, value=value), key, "choices"))
+            label_vi = ""
+        if not isinstance(label_en, str):
+            problems.append(Problem(_("%(where)s: the English label of choice “%(value)s” must be "
+                                      "text.", where=where, value=value), key, "choices"))
+            label_en = ""
+        choices.append({"value": value, "label_vi": label_vi.strip(), "label_en": label_en.strip()})
+    if len(raw_choices) < 2 or len(raw_choices) > MAX_CHOICES:
+        problems.append(Problem(_("%(where)s: give between 2 and %(n)s choices.", where=where,
+                                  n=MAX_CHOICES), key, "choices"))
+    return choices
+
+
+def _options(kind: QuestionType, raw_options, problems: list, where: str, key) -> dict:
+    """The type-specific settings of a question, checked and in canonical form."""
+    if raw_options is None:
+        raw_options = {}
+    if not isinstance(raw_options, dict):
+        problems.append(Problem(_("%(where)s: options must be an object.", where=where), key, "options"))
+        return {}
+    allowed = {
+        QuestionType.SINGLE: {"choices"},
+        QuestionType.MULTIPLE: {"choices", "max_choices"},
+        QuestionType.SHORT_TEXT: {"max_length"},
+        QuestionType.LONG_TEXT: {"max_length"},
+        QuestionType.NUMBER: {"min", "max"},
+    }.get(kind, set())
+    for name in sorted(set(raw_options) - allowed):
+        problems.append(Problem(_("%(where)s: the setting “%(name)s” does not apply to this type of "
+                                  "question.", where=where, name=name), key, name))
+    options: dict = {}
+    if kind in CHOICE_TYPES:
+        options["choices"] = _choices(raw_options.get("choices", []), problems, where, key)
+    limit = raw_options.get("max_choices")
+    if kind == QuestionType.MULTIPLE and limit is not None:
+        if not _is_int(limit) or not 1 <= limit <= max(len(options["choices"]), 1):
+            problems.append(Problem(_("%(where)s: the most choices allowed must be a whole number "
+                                      "from 1 to the number of choices.", where=where), key, "max_choices"))
+        else:
+            options["max_choices"] = limit
+    length = raw_options.get("max_length")
+    if kind in TEXT_TYPES and length is not None:
+        if not _is_int(length) or not 1 <= length <= MAX_TEXT_LENGTH:
+            problems.append(Problem(_("%(where)s: the maximum length must be a whole number from 1 to "
+                                      "%(n)s.", where=where, n=MAX_TEXT_LENGTH), key, "max_length"))
+        else:
+            options["max_length"] = length
+    if kind == QuestionType.NUMBER:
+        for name in ("min", "max"):
+            value = raw_options.get(name)
+            if value is None:
+                continue
+            if not _is_number(value):
+                problems.append(Problem(_("%(where)s: “%(name)s” must be a number.", where=where,
+                                          name=name), key, name))
+            else:
+                options[name] = value
+        if "min" in options and "max" in options and options["min"] > options["max"]:
+            problems.append(Problem(_("%(where)s: the smallest number is larger than the largest.",
+                                      where=where), key, "min"))
+    return options
+
+
+def _condition_shape(raw, problems: list, where: str, key) -> dict | None:
+    """A show-if condition checked on its own (the question it points to is checked later)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) - {"question", "op", "value"}:
+        problems.append(Problem(_("%(where)s: a condition has a question, an op and a value.",
+                                  where=where), key, "show_if"))
+        return None
+    target, op, value = raw.get("question"), raw.get("op"), raw.get("value")
+    if not isinstance(target, str) or not target:
+        problems.append(Problem(_("%(where)s: the condition must name a question.", where=where),
+                                key, "show_if"))
+        return None
+    if op not in CONDITION_OPS:
+        problems.append(Problem(_("%(where)s: the condition must be “equals”, “in” or “answered”.",
+                                  where=where), key, "show_if"))
+        return None
+    scalar = (str, int, float)
+    if op == "answered":
+        if value is not None:
+            problems.append(Problem(_("%(where)s: an “answered” condition takes no value.",
+                                      where=where), key, "show_if"))
+        return {"question": target, "op": op}
+    if op == "equals" and (not isinstance(value, scalar) or isinstance(value, bool) or value == ""):
+        problems.append(Problem(_("%(where)s: the condition needs one value to compare with.",
+                                  where=where), key, "show_if"))
+        return None
+    if op == "in" and (not isinstance(value, list) or not value or any(
+            not isinstance(v, scalar) or isinstance(v, bool) or v == "" for v in value)):
+        problems.append(Problem(_("%(where)s: an “is one of” condition needs a list of values.",
+                                  where=where), key, "show_if"))
+        return None
+    return {"question": target, "op": op, "value": value}
+
+
+def clean_question(raw, position: int | None = None) -> tuple[dict, list[Problem]]:
+    """Check one question's fields; returns it in canonical form and every problem found."""
+    problems: list[Problem] = []
+    if not isinstance(raw, dict):
+        n = "?" if position is None else position + 1
+        return {}, [Problem(_("question %(n)s: must be an object.", n=n))]
+    where = _label(raw, position)
+    key = raw.get("key")
+    for name in sorted(set(raw) - set(QUESTION_FIELDS)):
+        problems.append(Problem(_("%(where)s: unknown field “%(name)s”.", where=where, name=name),
+                                key if isinstance(key, str) else None))
+    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+        problems.append(Problem(_("%(where)s: the key must be 1 to 64 lowercase letters, digits or "
+                                  "underscores (for example overall_rating).", where=where),
+                                key if isinstance(key, str) else None, "key"))
+        key = key if isinstance(key, str) else ""
+    try:
+        kind = QuestionType(raw.get("type"))
+    except ValueError:
+        problems.append(Problem(_("%(where)s: unknown question type “%(type)s”.", where=where,
+                                  type=raw.get("type")), key, "type"))
+        kind = None
+    question = {
+        "key": key,
+        "type": kind.value if kind else raw.get("type"),
+        "text_vi": _text(raw, "text_vi", problems, where, key, required=True),
+        "text_en": _text(raw, "text_en", problems, where, key),
+        "help_vi": _text(raw, "help_vi", problems, where, key),
+        "help_en": _text(raw, "help_en", problems, where, key),
+    }
+    for flag in ("required", "allow_na"):
+        if not isinstance(raw.get(flag, False), bool):
+            problems.append(Problem(_("%(where)s: “%(field)s” must be true or false.", where=where,
+                                      field=flag), key, flag))
+    required, allow_na = raw.get("required") is True, raw.get("allow_na") is True
+    if kind in HEADINGS and required:
+        problems.append(Problem(_("%(where)s: a section or note has no answer, so it cannot be "
+                                  "required.", where=where), key, "required"))
+    if allow_na and kind != QuestionType.LIKERT5:
+        problems.append(Problem(_("%(where)s: only Likert questions offer “not applicable”.",
+                                  where=where), key, "allow_na"))
+    dimension = raw.get("dimension")
+    if dimension is not None and dimension not in DIMENSIONS:
+        problems.append(Problem(_("%(where)s: the dimension must be one of %(names)s, or none.",
+                                  where=where, names=", ".join(DIMENSIONS)), key, "dimension"))
+    elif dimension is not None and kind not in DIMENSION_TYPES:
+        problems.append(Problem(_("%(where)s: only Likert questions (and sections) have a dimension.",
+                                  where=where), key, "dimension"))
+    options = _options(kind, raw.get("options"), problems, where, key) if kind else {}
+    condition = _condition_shape(raw.get("show_if"), problems, where, key)
+    if condition is not None and kind in HEADINGS:
+        problems.append(Problem(_("%(where)s: sections and notes are always shown; put the condition "
+                                  "on the questions.", where=where), key, "show_if"))
+    question.update(required=required, dimension=dimension, allow_na=allow_na, options=options,
+                    show_if=condition)
+    return question, problems
+
+
+# ---------------------------------------------------------------- validating a whole version
+
+def _value_text(value) -> str:
+    """A condition value as the citizen form would submit it."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _possible_answer(target: dict, value) -> bool:
+    """Whether `value` is an answer the target question accepts, checked by the citizen form's own
+    parser so that a condition can never wait for an answer nobody can give."""
+    probe = Question(key=target["key"], type=QuestionType(target["type"]), text_vi="",
+                     options=target["options"], required=False, allow_na=False, show_if=None)
+    answers, errors = parse_answers(MultiDict([(field_name(probe), _value_text(value))]), [probe])
+    return not errors and target["key"] in answers
+
+
+def _cycle_from(start: str, targets: dict[str, str]) -> list[str] | None:
+    """The keys of a circle of conditions through `start`, if there is one."""
+    path, key = [start], targets.get(start)
+    while key is not None and key not in path:
+        path.append(key)
+        key = targets.get(key)
+    return path + [start] if key == start else None
+
+
+def version_problems(questions: list[dict]) -> list[Problem]:
+    """Problems between questions: duplicate keys, and conditions that point to a later question, to
+    themselves, in a circle, to a heading, to nothing, or at an answer that cannot be given."""
+    problems: list[Problem] = []
+    index: dict[str, int] = {}
+    for i, q in enumerate(questions):
+        if q["key"] in index:
+            problems.append(Problem(_("The key “%(key)s” is used by questions %(a)s and %(b)s; each "
+                                      "question needs its own key.", key=q["key"], a=index[q["key"]] + 1,
+                                      b=i + 1), q["key"], "key"))
+        else:
+            index[q["key"]] = i
+    targets = {q["key"]: q["show_if"]["question"] for q in questions if q.get("show_if")}
+    reported_cycles: set[frozenset] = set()
+    for i, q in enumerate(questions):
+        condition = q.get("show_if")
+        if not condition:
+            continue
+        key, target_key = q["key"], condition["question"]
+        if target_key == key:
+            problems.append(Problem(_("Question “%(key)s” cannot depend on itself.", key=key),
+                                    key, "show_if"))
+            continue
+        if target_key not in index:
+            problems.append(Problem(_("Question “%(key)s” depends on “%(target)s”, which is not in "
+                                      "this survey.", key=key, target=target_key), key, "show_if"))
+            continue
+        target = questions[index[target_key]]
+        cycle = _cycle_from(key, targets)
+        if cycle is not None:
+            if frozenset(cycle) not in reported_cycles:
+                reported_cycles.add(frozenset(cycle))
+                problems.append(Problem(_("Questions %(chain)s depend on each other in a circle; a "
+                                          "condition may only use an earlier question.",
+                                          chain=" → ".join(f"“{k}”" for k in cycle)), key, "show_if"))
+            continue
+        if index[target_key] > i:
+            problems.append(Problem(_("Question “%(key)s” depends on “%(target)s”, which comes after "
+                                      "it; a condition may only use an earlier question.",
+                                      key=key, target=target_key), key, "show_if"))
+            continue
+        if QuestionType(target["type"]) in HEADINGS:
+            problems.append(Problem(_("Question “%(key)s” depends on “%(target)s”, a section or note, "
+                                      "which has no answer.", key=key, target=target_key), key, "show_if"))
+            continue
+        values = condition.get("value")
+        values = values if isinstance(values, list) else ([] if values is None else [values])
+        impossible = [v for v in values if not _possible_answer(target, v)]
+        if impossible:
+            problems.append(Problem(_("Question “%(key)s” waits for %(values)s, which is not a "
+                                      "possible answer to “%(target)s”.", key=key, target=target_key,
+                                      values=", ".join(f"“{_value_text(v)}”" for v in impossible)),
+                                    key, "show_if"))
+    return problems
+
+
+def stability_problems(survey: Survey, questions: list[dict]) -> list[Problem]:
+    """Keys reused from a published version for a different type of question (results would no
+    longer compare)."""
+    published = published_keys(survey)
+    problems = []
+    for q in questions:
+        if q["key"] in published and published[q["key"]][0].value != q["type"]:
+            kind, number = published[q["key"]]
+            problems.append(Problem(_("The key “%(key)s” belongs to a %(type)s question in published "
+                                      "version %(n)s; give a question of another type a new key, so "
+                                      "that results stay comparable.", key=q["key"], type=kind.value,
+                                      n=number), q["key"], "key"))
+    return problems
+
+
+def clean_definition(data) -> tuple[dict, list[Problem]]:
+    """Check an imported definition completely; returns it in canonical form and every problem."""
+    if not isinstance(data, dict):
+        return {}, [Problem(_("The file must hold one JSON object (a survey definition)."))]
+    problems: list[Problem] = []
+    for name in sorted(set(data) - set(DEFINITION_FIELDS)):
+        problems.append(Problem(_("Unknown field “%(name)s” at the top of the file.", name=name)))
+    if data.get("format", FORMAT) != FORMAT or data.get("format_version", FORMAT_VERSION) != FORMAT_VERSION:
+        problems.append(Problem(_("This is not a Lắng Nghe survey definition (format %(format)s, "
+                                  "version %(version)s expected).", format=FORMAT, version=FORMAT_VERSION)))
+    where = _("the survey")
+    definition = {
+        "title_vi": _text(data, "title_vi", problems, where, None, limit=MAX_TITLE),
+        "title_en": _text(data, "title_en", problems, where, None, limit=MAX_TITLE),
+        "intro_vi": _text(data, "intro_vi", problems, where, None, limit=MAX_INTRO),
+        "intro_en": _text(data, "intro_en", problems, where, None, limit=MAX_INTRO),
+    }
+    if not definition["title_vi"]:
+        problems.append(Problem(_("The survey needs a title in Vietnamese (title_vi).")))
+    weights, weight_problems = clean_weights(data.get("dimension_weights") or {})
+    definition["dimension_weights"] = weights
+    problems += weight_problems
+    raw_questions = data.get("questions")
+    if not isinstance(raw_questions, list):
+        problems.append(Problem(_("“questions” must be a list.")))
+        raw_questions = []
+    if len(raw_questions) > MAX_QUESTIONS:
+        problems.append(Problem(_("A survey holds at most %(n)s items.", n=MAX_QUESTIONS)))
+    questions = []
+    for position, raw in enumerate(raw_questions):
+        question, question_problems = clean_question(raw, position)
+        questions.append(question)
+        problems += question_problems
+    if not any(p.field in ("key", "type", "show_if") for p in problems):
+        problems += version_problems(questions)
+    definition["questions"] = questions
+    return definition, problems
+
+
+def clean_weights(weights) -> tuple[dict, list[Problem]]:
+    """Dimension weights: known dimensions only, each a number above 0 and at most 100."""
+    if not isinstance(weights, dict):
+        return {}, [Problem(_("Dimension weights must be an object such as {\"staff\": 2}."))]
+    problems = []
+    for name in weights:
+        if name not in DIMENSIONS:
+            problems.append(Problem(_("“%(name)s” is not a dimension; use %(names)s.", name=name,
+                                      names=", ".join(DIMENSIONS)), field=f"weight_{name}"))
+        elif not _is_number(weights[name]) or not 0 < weights[name] <= MAX_WEIGHT:
+            problems.append(Problem(_("The weight of “%(name)s” must be a number above 0 and at most "
+                                      "%(max)s.", name=name, max=MAX_WEIGHT), field=f"weight_{name}"))
+    return _weights(weights), problems
+
+
+# ---------------------------------------------------------------- writes
+
+def check_editable(version: SurveyVersion) -> None:
+    """Refuse any change to a published version or to the built-in template."""
+    if is_template(version.survey):
+        raise ReadOnlySurvey(_("The built-in template cannot be edited; make a copy of it instead."))
+    if version.status != VersionStatus.DRAFT:
+        raise FrozenVersion(_("Version %(n)s is published and can no longer change. Edit the survey "
+                              "to start version %(next)s.", n=version.number, next=version.number + 1))
+
+
+def _new_survey_key(owner: Agency) -> str:
+    """A unique, readable survey key: the owner's code and a random suffix."""
+    return f"{owner.code.lower()}-{secrets.token_hex(4)}"[-64:]
+
+
+def _fill(version: SurveyVersion, definition: dict) -> None:
+    """Set a new version's texts, weights and questions from a canonical definition."""
+    version.title_vi, version.title_en = definition["title_vi"], definition.get("title_en", "")
+    version.intro_vi, version.intro_en = definition.get("intro_vi", ""), definition.get("intro_en", "")
+    version.dimension_weights = dict(definition.get("dimension_weights") or {})
+    version.questions = [_question_row(position, q) for position, q in
+                         enumerate(definition.get("questions", []))]
+
+
+def _question_row(position: int, q: dict) -> Question:
+    """A Question row from a canonical question dictionary."""
+    return Question(position=position, key=q["key"], type=QuestionType(q["type"]), text_vi=q["text_vi"],
+                    text_en=q["text_en"], help_vi=q["help_vi"], help_en=q["help_en"],
+                    required=q["required"], dimension=q["dimension"], allow_na=q["allow_na"],
+                    options=json.loads(json.dumps(q["options"])), show_if=q["show_if"])
+
+
+def create_survey(owner: Agency, definition: dict, *, actor=None, action: str = "survey.create",
+                  **details) -> Survey:
+    """A new survey owned by `owner` with draft version 1 holding `definition` (already clean)."""
+    survey = Survey(key=_new_survey_key(owner), owner_agency=owner)
+    version = SurveyVersion(survey=survey, number=1, status=VersionStatus.DRAFT)
+    _fill(version, definition)
+    db.session.add(survey)
+    db.session.flush()
+    record(action, survey, actor=actor, survey=survey.key, owner=owner.code, **details)
+    return survey
+
+
+def copy_survey(source: SurveyVersion, owner: Agency, *, title_vi: str = "", title_en: str = "",
+                actor=None) -> Survey:
+    """A new survey owned by `owner` whose draft version 1 copies `source` with the same keys."""
+    definition = export_definition(source)
+    if title_vi:
+        definition["title_vi"], definition["title_en"] = title_vi, title_en
+    return create_survey(owner, definition, actor=actor, copied_from=source.survey.key,
+                         copied_version=source.number)
+
+
+def template_version() -> SurveyVersion:
+    """The built-in SIPAS questionnaire's newest published version (loaded on first use)."""
+    return load_default_survey()
+
+
+def import_survey(data, owner: Agency, *, actor=None) -> Survey:
+    """A new survey from an imported definition; nothing is written unless all of it is valid."""
+    definition, problems = clean_definition(data)
+    if problems:
+        raise DesignError(problems)
+    return create_survey(owner, definition, actor=actor, action="survey.import",
+                         questions=len(definition["questions"]))
+
+
+def update_settings(version: SurveyVersion, *, title_vi: str, title_en: str, intro_vi: str,
+                    intro_en: str, weights: dict) -> None:
+    """Change a draft's titles, introductions and dimension weights."""
+    check_editable(version)
+    definition, problems = clean_definition({
+        "title_vi": title_vi, "title_en": title_en, "intro_vi": intro_vi, "intro_en": intro_en,
+        "dimension_weights": weights, "questions": []})
+    if problems:
+        raise DesignError(problems)
+    version.title_vi, version.title_en = definition["title_vi"], definition["title_en"]
+    version.intro_vi, version.intro_en = definition["intro_vi"], definition["intro_en"]
+    version.dimension_weights = definition["dimension_weights"]
+
+
+def _check(version: SurveyVersion, proposed: list[dict], *, prefix: str | None = None) -> None:
+    """Raise DesignError unless the proposed question list is consistent and keeps keys comparable."""
+    problems = version_problems(proposed) + stability_problems(version.survey, proposed)
+    if problems:
+        if prefix:
+            problems = [Problem(f"{prefix} {p.message}", p.question, p.field) for p in problems]
+        raise DesignError(problems)
+
+
+def _renumber(version: SurveyVersion, ordered: list[Question]) -> None:
+    """Give the questions positions 0…n-1 in the given order."""
+    for position, q in enumerate(ordered):
+        q.position = position
+
+
+def add_question(version: SurveyVersion, raw: dict) -> Question:
+    """Append a question to a draft after checking it against the rest of the version."""
+    check_editable(version)
+    question, problems = clean_question(raw)
+    if problems:
+        raise DesignError(problems)
+    if len(version.questions) >= MAX_QUESTIONS:
+        raise DesignError(_("A survey holds at most %(n)s items.", n=MAX_QUESTIONS))
+    _check(version, [question_dict(q) for q in version.questions] + [question])
+    row = _question_row(len(version.questions), question)
+    version.questions.append(row)
+    _renumber(version, version.questions)
+    db.session.flush()
+    return row
+
+
+def update_question(version: SurveyVersion, current: Question, raw: dict) -> Question:
+    """Change a draft's question; a key already published cannot be renamed."""
+    check_editable(version)
+    question, problems = clean_question(raw)
+    published = published_keys(version.survey)
+    if question.get("key") != current.key and current.key in published:
+        problems.insert(0, Problem(_(
+            "The key “%(key)s” is used by published version %(n)s, so it cannot be renamed: results "
+            "are compared across versions by key. Add a new question if you need another key.",
+            key=current.key, n=published[current.key][1]), current.key, "key"))
+    if problems:
+        raise DesignError(problems)
+    proposed = [question if q is current else question_dict(q) for q in version.questions]
+    _check(version, proposed)
+    for name, value in question.items():
+        setattr(current, name, QuestionType(value) if name == "type" else value)
+    db.session.flush()
+    return current
+
+
+def delete_question(version: SurveyVersion, current: Question) -> None:
+    """Remove a question from a draft, unless another question's condition depends on it."""
+    check_editable(version)
+    proposed = [question_dict(q) for q in version.questions if q is not current]
+    dependants = [q["key"] for q in proposed if (q["show_if"] or {}).get("question") == current.key]
+    if dependants:
+        raise DesignError(_("“%(key)s” cannot be deleted: the condition of %(others)s depends on it. "
+                            "Change or remove that condition first.", key=current.key,
+                            others=", ".join(f"“{k}”" for k in dependants)))
+    remaining = [q for q in version.questions if q is not current]
+    version.questions.remove(current)
+    _renumber(version, remaining)
+    db.session.flush()
+
+
+def move_question(version: SurveyVersion, current: Question, step: int) -> None:
+    """Move a draft's question one place up (step -1) or down (+1), unless a condition would then
+    point forward; the message names the questions concerned."""
+    check_editable(version)
+    ordered = list(version.questions)
+    i = ordered.index(current)
+    j = i + step
+    if step not in (-1, 1) or not 0 <= j < len(ordered):
+        return
+    ordered[i], ordered[j] = ordered[j], ordered[i]
+    _check(version, [question_dict(q) for q in ordered], prefix=_(
+        "“%(key)s” was not moved %(direction)s:", key=current.key,
+        direction=_("up") if step < 0 else _("down")))
+    _renumber(version, ordered)
+    db.session.flush()
+
+
+def publish(version: SurveyVersion, *, actor=None) -> None:
+    """Freeze a draft: checked once more, then published by one conditional UPDATE, so two clicks
+    at once publish it once."""
+    check_editable(version)
+    proposed = [question_dict(q) for q in version.questions]
+    problems = []
+    for position, q in enumerate(version.questions):
+        problems += clean_question(question_dict(q), position)[1]
+    problems += version_problems(proposed) + stability_problems(version.survey, proposed)
+    if not any(QuestionType(q["type"]) not in HEADINGS for q in proposed):
+        problems.append(Problem(_("Add at least one question before publishing.")))
+    if problems:
+        raise DesignError(problems)
+    now = utcnow()
+    done = db.session.execute(
+        update(SurveyVersion).where(SurveyVersion.id == version.id,
+                                    SurveyVersion.status == VersionStatus.DRAFT)
+        .values(status=VersionStatus.PUBLISHED, published_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not done:
+        raise FrozenVersion(_("Version %(n)s was already published.", n=version.number))
+    db.session.refresh(version)
+    record("survey.publish", version, actor=actor, survey=version.survey.key, number=version.number,
+           questions=len(proposed))
+
+
+def next_draft(survey: Survey) -> SurveyVersion:
+    """The survey's draft: the existing one, or a new version (newest number + 1) copying the newest
+    published version with the same keys. Only one draft exists at a time."""
+    if is_template(survey):
+        raise ReadOnlySurvey(_("The built-in template cannot be edited; make a copy of it instead."))
+    existing = draft_of(survey)
+    if existing is not None:
+        return existing
+    source = latest_published(survey)
+    number = max(v.number for v in survey.versions) + 1
+    definition = export_definition(source)
+    version = SurveyVersion(number=number, status=VersionStatus.DRAFT)
+    _fill(version, definition)
+    version.survey = survey
+    # Two editors pressing "edit" at once both aim at the same number; the unique (survey, number)
+    # constraint lets only one through, and the view sends the other to that draft.
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def export_survey(version: SurveyVersion, *, actor=None) -> str:
+    """The JSON export of a version, written to the audit log."""
+    record("survey.export", version, actor=actor, survey=version.survey.key, number=version.number)
+    return definition_json(version)
+
+
+# ---------------------------------------------------------------- helpers for the forms
+
+def parse_choice_lines(text: str) -> tuple[list[dict], list[str]]:
+    """Choices typed one a line as "value | label vi | label en"; returns them and line errors."""
+    choices, errors = [], []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) < 2 or len(parts) > 3:
+            errors.append(_("Line %(n)s: write “value | label in Vietnamese | label in English”.", n=n))
+            continue
+        choices.append({"value": parts[0], "label_vi": parts[1],
+                        "label_en": parts[2] if len(parts) == 3 else ""})
+    return choices, errors
+
+
+def format_choice_lines(choices) -> str:
+    """Choices as the lines the form shows, the inverse of parse_choice_lines."""
+    lines = []
+    for c in choices or []:
+        if isinstance(c, dict):
+            parts = [str(c.get("value", "")), c.get("label_vi", "")]
+            if c.get("label_en"):
+                parts.append(c["label_en"])
+            lines.append(" | ".join(parts))
+    return "\n".join(lines)

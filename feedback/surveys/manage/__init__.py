@@ -1,0 +1,1 @@
+"""Organizers' survey designer: create, edit, preview, publish, import and export surveys."""
