@@ -1,0 +1,1 @@
+"""Deploying published survey versions at agencies: listing, creating, pausing, resuming, ending."""

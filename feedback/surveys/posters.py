@@ -1,0 +1,68 @@
+"""QR codes for the printed posters: the agency's short public URL as inline SVG, SVG and PNG files."""
+
+import io
+
+import segno
+from flask import current_app, request
+
+# Error correction M (15 %) survives a smudged or creased poster; segno raises it further when the
+# chosen symbol size has room to spare, so a short URL costs nothing more.
+QR_ERROR = "m"
+# The SVG file is a vector: a small module size keeps its numbers short, any print size is sharp.
+SVG_SCALE = 10
+# PNG at 40 px a module and 300 dpi: a 33-module symbol (version 2 with its quiet zone) prints
+# 11 cm wide at full resolution, the size of the code on the A4 poster.
+PNG_SCALE = 40
+PNG_DPI = 300
+
+
+def public_base_url() -> str:
+    """The address citizens reach the site at: PUBLIC_BASE_URL, else this request's own root.
+
+    Posters outlive the request that printed them, so production should set PUBLIC_BASE_URL; behind
+    a proxy the request root may name an internal host.
+    """
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
+    return base.rstrip("/")
+
+
+def short_url(agency_code: str) -> str:
+    """The stable public address of the survey at an agency (DESIGN.md: /s/<agency-code>)."""
+    return f"{public_base_url()}/s/{agency_code}"
+
+
+def display_url(url: str) -> str:
+    """The URL as people type it: without the scheme, which browsers add by themselves."""
+    for scheme in ("https://", "http://"):
+        if url.startswith(scheme):
+            return url[len(scheme):]
+    return url
+
+
+def make_qr(url: str) -> segno.QRCode:
+    """The QR symbol for `url` (byte mode; lower-case paths rule out the alphanumeric mode)."""
+    return segno.make(url, error=QR_ERROR, micro=False)
+
+
+def qr_svg_inline(url: str) -> str:
+    """An <svg> element for embedding in a page: sized by CSS through its viewBox, no style attribute.
+
+    segno draws with presentation attributes (stroke=) only, which the CSP's style-src allows; the
+    page names the image (role="img" and aria-label on its wrapper).
+    """
+    return make_qr(url).svg_inline(scale=1, omitsize=True, svgclass="qr-code", lineclass=None)
+
+
+def qr_svg_file(url: str, title: str) -> bytes:
+    """A standalone SVG file of the QR code, with its XML declaration, for print shops."""
+    buffer = io.BytesIO()
+    make_qr(url).save(buffer, kind="svg", scale=SVG_SCALE, title=title, svgclass=None,
+                      lineclass=None)
+    return buffer.getvalue()
+
+
+def qr_png_file(url: str) -> bytes:
+    """A PNG of the QR code at print resolution (black on white, 1 bit a pixel)."""
+    buffer = io.BytesIO()
+    make_qr(url).save(buffer, kind="png", scale=PNG_SCALE, dpi=PNG_DPI)
+    return buffer.getvalue()
