@@ -1,11 +1,15 @@
-"""One-time survey codes: making them, finding out what state one is in, redeeming it exactly once."""
+"""One-time survey codes: making them (one by one or in printed batches), their state, redeeming once."""
 
 import enum
 import secrets
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from sqlalchemy import or_, select, update
+from flask import current_app, request
+from sqlalchemy import case, func, or_, select, update
 
+from feedback.agencies.models import Agency
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.models import Deployment, SurveyCode
@@ -82,13 +86,154 @@ def add_codes(deployment: Deployment, count: int, *, expires_at: datetime | None
               api_key_id: int | None = None) -> list[SurveyCode]:
     """Add `count` fresh codes for `deployment` and flush; the caller commits.
 
-    A clash with an existing code (astronomically rare) fails the flush on the unique constraint,
-    and the caller may simply try again.
+    The codes are checked against those already stored, so only a code made by another transaction
+    in the same instant can still clash; that fails the flush on the unique constraint, and the
+    caller may simply try again.
     """
-    codes = [SurveyCode(code=new_code(), deployment_id=deployment.id, agency_id=deployment.agency_id,
+    codes = [SurveyCode(code=text, deployment_id=deployment.id, agency_id=deployment.agency_id,
                         expires_at=expires_at, batch=batch, dossier_id=dossier_id,
                         created_by_id=created_by_id, api_key_id=api_key_id)
-             for _ in range(count)]
+             for text in fresh_codes(count)]
     db.session.add_all(codes)
     db.session.flush()
     return codes
+
+
+# Rows per IN (...) list: well under SQLite's limit on bound parameters.
+LOOKUP_CHUNK = 500
+
+
+def fresh_codes(count: int) -> list[str]:
+    """`count` distinct new codes, none of them already stored.
+
+    Checked rather than left to the unique constraint, because clashes stop being rare once a
+    database holds millions of codes: with 10⁶ stored, one batch of 5,000 would hit one about
+    one time in eight, and the whole batch would have to be made again.
+    """
+    wanted: set[str] = set()
+    while len(wanted) < count:
+        candidates = {new_code() for _ in range(count - len(wanted))} - wanted
+        taken = _stored(candidates)
+        wanted |= candidates - taken
+    return list(wanted)
+
+
+def _stored(codes: Iterable[str]) -> set[str]:
+    """Which of `codes` are already in the database."""
+    codes = list(codes)
+    taken: set[str] = set()
+    for start in range(0, len(codes), LOOKUP_CHUNK):
+        chunk = codes[start:start + LOOKUP_CHUNK]
+        taken.update(db.session.scalars(select(SurveyCode.code).where(SurveyCode.code.in_(chunk))))
+    return taken
+
+
+def live_deployment_at(agency: Agency) -> Deployment | None:
+    """The deployment taking responses at `agency` now, in any access mode (None if inactive)."""
+    # Imported here: surveys.services may come to need this module (redeeming at submit).
+    from feedback.surveys.services import live_deployments
+
+    if not agency.active:
+        return None
+    return db.session.scalar(
+        live_deployments().where(Deployment.agency_id == agency.id)
+        .order_by(Deployment.starts_at.desc(), Deployment.id.desc()).limit(1)
+    )
+
+
+def agencies_with_live_survey(agency_condition) -> list[tuple[Agency, Deployment]]:
+    """(agency, its live deployment) for the active agencies matching `agency_condition`, in tree order."""
+    from feedback.surveys.services import live_deployments  # see live_deployment_at
+
+    live = live_deployments().subquery()
+    return [tuple(row) for row in db.session.execute(
+        select(Agency, Deployment).join(live, live.c.agency_id == Agency.id)
+        .join(Deployment, Deployment.id == live.c.id)
+        .where(Agency.active.is_(True), agency_condition)
+        .order_by(Agency.path, Deployment.id.desc())
+    )]
+
+
+def public_base_url() -> str:
+    """The address printed before /r/<code>: PUBLIC_BASE_URL, else the one this request came in on."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
+    return base.rstrip("/")
+
+
+def code_url(code: str, base: str | None = None) -> str:
+    """The short address a citizen types or follows for `code`."""
+    return f"{base if base is not None else public_base_url()}/r/{code}"
+
+
+def grouped(code: str) -> str:
+    """A code as printed, in two groups of four (dashes are ignored when it is typed back)."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def new_batch_id() -> str:
+    """An id for a batch of codes: its UTC date, for people, and a random part, for uniqueness."""
+    return f"{utcnow():%Y%m%d}-{secrets.token_hex(4)}"
+
+
+def generate_batch(deployment: Deployment, count: int, *, expires_at: datetime | None = None,
+                   created_by_id: int | None = None) -> tuple[str, list[SurveyCode]]:
+    """A new batch of `count` codes for `deployment`, flushed; returns (batch id, codes)."""
+    batch = new_batch_id()
+    return batch, add_codes(deployment, count, expires_at=expires_at, batch=batch,
+                            created_by_id=created_by_id)
+
+
+def batch_codes(batch: str) -> list[SurveyCode]:
+    """The codes of one batch, in the order they will be printed."""
+    return list(db.session.scalars(
+        select(SurveyCode).where(SurveyCode.batch == batch).order_by(SurveyCode.id)
+    ))
+
+
+@dataclass
+class BatchSummary:
+    """One batch of codes as listed for organizers."""
+
+    batch: str
+    agency: Agency
+    total: int
+    used: int
+    expired: int
+    created_at: datetime
+    expires_at: datetime | None
+
+    @property
+    def unused(self) -> int:
+        """Codes neither used nor expired: those still worth handing out."""
+        return self.total - self.used - self.expired
+
+
+def batch_summaries(agency_condition, *, limit: int, offset: int = 0,
+                    now: datetime | None = None) -> list[BatchSummary]:
+    """Batches at the agencies matching `agency_condition`, newest first, counted in one query."""
+    now = now or utcnow()
+    expired = case((SurveyCode.redeemed_at.is_(None) & SurveyCode.expires_at.is_not(None)
+                    & (SurveyCode.expires_at <= now), 1), else_=0)
+    created = func.min(SurveyCode.created_at)
+    rows = db.session.execute(
+        select(SurveyCode.batch, Agency, func.count(SurveyCode.id), func.count(SurveyCode.redeemed_at),
+               func.sum(expired), created, func.max(SurveyCode.expires_at))
+        .join(Agency, Agency.id == SurveyCode.agency_id)
+        .where(SurveyCode.batch.is_not(None), agency_condition)
+        .group_by(SurveyCode.batch, Agency.id)
+        .order_by(created.desc(), SurveyCode.batch.desc())
+        .limit(limit).offset(offset)
+    ).all()
+    return [BatchSummary(batch=batch, agency=agency, total=total, used=used, expired=int(gone or 0),
+                         created_at=_aware(first), expires_at=_aware(last))
+            for batch, agency, total, used, gone, first, last in rows]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """An aggregate over a UTC column, which SQLite hands back naive (or as text), made aware UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,153 @@
+"""The JSON API (`/api/v1`): survey codes issued per dossier, and its OpenAPI description."""
+
+import re
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext as _
+
+from feedback.agencies.services import find_agency
+from feedback.api.openapi import openapi_document
+from feedback.api.services import (
+    NoLiveSurvey,
+    bearer_token,
+    hash_key,
+    in_scope,
+    issue_code,
+    key_for_secret,
+    touch_key,
+)
+from feedback.extensions import client_address, csrf, db, limiter
+from feedback.surveys.codes import code_url
+from feedback.surveys.models import SurveyCode
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Other systems authenticate with a bearer key, not a session cookie, so there is nothing to forge.
+csrf.exempt(bp)
+
+DEFAULT_RATE_LIMIT = "120 per minute"
+MAX_DOSSIER_LENGTH = 64
+MAX_EXPIRY_DAYS = 365
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def api_error(status: int, title: str, detail: str, headers: dict | None = None, **extra):
+    """A JSON error in the shape every API error has: {"error": {status, title, detail, …}}."""
+    response = jsonify(error={"status": status, "title": title, "detail": detail, **extra})
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def rate_limit_key() -> str:
+    """Requests are counted per key: by the hash of the presented secret, else by client address.
+
+    Not by the key's displayed prefix: anyone who has seen a prefix (in an admin page or a log)
+    could otherwise use up the real key's allowance with made-up secrets.
+    """
+    token = bearer_token(request.headers.get("Authorization"))
+    return f"api-key:{hash_key(token)[:32]}" if token else f"api-addr:{client_address()}"
+
+
+def rate_limit() -> str:
+    """The per-key limit (setting API_RATE_LIMIT, Flask-Limiter syntax)."""
+    return current_app.config.get("API_RATE_LIMIT") or DEFAULT_RATE_LIMIT
+
+
+def key_required(view: Callable) -> Callable:
+    """View decorator: 401 unless the request carries a live API key; the key goes to `g.api_key`."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        key = key_for_secret(bearer_token(request.headers.get("Authorization")))
+        if key is None:
+            return api_error(401, _("API key missing or not valid"), _(
+                "Send a valid, unrevoked API key as “Authorization: Bearer <key>”."),
+                headers={"WWW-Authenticate": 'Bearer realm="api"'})
+        touch_key(key)
+        # Committed on its own, so the request's real work starts a fresh, short transaction.
+        db.session.commit()
+        g.api_key = key
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def parse_code_request(body) -> tuple[dict, dict[str, str]]:
+    """(clean values, {field: message}) for a request to issue a survey code."""
+    if not isinstance(body, dict):
+        return {}, {"body": _("The body must be a JSON object.")}
+    values, errors = {}, {}
+    agency_code = body.get("agency_code")
+    if not isinstance(agency_code, str) or not agency_code.strip():
+        errors["agency_code"] = _("Give the code of the agency, as a string.")
+    elif len(agency_code.strip()) > 32:
+        errors["agency_code"] = _("An agency code has at most 32 characters.")
+    else:
+        values["agency_code"] = agency_code.strip()
+    dossier_id = body.get("dossier_id")
+    if not isinstance(dossier_id, str) or not dossier_id.strip():
+        errors["dossier_id"] = _("Give the dossier number, as a non-empty string.")
+    elif len(dossier_id.strip()) > MAX_DOSSIER_LENGTH:
+        errors["dossier_id"] = _("A dossier number has at most %(max)s characters.", max=MAX_DOSSIER_LENGTH)
+    elif CONTROL_CHARS.search(dossier_id):
+        errors["dossier_id"] = _("A dossier number cannot contain control characters.")
+    else:
+        values["dossier_id"] = dossier_id.strip()
+    days = body.get("expires_in_days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int)
+                             or not 1 <= days <= MAX_EXPIRY_DAYS):
+        errors["expires_in_days"] = _("Give a whole number of days from 1 to %(max)s, or leave it out.",
+                                      max=MAX_EXPIRY_DAYS)
+    else:
+        values["expires_in_days"] = days
+    return values, errors
+
+
+def code_body(code: SurveyCode) -> dict:
+    """A survey code as the API returns it."""
+    expires = code.expires_at and code.expires_at.isoformat(timespec="seconds").replace("+00:00", "Z")
+    return {"code": code.code, "url": code_url(code.code), "agency_code": code.agency.code,
+            "dossier_id": code.dossier_id, "expires_at": expires}
+
+
+@bp.route("/survey-codes", methods=["POST"])
+@limiter.limit(rate_limit, key_func=rate_limit_key)
+@key_required
+def issue_survey_code():
+    """Issue the one-time code for a dossier at an agency: 201 when new, 200 with the same code after."""
+    body = request.get_json(force=True, silent=True)
+    if body is None:
+        return api_error(400, _("The body is not JSON"), _(
+            "Send a JSON object such as "
+            "{\"agency_code\": \"A1\", \"dossier_id\": \"000.00.00.H00-240101-0001\"}."))
+    values, errors = parse_code_request(body)
+    if errors:
+        return api_error(422, _("Some fields are not valid"), _("See the message for each field."),
+                         fields=errors)
+    key = g.api_key
+    agency = find_agency(values["agency_code"])
+    if agency is None or not in_scope(key, agency):
+        return api_error(404, _("Agency not found"), _(
+            "No agency with the code %(code)s is within this API key's agencies.",
+            code=values["agency_code"]))
+    try:
+        code, created = issue_code(key, agency, values["dossier_id"],
+                                   expires_in_days=values["expires_in_days"])
+    except NoLiveSurvey:
+        return api_error(409, _("No survey is taking responses at this agency"), _(
+            "%(code)s has no live survey deployment, so a code would open nothing. Deploy a survey "
+            "there first.", code=agency.code), agency_code=agency.code)
+    body = code_body(code)
+    db.session.commit()
+    response = jsonify(body)
+    response.status_code = 201 if created else 200
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi_document(server_url=request.url_root.rstrip("/") + bp.url_prefix))
