@@ -1,0 +1,453 @@
+"""Reads and writes behind the responses pages: filters, the paginated list, one response, review."""
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from feedback.accounts.authz import agency_filter, can_access, visible_agencies
+from feedback.accounts.models import Role, User
+from feedback.agencies.models import Agency
+from feedback.agencies.services import CODE_PATTERN, find_agency
+from feedback.audit.services import record
+from feedback.core.i18n import format_local_date
+from feedback.extensions import db
+from feedback.surveys.forms import HEADINGS, ParsedAnswer, is_shown, question_numbers
+from feedback.surveys.models import (
+    AccessMode,
+    Answer,
+    Deployment,
+    Question,
+    QuestionType,
+    Response,
+    ResponseFlag,
+    Survey,
+    SurveyVersion,
+)
+
+# Who may read responses; only organizers may change whether one counts.
+READERS = (Role.ORGANIZER, Role.LEADER)
+REVIEWERS = (Role.ORGANIZER,)
+PAGE_SIZE = 50
+
+CHANNEL_ALL = "all"
+CHANNELS = (CHANNEL_ALL, AccessMode.OPEN.value, AccessMode.CODE.value)
+STATUS_ALL, STATUS_FLAGGED, STATUS_COUNTED = "all", "flagged", "counted"
+STATUSES = (STATUS_ALL, STATUS_FLAGGED, STATUS_COUNTED)
+# The query parameters that make up a filtered list; anything else in the URL is ignored.
+FILTER_ARGS = ("agency", "from", "to", "channel", "flagged", "survey")
+SURVEY_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+PAGE_NUMBER = re.compile(r"^[0-9]{1,9}$")
+MIN_DATE, MAX_DATE = date(1900, 1, 1), date(9998, 12, 31)
+
+# (bit, stable name used in exports and audit details, label shown to people)
+FLAGS = (
+    (ResponseFlag.HONEYPOT, "honeypot", _l("Honeypot filled")),
+    (ResponseFlag.TOO_FAST, "too_fast", _l("Filled too fast")),
+    (ResponseFlag.RATE_LIMITED, "rate_limited", _l("Over the daily limit")),
+)
+LIKERT_LABELS = {1: _l("Very dissatisfied"), 2: _l("Dissatisfied"), 3: _l("Neutral"),
+                 4: _l("Satisfied"), 5: _l("Very satisfied")}
+
+UNKNOWN_AGENCY = _l("That agency is not one of yours. Responses from all your agencies are shown.")
+INVALID_FROM = _l("“From” is not a valid date, so it was left out.")
+INVALID_TO = _l("“To” is not a valid date, so it was left out.")
+REVERSED = _l("“From” is later than “To”, so the period was left out.")
+INVALID_CHANNEL = _l("Unknown channel. Responses from every channel are shown.")
+INVALID_STATUS = _l("Unknown choice of flagged responses. All responses are shown.")
+UNKNOWN_SURVEY = _l("Unknown survey. Responses to every survey are shown.")
+INVALID_PAGE = _l("That page does not exist. The first page is shown.")
+PAGE_PAST_END = _l("That page does not exist. The last page is shown.")
+
+
+@dataclass(frozen=True)
+class ResponseFilters:
+    """What the staff member asked to see; plain values, so they outlive a commit.
+
+    `errors` says which values were unusable and dropped, for a message on the page.
+    """
+
+    agency_code: str | None = None
+    agency_path: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    channel: str = CHANNEL_ALL
+    status: str = STATUS_ALL
+    survey_key: str | None = None
+    survey_id: int | None = None
+    errors: tuple = field(default=())
+
+    def period(self, zone: tzinfo) -> tuple[datetime | None, datetime | None]:
+        """[start, end) in UTC: local midnight of `date_from` to local midnight after `date_to`."""
+        start = end = None
+        if self.date_from is not None:
+            start = datetime.combine(self.date_from, time.min, tzinfo=zone).astimezone(UTC)
+        if self.date_to is not None:
+            end = datetime.combine(self.date_to + timedelta(days=1), time.min,
+                                   tzinfo=zone).astimezone(UTC)
+        return start, end
+
+    def query_args(self) -> dict[str, str]:
+        """The filters that differ from the defaults, as query parameters for links."""
+        args = {"agency": self.agency_code, "from": self.date_from and self.date_from.isoformat(),
+                "to": self.date_to and self.date_to.isoformat(),
+                "channel": None if self.channel == CHANNEL_ALL else self.channel,
+                "flagged": None if self.status == STATUS_ALL else self.status,
+                "survey": self.survey_key}
+        return {name: value for name, value in args.items() if value}
+
+    def audit_details(self) -> dict[str, str]:
+        """The filters as recorded in an audit event (every one, defaults included)."""
+        return {"agency": self.agency_code or "",
+                "from": self.date_from.isoformat() if self.date_from else "",
+                "to": self.date_to.isoformat() if self.date_to else "",
+                "channel": self.channel, "flagged": self.status, "survey": self.survey_key or ""}
+
+
+def _parse_date(value: str | None) -> tuple[date | None, bool]:
+    """(date, ok) from an ISO date; empty means "not given" (None, True), garbage (None, False)."""
+    value = (value or "").strip()
+    if not value:
+        return None, True
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None, False
+    return (day, True) if MIN_DATE <= day <= MAX_DATE else (None, False)
+
+
+def survey_choices(user: User) -> list[Survey]:
+    """Surveys the user may filter by: built-in ones, those owned by or deployed in their subtrees.
+
+    Versions are loaded with them, since the choice is shown by the newest version's title.
+    """
+    scope = agency_filter(user, *READERS)
+    deployed = (select(SurveyVersion.survey_id)
+                .join(Deployment, Deployment.version_id == SurveyVersion.id)
+                .join(Agency, Agency.id == Deployment.agency_id).where(scope))
+    owned = select(Agency.id).where(scope)
+    return list(db.session.scalars(
+        select(Survey)
+        .where(or_(Survey.owner_agency_id.is_(None), Survey.owner_agency_id.in_(owned),
+                   Survey.id.in_(deployed)))
+        .options(selectinload(Survey.versions)).order_by(Survey.key)
+    ))
+
+
+def agency_choices(user: User) -> list[Agency]:
+    """The agencies the user may read responses of, in tree order."""
+    return list(db.session.scalars(visible_agencies(user, *READERS)))
+
+
+def parse_filters(args: Mapping[str, str], user: User,
+                  surveys: list[Survey] | None = None) -> ResponseFilters:
+    """Filters from the query string; an unusable value is dropped with a message, never an error.
+
+    An agency outside the user's subtrees is treated exactly like an unknown one, so the answer
+    does not tell whether it exists. `surveys` are the user's survey choices, if already loaded.
+    """
+    errors = []
+    agency_code = agency_path = None
+    code = (args.get("agency") or "").strip()
+    if code:
+        agency = find_agency(code) if CODE_PATTERN.match(code) else None
+        if agency is None or not can_access(user, agency, *READERS):
+            errors.append(UNKNOWN_AGENCY)
+        else:
+            agency_code, agency_path = agency.code, agency.path
+
+    date_from, from_ok = _parse_date(args.get("from"))
+    date_to, to_ok = _parse_date(args.get("to"))
+    if not from_ok:
+        errors.append(INVALID_FROM)
+    if not to_ok:
+        errors.append(INVALID_TO)
+    if date_from and date_to and date_from > date_to:
+        errors.append(REVERSED)
+        date_from = date_to = None
+
+    channel = (args.get("channel") or CHANNEL_ALL).strip()
+    if channel not in CHANNELS:
+        errors.append(INVALID_CHANNEL)
+        channel = CHANNEL_ALL
+    status = (args.get("flagged") or STATUS_ALL).strip()
+    if status not in STATUSES:
+        errors.append(INVALID_STATUS)
+        status = STATUS_ALL
+
+    survey_key = survey_id = None
+    key = (args.get("survey") or "").strip()
+    if key:
+        choices = surveys if surveys is not None else (survey_choices(user) if SURVEY_KEY.match(key) else [])
+        survey = next((s for s in choices if s.key == key), None)
+        if survey is None:
+            errors.append(UNKNOWN_SURVEY)
+        else:
+            survey_key, survey_id = survey.key, survey.id
+    return ResponseFilters(agency_code, agency_path, date_from, date_to, channel, status,
+                           survey_key, survey_id, tuple(errors))
+
+
+def response_conditions(user: User, filters: ResponseFilters, zone: tzinfo) -> list:
+    """SQL conditions on Response (joined to its Agency) for the user's scope and the filters."""
+    conditions = [agency_filter(user, *READERS)]
+    if filters.agency_path:
+        conditions.append(Agency.in_subtree(filters.agency_path))
+    start, end = filters.period(zone)
+    if start is not None:
+        conditions.append(Response.submitted_at >= start)
+    if end is not None:
+        conditions.append(Response.submitted_at < end)
+    if filters.channel != CHANNEL_ALL:
+        conditions.append(Response.channel == AccessMode(filters.channel))
+    if filters.status == STATUS_FLAGGED:
+        conditions.append(Response.flags != 0)
+    elif filters.status == STATUS_COUNTED:
+        conditions.append(Response.excluded.is_(False))
+    if filters.survey_id is not None:
+        conditions.append(Response.version_id.in_(
+            select(SurveyVersion.id).where(SurveyVersion.survey_id == filters.survey_id)))
+    return conditions
+
+
+def count_responses(conditions: list) -> int:
+    """How many responses match `conditions`."""
+    return db.session.scalar(
+        select(func.count(Response.id)).join(Agency, Agency.id == Response.agency_id).where(*conditions)
+    ) or 0
+
+
+def responses_with_context(conditions: list):
+    """A Select of matching responses, newest first, with the agency, version and survey they show."""
+    return (
+        select(Response)
+        .join(Response.agency).join(Response.version).join(SurveyVersion.survey)
+        .where(*conditions)
+        .options(contains_eager(Response.agency),
+                 contains_eager(Response.version).contains_eager(SurveyVersion.survey))
+        .order_by(Response.submitted_at.desc(), Response.id.desc())
+    )
+
+
+@dataclass
+class ResponsePage:
+    """One page of the list, with what the pagination links need."""
+
+    items: list[Response]
+    total: int
+    page: int
+    pages: int
+
+
+def parse_page(value: str | None) -> tuple[int, str | None]:
+    """(page number ≥ 1, message or None) from the query string."""
+    value = (value or "").strip()
+    if not value:
+        return 1, None
+    if not PAGE_NUMBER.fullmatch(value) or int(value) < 1:
+        return 1, str(INVALID_PAGE)
+    return int(value), None
+
+
+def response_page(conditions: list, page: int) -> tuple[ResponsePage, str | None]:
+    """The `page`-th page of matching responses (a page past the end shows the last one)."""
+    total = count_responses(conditions)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    message = None
+    if page > pages:
+        page, message = pages, str(PAGE_PAST_END)
+    items = list(db.session.scalars(
+        responses_with_context(conditions).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ))
+    return ResponsePage(items, total, page, pages), message
+
+
+def flag_names(flags: int) -> list[str]:
+    """The stable names of the flags set in `flags` (honeypot, too_fast, rate_limited)."""
+    return [name for bit, name, _label in FLAGS if flags & bit]
+
+
+def flag_labels(flags: int) -> list[str]:
+    """The flags set in `flags`, as words in the page's language."""
+    return [str(label) for bit, _name, label in FLAGS if flags & bit]
+
+
+def visible_response(user: User, response_id: int) -> Response | None:
+    """The response with everything its page shows, if it lies in the user's subtrees."""
+    return db.session.scalar(
+        select(Response).join(Response.agency)
+        .where(Response.id == response_id, agency_filter(user, *READERS))
+        .options(contains_eager(Response.agency),
+                 joinedload(Response.version).selectinload(SurveyVersion.questions),
+                 joinedload(Response.version).joinedload(SurveyVersion.survey),
+                 selectinload(Response.answers), selectinload(Response.scores))
+    )
+
+
+def can_review(user: User, response: Response) -> bool:
+    """Whether `user` may restore or exclude `response` (an organizer over its agency)."""
+    return can_access(user, response.agency, *REVIEWERS)
+
+
+def choice_label(question: Question, value, locale: str) -> str:
+    """The label of a choice value in `locale` (falling back to Vietnamese, then the value)."""
+    for choice in (question.options or {}).get("choices") or []:
+        if isinstance(choice, dict) and str(choice.get("value")) == str(value):
+            label = choice.get("label_en") if locale == "en" and choice.get("label_en") else None
+            return str(label or choice.get("label_vi") or value)
+    return str(value)
+
+
+def _plain_number(value: float) -> int | float:
+    """4.0 as 4, so that whole numbers read as whole numbers."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _yes_no(answer: Answer) -> str:
+    """Yes or No for a yes/no answer (stored as text "yes"/"no" and as 1/0)."""
+    yes = answer.text == "yes" if answer.text in ("yes", "no") else bool(answer.number)
+    return _("Yes") if yes else _("No")
+
+
+def answer_cell(question: Question, answer: Answer | None, locale: str) -> str | int | float | None:
+    """An answer as an export cell: numbers for Likert, ratings and numbers; labels elsewhere."""
+    if answer is None:
+        return None
+    if answer.not_applicable:
+        return _("Not applicable")
+    kind = question.type
+    if kind in (QuestionType.LIKERT5, QuestionType.RATING10, QuestionType.NUMBER) \
+            and answer.number is not None:
+        return _plain_number(answer.number)
+    if kind == QuestionType.YESNO:
+        return _yes_no(answer)
+    if kind == QuestionType.SINGLE and answer.text is not None:
+        return choice_label(question, answer.text, locale)
+    if kind == QuestionType.MULTIPLE and answer.choices is not None:
+        return "; ".join(choice_label(question, value, locale) for value in answer.choices)
+    if answer.text is not None:
+        return answer.text
+    return _plain_number(answer.number) if answer.number is not None else None
+
+
+def answer_text(question: Question, answer: Answer, locale: str) -> str:
+    """An answer as a person reads it on the response page (Likert with its label, dates local)."""
+    kind = question.type
+    if kind == QuestionType.LIKERT5 and answer.number is not None and not answer.not_applicable:
+        label = LIKERT_LABELS.get(int(answer.number))
+        return f"{int(answer.number)} – {label}" if label else format_decimal(answer.number)
+    if kind == QuestionType.RATING10 and answer.number is not None:
+        return _("%(n)s out of 10", n=format_decimal(answer.number))
+    if kind == QuestionType.NUMBER and answer.number is not None:
+        return format_decimal(answer.number)
+    if kind == QuestionType.DATE and answer.text:
+        try:
+            return format_local_date(date.fromisoformat(answer.text))
+        except ValueError:
+            return answer.text
+    return str(answer_cell(question, answer, locale))
+
+
+@dataclass
+class AnswerItem:
+    """One line of a response's page: a section heading, or a question with its answer.
+
+    `state` is "answered", "not_applicable", "not_answered" or "not_shown" (its show-if condition
+    was not met, so the citizen was not asked it).
+    """
+
+    kind: str
+    text: str
+    number: int | None = None
+    value: str | None = None
+    state: str = "answered"
+    multiline: bool = False
+
+
+def answer_items(response: Response, locale: str) -> list[AnswerItem]:
+    """Every section and question of the response's version in order, with the answers given."""
+    questions = response.version.questions
+    numbers = question_numbers(questions)
+    by_key = {a.question_key: a for a in response.answers}
+    # The same shape the citizen's form was checked with, to tell "not asked" from "not answered".
+    parsed = {a.question_key: ParsedAnswer(a.question_key, a.number, a.text, a.choices, a.not_applicable)
+              for a in response.answers}
+    items = []
+    for question in questions:
+        if question.type == QuestionType.SECTION:
+            items.append(AnswerItem("section", question.text(locale)))
+            continue
+        if question.type in HEADINGS:
+            continue  # notes are instructions to the citizen, not questions
+        item = AnswerItem("question", question.text(locale), number=numbers[question.key],
+                          multiline=question.type == QuestionType.LONG_TEXT)
+        answer = by_key.get(question.key)
+        if answer is None:
+            item.state = "not_answered" if is_shown(question, parsed) else "not_shown"
+        elif answer.not_applicable:
+            item.state, item.value = "not_applicable", _("Not applicable")
+        else:
+            item.value = answer_text(question, answer, locale)
+        items.append(item)
+    return items
+
+
+@dataclass
+class DimensionScore:
+    """A response's score in one dimension, with the heading of that dimension."""
+
+    label: str
+    score: float
+    positive: int
+    valid: int
+
+
+def dimension_scores(response: Response, locale: str) -> list[DimensionScore]:
+    """The response's dimension scores in questionnaire order, headed by the sections' texts."""
+    sections = {q.dimension: q for q in response.version.questions
+                if q.type == QuestionType.SECTION and q.dimension}
+    order = {q.dimension: q.position for q in reversed(response.version.questions) if q.dimension}
+
+    def position(score) -> tuple:
+        """Questionnaire order; dimensions without a question last, by key."""
+        return (score.dimension not in order, order.get(score.dimension, 0), score.dimension)
+
+    return [
+        DimensionScore(
+            label=sections[s.dimension].text(locale) if s.dimension in sections else s.dimension,
+            score=s.score, positive=round(s.score * s.valid_answers), valid=s.valid_answers)
+        for s in sorted(response.scores, key=position)
+    ]
+
+
+def restore(response: Response, actor: User) -> bool:
+    """Count a flagged, excluded response again (its flags stay); False when there was nothing to do."""
+    if not response.excluded:
+        return False
+    response.excluded = False
+    record("response.restore", response, actor=actor, agency=response.agency.code,
+           flags=flag_names(response.flags))
+    db.session.flush()
+    return True
+
+
+def exclude(response: Response, actor: User) -> bool:
+    """Leave a flagged response out of the indices again; False when it is excluded already.
+
+    Only a flagged response can be excluded: letting staff drop unflagged responses would let an
+    agency remove the ratings it dislikes.
+    """
+    if response.excluded or not response.flags:
+        return False
+    response.excluded = True
+    record("response.exclude", response, actor=actor, agency=response.agency.code,
+           flags=flag_names(response.flags))
+    db.session.flush()
+    return True

@@ -1,0 +1,1 @@
+"""Tests of reading the answers: the staff responses list, review and exports."""
