@@ -71,6 +71,12 @@ class Config:
     SURVEY_FORM_MAX_AGE = int(os.environ.get("SURVEY_FORM_MAX_AGE", str(6 * 3600)))
     # Open-link responses from one client to one agency per day beyond this are flagged.
     SURVEY_CLIENT_DAILY_LIMIT = int(os.environ.get("SURVEY_CLIENT_DAILY_LIMIT", "5"))
+    # Hours an unfinished survey (its page-by-page draft) is kept; `flask surveys purge-drafts`.
+    SURVEY_DRAFT_MAX_AGE = int(os.environ.get("SURVEY_DRAFT_MAX_AGE", "48"))
+    # Requests per client to the one-time code pages, so codes cannot be guessed cheaply.
+    SURVEY_CODE_RATE_LIMIT = os.environ.get("SURVEY_CODE_RATE_LIMIT", "30 per minute")
+    # Requests per API key to the JSON API.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
 
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("WTF_CSRF_TIME_LIMIT", str(8 * 3600)))
 

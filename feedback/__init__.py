@@ -28,12 +28,19 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.agencies.cli import agencies_cli
     from feedback.agencies.views import bp as agencies_bp
     from feedback.api import models as api_models  # noqa: F401  (tables the API owns)
+    from feedback.api.admin_views import bp as api_keys_bp
+    from feedback.api.cli import api_keys_cli
+    from feedback.api.views import bp as api_bp
     from feedback.core.cli import translate_cli
     from feedback.core.views import bp as core_bp
     from feedback.dashboards.views import bp as dashboards_bp
     from feedback.demo.cli import seed_demo_command
     from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
     from feedback.surveys.cli import surveys_cli
+    from feedback.surveys.code_views import bp as survey_codes_bp
+    from feedback.surveys.deployments.views import bp as deployments_bp
+    from feedback.surveys.manage.views import bp as survey_manage_bp
+    from feedback.surveys.responses.views import bp as responses_bp
     from feedback.surveys.views import bp as surveys_bp
 
     db.init_app(app)
@@ -45,8 +52,9 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     login_manager.init_app(app)
     core.init_app(app)
 
-    for blueprint in (core_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp):
+    for blueprint in (core_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp, responses_bp,
+                      deployments_bp, survey_codes_bp, api_bp, api_keys_bp, survey_manage_bp):
         app.register_blueprint(blueprint)
-    for group in (users_cli, agencies_cli, surveys_cli, translate_cli, seed_demo_command):
+    for group in (users_cli, agencies_cli, surveys_cli, translate_cli, seed_demo_command, api_keys_cli):
         app.cli.add_command(group)
     return app

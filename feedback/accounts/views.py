@@ -28,9 +28,9 @@ def _safe_next(target: str | None) -> str | None:
 
 def _landing_page() -> str:
     """Where a user goes after signing in when no page was asked for."""
-    if has_role(current_user, Role.LEADER):
+    if has_role(current_user, Role.LEADER) and not has_role(current_user, Role.ORGANIZER):
         return url_for("dashboards.index")
-    return url_for("accounts.me")
+    return url_for("accounts.workspace")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -75,3 +75,10 @@ def logout():
 def me():
     """The signed-in user's roles and the areas they open."""
     return render_template("accounts/me.html")
+
+
+@bp.route("/manage/")
+@login_required
+def workspace():
+    """The staff home: every area the signed-in user's roles open, in one list."""
+    return render_template("accounts/workspace.html")
