@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from flask_babel import lazy_gettext as _l
 
+from feedback.core.dates import parse_iso_date
+
 CHANNEL_ALL = "all"
 CHANNEL_CODE = "code"
 CHANNELS = (CHANNEL_ALL, CHANNEL_CODE)
 
 # Far enough apart for any real question; the bounds keep timezone arithmetic from overflowing.
-MIN_DATE = date(1900, 1, 1)
-MAX_DATE = date(9998, 12, 31)
 
 INVALID_FROM = _l("“From” is not a valid date. The last 12 months are shown instead.")
 INVALID_TO = _l("“To” is not a valid date. The last 12 months are shown instead.")
@@ -59,18 +59,6 @@ def default_period(today: date) -> tuple[date, date]:
     return year_before(today) + timedelta(days=1), today
 
 
-def _parse_date(value: str | None) -> tuple[date | None, bool]:
-    """(date, ok) from an ISO date; empty means "not given" (None, True), garbage (None, False)."""
-    value = (value or "").strip()
-    if not value:
-        return None, True
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return None, False
-    return (day, True) if MIN_DATE <= day <= MAX_DATE else (None, False)
-
-
 def parse_filters(args: Mapping[str, str], today: date) -> DashboardFilters:
     """Filters from `args` (from, to, channel); anything unusable falls back to the defaults.
 
@@ -79,8 +67,8 @@ def parse_filters(args: Mapping[str, str], today: date) -> DashboardFilters:
     half of it would show a period nobody asked for.
     """
     errors = []
-    date_from, from_ok = _parse_date(args.get("from"))
-    date_to, to_ok = _parse_date(args.get("to"))
+    date_from, from_ok = parse_iso_date(args.get("from"))
+    date_to, to_ok = parse_iso_date(args.get("to"))
     if not from_ok:
         errors.append(INVALID_FROM)
     if not to_ok:

@@ -164,3 +164,14 @@ def horizontal_overflow(page, width: int) -> int | None:
 def small_touch_targets(page, minimum: int = MIN_TOUCH_TARGET_PX) -> list[str]:
     """Visible links, buttons and choice labels in the header and main less than `minimum` px tall."""
     return page.evaluate(SMALL_TARGETS, minimum)
+
+
+def sign_in(page, email: str) -> None:
+    """Sign in through the form, in English (the choice sticks for the pages after it)."""
+    from tests.factories import PASSWORD
+
+    page.goto("/login?lang=en")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()

@@ -8,8 +8,7 @@ from sqlalchemy import select
 
 from feedback.extensions import db
 from feedback.surveys.models import AccessMode, SurveyCode
-from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, small_touch_targets
-from tests.factories import PASSWORD
+from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, sign_in, small_touch_targets
 from tests.surveys.helpers import deploy_default
 
 pytestmark = pytest.mark.browser
@@ -26,15 +25,6 @@ A4_CONTENT_PX = 718
 COLUMNS = "getComputedStyle(document.querySelector('.code-sheet')).gridTemplateColumns.split(' ').length"
 
 
-def _sign_in(page, email: str) -> None:
-    """Sign in through the form, in English."""
-    page.goto("/login?lang=en")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-
-
 def _generate(page) -> None:
     """Generate a batch for counter A1 through the form; lands on its sheet."""
     page.goto("/manage/codes/new")
@@ -48,7 +38,7 @@ def _generate(page) -> None:
 def test_the_code_sheet_on_a_phone_and_printed(app, page, tree):
     app.config["PUBLIC_BASE_URL"] = "https://langnghe.binhan.gov.vn"
     deploy_default(tree.counter_a, access_mode=AccessMode.CODE)
-    _sign_in(page, tree.organizer_a.email)
+    sign_in(page, tree.organizer_a.email)
     _generate(page)
     assert "/manage/codes/batches/" in page.url
     expect(page.locator(".code-slip")).to_have_count(CODES)
@@ -81,7 +71,7 @@ def test_the_code_sheet_on_a_phone_and_printed(app, page, tree):
 
 def test_the_batch_list_on_a_phone(app, page, tree):
     deploy_default(tree.counter_a)
-    _sign_in(page, tree.organizer_a.email)
+    sign_in(page, tree.organizer_a.email)
     _generate(page)
     page.goto("/manage/codes/")
     expect(page.locator("table tbody tr")).to_have_count(1)
@@ -96,7 +86,7 @@ def test_the_batch_list_on_a_phone(app, page, tree):
 
 
 def test_the_api_keys_pages_on_a_phone(page, tree):
-    _sign_in(page, tree.admin.email)
+    sign_in(page, tree.admin.email)
     page.goto("/admin/api-keys/")
     page.locator("#name").fill("Phần mềm một cửa")
     page.locator("#agency").select_option("A")

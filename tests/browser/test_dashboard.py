@@ -4,9 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from feedback.extensions import db
-from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, small_touch_targets
+from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, sign_in, small_touch_targets
 from tests.dashboards.helpers import add_response, add_responses, make_version
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -23,20 +22,10 @@ def scored(app, tree):
     db.session.commit()
 
 
-def _sign_in(page, email: str) -> None:
-    """Sign in through the form (in English); a leader lands on the dashboard."""
-    page.goto("/login?lang=en")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-    # Let the dashboard finish loading before a test navigates on.
-    page.wait_for_load_state("networkidle")
-
-
 def test_chart_draws_under_the_csp_with_no_inline_style(js_page, tree, scored):
     page = js_page
-    _sign_in(page, tree.leader_a.email)
+    sign_in(page, tree.leader_a.email)
+    page.wait_for_load_state("networkidle")  # let the chart finish before checking
     expect(page.locator("#agency-chart .main-svg").first).to_be_visible()
     expect(page.locator(".chart-fallback")).to_have_count(0)
     # plotly.js took its styles from our stylesheet: no injected <style> (the CSP blocks those).
@@ -54,7 +43,8 @@ def test_chart_draws_under_the_csp_with_no_inline_style(js_page, tree, scored):
 
 def test_without_javascript_the_table_carries_the_numbers(nojs_page, tree, scored):
     page = nojs_page
-    _sign_in(page, tree.leader_a.email)
+    sign_in(page, tree.leader_a.email)
+    page.wait_for_load_state("networkidle")  # let the chart finish before checking
     expect(page.locator(".chart-fallback")).to_be_visible()
     expect(page.locator("table.dashboard-table").first).to_contain_text("Few responses, not ranked")
     page.locator("#filter-channel").select_option("code")

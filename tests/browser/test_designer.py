@@ -6,19 +6,9 @@ from sqlalchemy import select
 
 from feedback.extensions import db
 from feedback.surveys.models import Survey, VersionStatus
-from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, small_touch_targets
-from tests.factories import PASSWORD
+from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, sign_in, small_touch_targets
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, email: str) -> None:
-    """Sign in through the form, in English."""
-    page.goto("/login?lang=en")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
 
 
 def _submit(page, form_selector: str) -> None:
@@ -35,7 +25,7 @@ def _fits_a_phone(page) -> None:
 
 def test_organizer_builds_previews_and_publishes_on_a_phone(nojs_page, tree):
     page = nojs_page  # every step works with JavaScript off
-    _sign_in(page, tree.organizer_a.email)
+    sign_in(page, tree.organizer_a.email)
     page.goto("/manage/surveys/?lang=en")
     with page.expect_navigation():
         page.get_by_role("link", name="New survey").click()

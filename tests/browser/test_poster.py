@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from feedback.extensions import db
 from feedback.surveys.services import deploy, load_default_survey
-from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, small_touch_targets
-from tests.factories import PASSWORD
+from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, sign_in, small_touch_targets
 
 pytestmark = pytest.mark.browser
 
@@ -27,17 +26,8 @@ def live_at_counter(app, tree):
     db.session.commit()
 
 
-def _sign_in(page, email: str) -> None:
-    """Sign in through the form, in English."""
-    page.goto("/login?lang=en")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-
-
 def test_the_poster_at_phone_size_is_clean_and_accessible(page, tree, live_at_counter):
-    _sign_in(page, tree.organizer_a.email)
+    sign_in(page, tree.organizer_a.email)
     page.goto(POSTER)
     poster = page.locator("article.poster")
     expect(poster.locator("h1")).to_have_text("Bộ phận Một cửa Sở Tư pháp")
@@ -57,7 +47,7 @@ def test_the_poster_at_phone_size_is_clean_and_accessible(page, tree, live_at_co
 
 def test_printed_the_poster_fills_one_a4_page_with_a_large_qr(js_page, tree, live_at_counter):
     page = js_page
-    _sign_in(page, tree.organizer_a.email)
+    sign_in(page, tree.organizer_a.email)
     page.goto(POSTER + "?lang=en")
     page.set_viewport_size({"width": A4_WIDTH_PX, "height": A4_HEIGHT_PX})
     page.emulate_media(media="print")
@@ -82,7 +72,7 @@ def test_printed_the_poster_fills_one_a4_page_with_a_large_qr(js_page, tree, liv
 
 def test_the_deployment_list_and_form_work_at_phone_size(nojs_page, tree, live_at_counter):
     page = nojs_page
-    _sign_in(page, tree.organizer_a.email)
+    sign_in(page, tree.organizer_a.email)
     page.goto("/manage/deployments/?lang=en")
     expect(page.locator("table.deployments tbody tr")).to_have_count(1)
     assert small_touch_targets(page) == []

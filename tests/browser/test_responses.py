@@ -9,8 +9,7 @@ from feedback.models import utcnow
 from feedback.surveys.forms import ParsedAnswer
 from feedback.surveys.models import Deployment, Response, ResponseFlag
 from feedback.surveys.services import submit_response
-from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, small_touch_targets
-from tests.factories import PASSWORD
+from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, sign_in, small_touch_targets
 from tests.surveys.helpers import deploy_default, likert_keys
 
 pytestmark = pytest.mark.browser
@@ -34,15 +33,6 @@ def responses(app, tree):
     return flagged
 
 
-def _sign_in(page, email: str) -> None:
-    """Sign in through the form, in English."""
-    page.goto("/login?lang=en")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-
-
 def _fits(page) -> None:
     """No sideways scrolling of the page at 375 px (the table scrolls inside its own region)."""
     assert horizontal_overflow(page, 375) is None, "the page scrolls sideways at 375 px"
@@ -51,7 +41,7 @@ def _fits(page) -> None:
 
 def test_list_filters_and_review_without_javascript(nojs_page, tree, responses):
     page = nojs_page
-    _sign_in(page, tree.organizer_a.email)
+    sign_in(page, tree.organizer_a.email)
     page.goto("/manage/responses/?lang=en")
     expect(page.locator("h1")).to_have_text("Survey responses")
     expect(page.locator("table.responses-table tbody tr")).to_have_count(6)
@@ -88,7 +78,7 @@ def test_list_filters_and_review_without_javascript(nojs_page, tree, responses):
 
 def test_a_leader_reads_a_response_in_vietnamese(nojs_page, tree, responses):
     page = nojs_page
-    _sign_in(page, tree.leader_a.email)
+    sign_in(page, tree.leader_a.email)
     page.goto(f"/manage/responses/{responses}?lang=vi")
     expect(page.locator("main")).to_contain_text("Không áp dụng")
     expect(page.locator("main form")).to_have_count(0)

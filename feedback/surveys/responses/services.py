@@ -17,6 +17,7 @@ from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
 from feedback.agencies.services import CODE_PATTERN, find_agency
 from feedback.audit.services import record
+from feedback.core.dates import parse_iso_date
 from feedback.core.i18n import format_local_date
 from feedback.extensions import db
 from feedback.surveys.forms import HEADINGS, ParsedAnswer, is_shown, question_numbers
@@ -45,7 +46,6 @@ STATUSES = (STATUS_ALL, STATUS_FLAGGED, STATUS_COUNTED)
 FILTER_ARGS = ("agency", "from", "to", "channel", "flagged", "survey")
 SURVEY_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 PAGE_NUMBER = re.compile(r"^[0-9]{1,9}$")
-MIN_DATE, MAX_DATE = date(1900, 1, 1), date(9998, 12, 31)
 
 # (bit, stable name used in exports and audit details, label shown to people)
 FLAGS = (
@@ -111,18 +111,6 @@ class ResponseFilters:
                 "channel": self.channel, "flagged": self.status, "survey": self.survey_key or ""}
 
 
-def _parse_date(value: str | None) -> tuple[date | None, bool]:
-    """(date, ok) from an ISO date; empty means "not given" (None, True), garbage (None, False)."""
-    value = (value or "").strip()
-    if not value:
-        return None, True
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return None, False
-    return (day, True) if MIN_DATE <= day <= MAX_DATE else (None, False)
-
-
 def survey_choices(user: User) -> list[Survey]:
     """Surveys the user may filter by: built-in ones, those owned by or deployed in their subtrees.
 
@@ -163,8 +151,8 @@ def parse_filters(args: Mapping[str, str], user: User,
         else:
             agency_code, agency_path = agency.code, agency.path
 
-    date_from, from_ok = _parse_date(args.get("from"))
-    date_to, to_ok = _parse_date(args.get("to"))
+    date_from, from_ok = parse_iso_date(args.get("from"))
+    date_to, to_ok = parse_iso_date(args.get("to"))
     if not from_ok:
         errors.append(INVALID_FROM)
     if not to_ok:

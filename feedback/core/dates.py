@@ -1,0 +1,19 @@
+"""Reading dates typed into filters: ISO days within a sane range, never an exception."""
+
+from datetime import date
+
+# Outside these, date arithmetic (a year before, a day after) could overflow.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(9998, 12, 31)
+
+
+def parse_iso_date(value: str | None) -> tuple[date | None, bool]:
+    """(date, ok) from an ISO date; empty means "not given" (None, True), garbage (None, False)."""
+    value = (value or "").strip()
+    if not value:
+        return None, True
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None, False
+    return (day, True) if MIN_DATE <= day <= MAX_DATE else (None, False)
