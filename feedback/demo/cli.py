@@ -24,7 +24,10 @@ def seed_demo_command(if_empty: bool, responses: int, months: int, seed: int) ->
         summary = seed_demo(responses=responses, months=months, seed=seed)
         db.session.commit()
         click.echo(f"Demo loaded: {summary.agencies} agencies, {summary.responses} responses.")
+        click.echo(f"One-time code printed on a receipt, for example: "
+                   f"http://127.0.0.1:5000/r/{summary.sample_code}")
     click.echo("\nDemo logins (http://127.0.0.1:5000/login):")
     for email, password, _role, _agency in DEMO_USERS:
         click.echo(f"  {email:32} {password:20} {DEMO_USER_LABELS[email]}")
     click.echo("\nCitizen survey, for example: http://127.0.0.1:5000/s/STP")
+    click.echo("Staff work areas after signing in: http://127.0.0.1:5000/manage/")

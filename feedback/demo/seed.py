@@ -14,6 +14,7 @@ from feedback.demo.data import AGENCIES, COMMENTS_EN, COMMENTS_VI, DIMENSION_SHI
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.models import Answer, Deployment, QuestionType, Response, ResponseFlag
+from feedback.surveys.codes import generate_batch
 from feedback.surveys.services import deploy, load_default_survey, score_response
 
 # Demo logins: (email, password, role, agency code or None). Printed by `flask seed-demo`.
@@ -42,6 +43,7 @@ class DemoSummary:
 
     agencies: int
     responses: int
+    sample_code: str
 
 
 def seed_demo(responses: int = 3000, months: int = 12, seed: int = 2026) -> DemoSummary:
@@ -59,7 +61,10 @@ def seed_demo(responses: int = 3000, months: int = 12, seed: int = 2026) -> Demo
                          starts_at=utcnow() - timedelta(days=31 * months + 1))
     by_agency = {d.agency_id: d for d in deployments}
     total = _add_responses(rng, agencies, by_agency, responses, months)
-    return DemoSummary(agencies=len(agencies), responses=total)
+    # A batch of one-time codes, as the Justice counter would print on its receipts.
+    _batch, codes = generate_batch(by_agency[agencies["TTHCC-STP"].id], 20,
+                                   expires_at=utcnow() + timedelta(days=90))
+    return DemoSummary(agencies=len(agencies), responses=total, sample_code=codes[0].code)
 
 
 def _add_responses(rng: random.Random, agencies: dict[str, Agency], deployments: dict[int, Deployment],

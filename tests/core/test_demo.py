@@ -17,6 +17,8 @@ def test_seed_demo_loads_a_province_and_prints_logins(app, runner):
     assert result.exit_code == 0, result.output
     assert "Demo loaded: 30 agencies, 300 responses." in result.output
     assert "lanhdao@langnghe.vn" in result.output and "demo-lanhdao-2026" in result.output
+    code = result.output.split("/r/")[1].split()[0]
+    assert app.test_client().get(f"/r/{code}").status_code == 200  # the printed code opens the survey
     assert db.session.scalar(select(func.max(Agency.depth))) == 2
     assert _count(Response) == 300
     # Every response not consisting only of "not applicable" answers has its dimension scores.
