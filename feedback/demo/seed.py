@@ -13,8 +13,8 @@ from feedback.agencies.services import add_agency
 from feedback.demo.data import AGENCIES, COMMENTS_EN, COMMENTS_VI, DIMENSION_SHIFT
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.models import Answer, Deployment, QuestionType, Response, ResponseFlag
 from feedback.surveys.codes import generate_batch
+from feedback.surveys.models import Answer, Deployment, QuestionType, Response, ResponseFlag
 from feedback.surveys.services import deploy, load_default_survey, score_response
 
 # Demo logins: (email, password, role, agency code or None). Printed by `flask seed-demo`.
