@@ -35,6 +35,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.core.views import bp as core_bp
     from feedback.dashboards.views import bp as dashboards_bp
     from feedback.demo.cli import seed_demo_command
+    from feedback.dialogues import models as dialogue_models  # noqa: F401  (tables, views to come)
     from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
     from feedback.surveys.cli import surveys_cli
     from feedback.surveys.code_views import bp as survey_codes_bp

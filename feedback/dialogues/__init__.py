@@ -1,0 +1,1 @@
+"""Leader–citizen dialogue conferences: scheduling, sign-up with a waiting list, petitions."""

@@ -1,0 +1,271 @@
+"""Conferences, their registrations and petitions, and the notification outbox."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback.agencies.models import Agency
+from feedback.extensions import db
+from feedback.models import UTCDateTime, utcnow
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A portable enum column stored as its string values."""
+    return Enum(cls, name=name, native_enum=False, create_constraint=False, length=20,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class ConferenceStatus(enum.StrEnum):
+    """draft → published → held → reported, or cancelled."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    HELD = "held"
+    REPORTED = "reported"
+    CANCELLED = "cancelled"
+
+
+class ConferenceMode(enum.StrEnum):
+    """Where people take part."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+
+class RegistrationStatus(enum.StrEnum):
+    """A seat, a place on the waiting list, or neither any more."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+
+
+class Representing(enum.StrEnum):
+    """On whose behalf a registrant comes."""
+
+    SELF = "self"
+    HOUSEHOLD = "household"
+    BUSINESS = "business"
+    ORGANIZATION = "organization"
+
+
+class PetitionStatus(enum.StrEnum):
+    """received → assigned → answered → closed, or hidden / merged into another petition."""
+
+    RECEIVED = "received"
+    ASSIGNED = "assigned"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    HIDDEN = "hidden"
+    MERGED = "merged"
+
+
+class PetitionSource(enum.StrEnum):
+    """When the question was raised."""
+
+    ADVANCE = "advance"        # sent with a registration, before the conference
+    FLOOR = "floor"            # raised on the day, entered by an organizer
+    COMMITMENT = "commitment"  # a commitment written into the closing report
+
+
+conference_topic = Table(
+    "conference_topic", db.metadata,
+    Column("conference_id", ForeignKey("conference.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Topic(db.Model):
+    """A managed subject of dialogue: đất đai, môi trường, giáo dục, y tế…"""
+
+    __tablename__ = "topic"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def name(self, locale: str) -> str:
+        """The topic's name in the given language, falling back to Vietnamese."""
+        return self.name_en if locale == "en" and self.name_en else self.name_vi
+
+
+class Conference(db.Model):
+    """A dialogue conference (hội nghị đối thoại) hosted by an agency."""
+
+    __tablename__ = "conference"
+    __table_args__ = (Index("ix_conference_status_starts", "status", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title_vi: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300), default="")
+    description_vi: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    host_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    # Hosting leaders: [{"name": "...", "title": "..."}].
+    leaders: Mapped[list] = mapped_column(JSON, default=list)
+    # Agenda items: [{"time": "08:00", "item_vi": "...", "item_en": "..."}].
+    agenda: Mapped[list] = mapped_column(JSON, default=list)
+    mode: Mapped[ConferenceMode] = mapped_column(_enum(ConferenceMode, "conference_mode"),
+                                                 default=ConferenceMode.IN_PERSON)
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[ConferenceStatus] = mapped_column(_enum(ConferenceStatus, "conference_status"),
+                                                     default=ConferenceStatus.DRAFT)
+    # Bumped first by every change to seats (sign-up, cancel, capacity): the row lock it takes
+    # serializes those changes per conference, on PostgreSQL and SQLite alike, so seats are
+    # given in arrival order and never overbooked.
+    seat_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Closing report: attendee count (defaults to check-ins) and summary.
+    attendee_count: Mapped[int | None] = mapped_column(Integer)
+    report_summary: Mapped[str] = mapped_column(Text, default="")
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    host_agency: Mapped[Agency] = relationship()
+    topics: Mapped[list[Topic]] = relationship(secondary=conference_topic, order_by=Topic.code)
+
+    def title(self, locale: str) -> str:
+        """The title in the given language, falling back to Vietnamese."""
+        return self.title_en if locale == "en" and self.title_en else self.title_vi
+
+
+class Registration(db.Model):
+    """One person's sign-up for a conference; personal data purged after the retention period."""
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        # One live registration per phone and conference; cancelled and purged ones do not count.
+        Index("uq_registration_phone_live", "conference_id", "phone", unique=True,
+              sqlite_where=text("status != 'cancelled' AND phone IS NOT NULL"),
+              postgresql_where=text("status != 'cancelled' AND phone IS NOT NULL")),
+        Index("ix_registration_conference_status", "conference_id", "status", "waitlist_position"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id", ondelete="CASCADE"))
+    ticket_code: Mapped[str] = mapped_column(String(16), unique=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    # E.164 (+84…), normalized with phonenumbers; None once purged.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    locality: Mapped[str | None] = mapped_column(String(200))
+    representing: Mapped[Representing] = mapped_column(_enum(Representing, "representing"),
+                                                       default=Representing.SELF)
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        _enum(RegistrationStatus, "registration_status"))
+    # 1, 2, 3… in arrival order while waitlisted; None otherwise.
+    waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    conference: Mapped[Conference] = relationship()
+
+
+class Petition(db.Model):
+    """A question or proposal (kiến nghị) routed to an agency and answered by a due date."""
+
+    __tablename__ = "petition"
+    __table_args__ = (Index("ix_petition_agency_status_due", "agency_id", "status", "due_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    conference_id: Mapped[int | None] = mapped_column(ForeignKey("conference.id"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="SET NULL"))
+    source: Mapped[PetitionSource] = mapped_column(_enum(PetitionSource, "petition_source"))
+    text: Mapped[str] = mapped_column(Text)
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id"))
+    consent_to_publish: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[PetitionStatus] = mapped_column(_enum(PetitionStatus, "petition_status"),
+                                                   default=PetitionStatus.RECEIVED)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("petition.id"))
+    # The responsible agency, and the day the answer is due (7 days after the conference by default).
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    answer_text: Mapped[str] = mapped_column(Text, default="")
+    answered_by: Mapped[str] = mapped_column(String(200), default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The asker's rating of the answer.
+    rating_satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    rating_comment: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    conference: Mapped[Conference | None] = relationship()
+    topic: Mapped[Topic | None] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+    events: Mapped[list["PetitionEvent"]] = relationship(
+        back_populates="petition", order_by="PetitionEvent.at", cascade="all, delete-orphan")
+
+
+class PetitionEvent(db.Model):
+    """One step of a petition's public timeline (received, assigned, answered…)."""
+
+    __tablename__ = "petition_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[PetitionStatus] = mapped_column(_enum(PetitionStatus, "petition_event_status"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    petition: Mapped[Petition] = relationship(back_populates="events")
+
+
+class Notification(db.Model):
+    """An outbox message, written in the transaction of the event that causes it.
+
+    A worker delivers it; `dedupe_key` makes writing the same message twice impossible, and a
+    worker claims a row (FOR UPDATE SKIP LOCKED on PostgreSQL) before sending, so two workers
+    never send one message twice.
+    """
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_pending", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    to_email: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
