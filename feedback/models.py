@@ -1,8 +1,9 @@
 """Shared column helpers for the models of every feature."""
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime, Enum, String
 from sqlalchemy.types import TypeDecorator
 
 
@@ -35,3 +36,9 @@ class UTCDateTime(TypeDecorator):
 # Byte-order collation on PostgreSQL so that range scans over materialized paths use the index
 # whatever the database's locale; SQLite compares bytes already.
 PathString = String(512).with_variant(String(512, collation="C"), "postgresql")
+
+
+def string_enum(cls: type[enum.Enum], name: str, length: int = 16) -> Enum:
+    """A portable enum column stored as its string values (a VARCHAR without CHECK)."""
+    return Enum(cls, name=name, native_enum=False, create_constraint=False, length=length,
+                values_callable=lambda e: [m.value for m in e])

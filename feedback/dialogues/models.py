@@ -8,7 +8,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -21,13 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.agencies.models import Agency
 from feedback.extensions import db
-from feedback.models import UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    """A portable enum column stored as its string values."""
-    return Enum(cls, name=name, native_enum=False, create_constraint=False, length=20,
-                values_callable=lambda e: [m.value for m in e])
+from feedback.models import UTCDateTime, string_enum, utcnow
 
 
 class ConferenceStatus(enum.StrEnum):
@@ -124,7 +117,7 @@ class Conference(db.Model):
     leaders: Mapped[list] = mapped_column(JSON, default=list)
     # Agenda items: [{"time": "08:00", "item_vi": "...", "item_en": "..."}].
     agenda: Mapped[list] = mapped_column(JSON, default=list)
-    mode: Mapped[ConferenceMode] = mapped_column(_enum(ConferenceMode, "conference_mode"),
+    mode: Mapped[ConferenceMode] = mapped_column(string_enum(ConferenceMode, "conference_mode", 20),
                                                  default=ConferenceMode.IN_PERSON)
     venue: Mapped[str] = mapped_column(String(300), default="")
     online_url: Mapped[str] = mapped_column(String(500), default="")
@@ -133,7 +126,7 @@ class Conference(db.Model):
     capacity: Mapped[int] = mapped_column(Integer)
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[ConferenceStatus] = mapped_column(_enum(ConferenceStatus, "conference_status"),
+    status: Mapped[ConferenceStatus] = mapped_column(string_enum(ConferenceStatus, "conference_status", 20),
                                                      default=ConferenceStatus.DRAFT)
     # Bumped first by every change to seats (sign-up, cancel, capacity): the row lock it takes
     # serializes those changes per conference, on PostgreSQL and SQLite alike, so seats are
@@ -176,12 +169,12 @@ class Registration(db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
     locality: Mapped[str | None] = mapped_column(String(200))
-    representing: Mapped[Representing] = mapped_column(_enum(Representing, "representing"),
+    representing: Mapped[Representing] = mapped_column(string_enum(Representing, "representing", 20),
                                                        default=Representing.SELF)
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[RegistrationStatus] = mapped_column(
-        _enum(RegistrationStatus, "registration_status"))
+        string_enum(RegistrationStatus, "registration_status", 20))
     # 1, 2, 3… in arrival order while waitlisted; None otherwise.
     waitlist_position: Mapped[int | None] = mapped_column(Integer)
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -205,11 +198,11 @@ class Petition(db.Model):
     conference_id: Mapped[int | None] = mapped_column(ForeignKey("conference.id"), index=True)
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration.id", ondelete="SET NULL"))
-    source: Mapped[PetitionSource] = mapped_column(_enum(PetitionSource, "petition_source"))
+    source: Mapped[PetitionSource] = mapped_column(string_enum(PetitionSource, "petition_source", 20))
     text: Mapped[str] = mapped_column(Text)
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id"))
     consent_to_publish: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[PetitionStatus] = mapped_column(_enum(PetitionStatus, "petition_status"),
+    status: Mapped[PetitionStatus] = mapped_column(string_enum(PetitionStatus, "petition_status", 20),
                                                    default=PetitionStatus.RECEIVED)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("petition.id"))
     # The responsible agency, and the day the answer is due (7 days after the conference by default).
@@ -240,7 +233,7 @@ class PetitionEvent(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    status: Mapped[PetitionStatus] = mapped_column(_enum(PetitionStatus, "petition_event_status"))
+    status: Mapped[PetitionStatus] = mapped_column(string_enum(PetitionStatus, "petition_event_status", 20))
     note: Mapped[str] = mapped_column(Text, default="")
 
     petition: Mapped[Petition] = relationship(back_populates="events")

@@ -6,7 +6,6 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -20,13 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.agencies.models import Agency
 from feedback.extensions import db
-from feedback.models import UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    """A portable enum column stored as its string values (a CHECK-free VARCHAR)."""
-    return Enum(cls, name=name, native_enum=False, create_constraint=False, length=16,
-                values_callable=lambda e: [m.value for m in e])
+from feedback.models import UTCDateTime, string_enum, utcnow
 
 
 class QuestionType(enum.StrEnum):
@@ -100,7 +93,7 @@ class SurveyVersion(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer, default=1)
-    status: Mapped[VersionStatus] = mapped_column(_enum(VersionStatus, "version_status"),
+    status: Mapped[VersionStatus] = mapped_column(string_enum(VersionStatus, "version_status"),
                                                   default=VersionStatus.DRAFT)
     title_vi: Mapped[str] = mapped_column(String(300))
     title_en: Mapped[str] = mapped_column(String(300), default="")
@@ -139,7 +132,7 @@ class Question(db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     key: Mapped[str] = mapped_column(String(64))
-    type: Mapped[QuestionType] = mapped_column(_enum(QuestionType, "question_type"))
+    type: Mapped[QuestionType] = mapped_column(string_enum(QuestionType, "question_type"))
     text_vi: Mapped[str] = mapped_column(Text)
     text_en: Mapped[str] = mapped_column(Text, default="")
     help_vi: Mapped[str] = mapped_column(Text, default="")
@@ -177,9 +170,9 @@ class Deployment(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    access_mode: Mapped[AccessMode] = mapped_column(_enum(AccessMode, "access_mode"),
+    access_mode: Mapped[AccessMode] = mapped_column(string_enum(AccessMode, "access_mode"),
                                                     default=AccessMode.OPEN)
-    status: Mapped[DeploymentStatus] = mapped_column(_enum(DeploymentStatus, "deployment_status"),
+    status: Mapped[DeploymentStatus] = mapped_column(string_enum(DeploymentStatus, "deployment_status"),
                                                      default=DeploymentStatus.ACTIVE)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -206,7 +199,7 @@ class Response(db.Model):
     deployment_id: Mapped[int | None] = mapped_column(ForeignKey("deployment.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     service: Mapped[str | None] = mapped_column(String(64))
-    channel: Mapped[AccessMode] = mapped_column(_enum(AccessMode, "response_channel"),
+    channel: Mapped[AccessMode] = mapped_column(string_enum(AccessMode, "response_channel"),
                                                 default=AccessMode.OPEN)
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -361,15 +361,20 @@ def delete_question(survey_id: int, number: int, key: str):
     try:
         designer.delete_question(found, question)
     except DesignError as error:
-        if error.status != 422:
-            return _refused(error, found)
-        db.session.rollback()
-        found = _version_or_404(survey_id, number)
-        return _render_version(found, _settings_form(found), problems=[str(p) for p in error.problems],
-                               status=409)
+        return _refused_on_version(error, survey_id, number)
     db.session.commit()
     flash(_("Question “%(key)s” deleted.", key=key), "success")
     return redirect(_version_url(found))
+
+
+def _refused_on_version(error: DesignError, survey_id: int, number: int):
+    """The version page again, with the reasons a change to its items was refused (409)."""
+    if error.status != 422:
+        return _refused(error, _version_or_404(survey_id, number))
+    db.session.rollback()
+    found = _version_or_404(survey_id, number)
+    return _render_version(found, _settings_form(found), problems=[str(p) for p in error.problems],
+                           status=409)
 
 
 def _settings_form(version: SurveyVersion) -> SettingsForm:
@@ -391,12 +396,7 @@ def move_question(survey_id: int, number: int, key: str):
     try:
         designer.move_question(found, question, step)
     except DesignError as error:
-        if error.status != 422:
-            return _refused(error, found)
-        db.session.rollback()
-        found = _version_or_404(survey_id, number)
-        return _render_version(found, _settings_form(found), problems=[str(p) for p in error.problems],
-                               status=409)
+        return _refused_on_version(error, survey_id, number)
     db.session.commit()
     return redirect(_version_url(found, _anchor=f"item-{key}"))
 
