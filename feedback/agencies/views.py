@@ -1,10 +1,10 @@
 """Admin view of the agency tree."""
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 
-from feedback.accounts.authz import roles_required
+from feedback.accounts.authz import roles_required, visible_agencies
 from feedback.accounts.models import Role
-from feedback.agencies.models import Agency
 from feedback.extensions import db
 
 bp = Blueprint("agencies", __name__)
@@ -14,5 +14,5 @@ bp = Blueprint("agencies", __name__)
 @roles_required(Role.ADMIN)
 def tree():
     """Every agency, in tree order and indented by depth."""
-    agencies = db.session.scalars(db.select(Agency).order_by(Agency.path)).all()
+    agencies = db.session.scalars(visible_agencies(current_user, Role.ADMIN)).all()
     return render_template("agencies/tree.html", agencies=agencies)

@@ -3,9 +3,8 @@
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from feedback.accounts.authz import roles_required
+from feedback.accounts.authz import roles_required, visible_agencies
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
 from feedback.agencies.services import find_agency
@@ -21,7 +20,8 @@ bp = Blueprint("api_keys", __name__, url_prefix="/admin/api-keys")
 def _form() -> ApiKeyForm:
     """The creation form, its agency list filled in tree order."""
     form = ApiKeyForm()
-    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.path))
+    agencies = db.session.scalars(
+        visible_agencies(current_user, Role.ADMIN).where(Agency.active.is_(True)))
     form.agency.choices = [("", _("Choose an agency"))] + [
         (a.code, f"{'— ' * a.depth}{a.name(current_locale())} ({a.code})") for a in agencies]
     return form

@@ -26,7 +26,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Other systems authenticate with a bearer key, not a session cookie, so there is nothing to forge.
 csrf.exempt(bp)
 
-DEFAULT_RATE_LIMIT = "120 per minute"
 MAX_DOSSIER_LENGTH = 64
 MAX_EXPIRY_DAYS = 365
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -52,7 +51,7 @@ def rate_limit_key() -> str:
 
 def rate_limit() -> str:
     """The per-key limit (setting API_RATE_LIMIT, Flask-Limiter syntax)."""
-    return current_app.config.get("API_RATE_LIMIT") or DEFAULT_RATE_LIMIT
+    return current_app.config["API_RATE_LIMIT"]
 
 
 def key_required(view: Callable) -> Callable:

@@ -12,8 +12,6 @@ CHANNEL_ALL = "all"
 CHANNEL_CODE = "code"
 CHANNELS = (CHANNEL_ALL, CHANNEL_CODE)
 
-# Far enough apart for any real question; the bounds keep timezone arithmetic from overflowing.
-
 INVALID_FROM = _l("“From” is not a valid date. The last 12 months are shown instead.")
 INVALID_TO = _l("“To” is not a valid date. The last 12 months are shown instead.")
 REVERSED = _l("“From” is later than “To”. The last 12 months are shown instead.")

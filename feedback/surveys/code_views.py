@@ -14,6 +14,7 @@ from feedback.accounts.authz import agency_filter, can_access, get_agency_or_404
 from feedback.accounts.models import Role
 from feedback.audit.services import record
 from feedback.core.i18n import current_locale
+from feedback.core.public_urls import public_base_url
 from feedback.extensions import db
 from feedback.surveys.code_forms import MAX_BATCH, GenerateCodesForm
 from feedback.surveys.codes import (
@@ -24,7 +25,6 @@ from feedback.surveys.codes import (
     generate_batch,
     grouped,
     live_deployment_at,
-    public_base_url,
 )
 from feedback.surveys.models import AccessMode, SurveyCode
 

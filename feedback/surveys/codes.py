@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import current_app, request
 from sqlalchemy import case, func, or_, select, update
 
 from feedback.agencies.models import Agency
+from feedback.core.public_urls import public_base_url
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.models import Deployment, SurveyCode
@@ -152,12 +152,6 @@ def agencies_with_live_survey(agency_condition) -> list[tuple[Agency, Deployment
         .where(Agency.active.is_(True), agency_condition)
         .order_by(Agency.path, Deployment.id.desc())
     )]
-
-
-def public_base_url() -> str:
-    """The address printed before /r/<code>: PUBLIC_BASE_URL, else the one this request came in on."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
-    return base.rstrip("/")
 
 
 def code_url(code: str, base: str | None = None) -> str:

@@ -25,7 +25,6 @@ MAX_QUESTIONS_PER_PAGE = 6
 # Bounds on what a draft keeps of one field, so a bot cannot park megabytes in the table.
 MAX_VALUE_LENGTH = 20_000
 MAX_VALUES = 50
-DEFAULT_MAX_AGE_HOURS = 48
 
 Page = list[Question]
 
@@ -124,9 +123,8 @@ def drop_hidden(stored: dict, questions: list[Question]) -> dict:
 
 
 def draft_max_age() -> timedelta:
-    """How long an untouched draft is kept (SURVEY_DRAFT_MAX_AGE hours, 48 by default)."""
-    return timedelta(hours=float(current_app.config.get("SURVEY_DRAFT_MAX_AGE",
-                                                        DEFAULT_MAX_AGE_HOURS)))
+    """How long an untouched draft is kept (setting SURVEY_DRAFT_MAX_AGE, in hours)."""
+    return timedelta(hours=float(current_app.config["SURVEY_DRAFT_MAX_AGE"]))
 
 
 def create_draft(deployment: Deployment, *, started_at: datetime, code_id: int | None = None,

@@ -7,6 +7,7 @@ from datetime import date
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from feedback.surveys.models import Question, QuestionType
@@ -16,6 +17,9 @@ HONEYPOT_FIELD = "website"
 SERVICE_FIELD = "service"
 NOT_APPLICABLE = "na"
 LIKERT_VALUES = ("1", "2", "3", "4", "5")
+# The words of the five-point scale (DESIGN.md), on the form and wherever an answer is shown.
+LIKERT_LABELS = {1: _l("Very dissatisfied"), 2: _l("Dissatisfied"), 3: _l("Neutral"),
+                 4: _l("Satisfied"), 5: _l("Very satisfied")}
 RATING_VALUES = tuple(str(n) for n in range(11))
 YESNO_VALUES = ("yes", "no")
 DEFAULT_MAX_LENGTH = {QuestionType.SHORT_TEXT: 200, QuestionType.LONG_TEXT: 2000}
@@ -324,6 +328,7 @@ def question_context(questions: list[Question], locale: str, *,
         "hints": {q.key: show_if_hint(q, everything, locale) for q in live},
         "conditions": {q.key: c for q in live if (c := live_condition(q)) is not None},
         "field_name": field_name, "max_length": max_length, "locale": locale,
+        "likert_labels": LIKERT_LABELS,
         "values": values if values is not None else MultiDict(), "errors": errors,
         "errors_by_key": {key_of_target.get(target): message for target, message in errors},
     }

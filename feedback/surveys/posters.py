@@ -3,7 +3,8 @@
 import io
 
 import segno
-from flask import current_app, request
+
+from feedback.core.public_urls import public_base_url
 
 # Error correction M (15 %) survives a smudged or creased poster; segno raises it further when the
 # chosen symbol size has room to spare, so a short URL costs nothing more.
@@ -14,16 +15,6 @@ SVG_SCALE = 10
 # 11 cm wide at full resolution, the size of the code on the A4 poster.
 PNG_SCALE = 40
 PNG_DPI = 300
-
-
-def public_base_url() -> str:
-    """The address citizens reach the site at: PUBLIC_BASE_URL, else this request's own root.
-
-    Posters outlive the request that printed them, so production should set PUBLIC_BASE_URL; behind
-    a proxy the request root may name an internal host.
-    """
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
-    return base.rstrip("/")
 
 
 def short_url(agency_code: str) -> str:

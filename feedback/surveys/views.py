@@ -67,14 +67,13 @@ NAV_FIELD = "nav"
 SESSION_DRAFTS = "survey_drafts"
 # The last draft this browser sent: a second click on "Send" or Back after sending gets the thanks.
 SESSION_SENT = "survey_sent"
-CODE_RATE_LIMIT = "30 per minute"
 CODE_STATUS = {codes.CodeState.UNKNOWN: 404, codes.CodeState.USED: 410,
                codes.CodeState.EXPIRED: 410, codes.CodeState.CLOSED: 404}
 
 
 def code_rate_limit() -> str:
     """How often one client may try codes (SURVEY_CODE_RATE_LIMIT), so guessing them is slow."""
-    return current_app.config.get("SURVEY_CODE_RATE_LIMIT", CODE_RATE_LIMIT)
+    return current_app.config["SURVEY_CODE_RATE_LIMIT"]
 
 
 @dataclass

@@ -20,7 +20,7 @@ from feedback.audit.services import record
 from feedback.core.dates import parse_iso_date
 from feedback.core.i18n import format_local_date
 from feedback.extensions import db
-from feedback.surveys.forms import HEADINGS, ParsedAnswer, is_shown, question_numbers
+from feedback.surveys.forms import HEADINGS, LIKERT_LABELS, ParsedAnswer, is_shown, question_numbers
 from feedback.surveys.models import (
     AccessMode,
     Answer,
@@ -53,8 +53,6 @@ FLAGS = (
     (ResponseFlag.TOO_FAST, "too_fast", _l("Filled too fast")),
     (ResponseFlag.RATE_LIMITED, "rate_limited", _l("Over the daily limit")),
 )
-LIKERT_LABELS = {1: _l("Very dissatisfied"), 2: _l("Dissatisfied"), 3: _l("Neutral"),
-                 4: _l("Satisfied"), 5: _l("Very satisfied")}
 
 UNKNOWN_AGENCY = _l("That agency is not one of yours. Responses from all your agencies are shown.")
 INVALID_FROM = _l("“From” is not a valid date, so it was left out.")
