@@ -80,6 +80,29 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("WTF_CSRF_TIME_LIMIT", str(8 * 3600)))
 
+    # Dialogue conferences. Sign-up form posts per client (a honeypot flags bots as for surveys).
+    DIALOGUE_SIGNUP_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_RATE_LIMIT", "10 per hour")
+    # Ticket and tracking pages per client, so codes cannot be guessed cheaply.
+    DIALOGUE_CODE_RATE_LIMIT = os.environ.get("DIALOGUE_CODE_RATE_LIMIT", "60 per minute")
+    # Days after a conference's end by which an assigned petition must be answered.
+    PETITION_DUE_DAYS = int(os.environ.get("PETITION_DUE_DAYS", "7"))
+    # Days after a conference's end before `flask purge-personal-data` anonymizes its registrants.
+    PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_RETENTION_DAYS", "90"))
+
+    # Email for notifications: "console" prints each message to the worker's output; "smtp" sends.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Lắng Nghe <no-reply@langnghe.local>")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", True)
+    SMTP_TIMEOUT = int(os.environ.get("SMTP_TIMEOUT", "20"))
+    # A message that still fails after this many attempts is given up (and shown as failed).
+    NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "8"))
+    # Seconds before the first retry; each later retry waits twice as long.
+    NOTIFICATION_RETRY_SECONDS = int(os.environ.get("NOTIFICATION_RETRY_SECONDS", "60"))
+
 
 class TestConfig(Config):
     """Settings for the test suite: a throwaway key, no Secure cookies over plain HTTP."""
@@ -95,3 +118,5 @@ class TestConfig(Config):
     # Cheap hashes keep the suite fast; production strength is the default above.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
+    DIALOGUE_SIGNUP_RATE_LIMIT = "1000 per hour"
+    DIALOGUE_CODE_RATE_LIMIT = "1000 per minute"

@@ -35,8 +35,13 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.core.views import bp as core_bp
     from feedback.dashboards.views import bp as dashboards_bp
     from feedback.demo.cli import seed_demo_command
-    from feedback.dialogues import models as dialogue_models  # noqa: F401  (tables, views to come)
+    from feedback.dialogues.cli import dialogues_cli, purge_personal_data_command
+    from feedback.dialogues.manage.views import bp as dialogue_manage_bp
+    from feedback.dialogues.petitions.views import bp as petitions_bp
+    from feedback.dialogues.track_views import bp as track_bp
+    from feedback.dialogues.views import bp as dialogues_bp
     from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from feedback.notifications.cli import notifications_cli
     from feedback.surveys.cli import surveys_cli
     from feedback.surveys.code_views import bp as survey_codes_bp
     from feedback.surveys.deployments.views import bp as deployments_bp
@@ -54,8 +59,10 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     core.init_app(app)
 
     for blueprint in (core_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp, responses_bp,
-                      deployments_bp, survey_codes_bp, api_bp, api_keys_bp, survey_manage_bp):
+                      deployments_bp, survey_codes_bp, api_bp, api_keys_bp, survey_manage_bp,
+                      dialogues_bp, track_bp, dialogue_manage_bp, petitions_bp):
         app.register_blueprint(blueprint)
-    for group in (users_cli, agencies_cli, surveys_cli, translate_cli, seed_demo_command, api_keys_cli):
+    for group in (users_cli, agencies_cli, surveys_cli, translate_cli, seed_demo_command, api_keys_cli,
+                  dialogues_cli, purge_personal_data_command, notifications_cli):
         app.cli.add_command(group)
     return app

@@ -78,6 +78,20 @@ class PetitionSource(enum.StrEnum):
     COMMITMENT = "commitment"  # a commitment written into the closing report
 
 
+class PetitionAction(enum.StrEnum):
+    """One step on a petition's timeline."""
+
+    RECEIVED = "received"
+    QUESTION_PUBLISHED = "question_published"
+    ASSIGNED = "assigned"
+    ANSWERED = "answered"
+    ANSWER_PUBLISHED = "answer_published"
+    RATED = "rated"
+    HIDDEN = "hidden"
+    MERGED = "merged"
+    CLOSED = "closed"
+
+
 conference_topic = Table(
     "conference_topic", db.metadata,
     Column("conference_id", ForeignKey("conference.id", ondelete="CASCADE"), primary_key=True),
@@ -208,10 +222,17 @@ class Petition(db.Model):
     # The responsible agency, and the day the answer is due (7 days after the conference by default).
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     due_date: Mapped[date | None] = mapped_column(Date)
+    # Shown on the conference's public page (text and topic only) once a moderator publishes it,
+    # and only if the asker allowed it.
+    question_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answer_text: Mapped[str] = mapped_column(Text, default="")
+    # Who answers in the agency's name (name and title, as published), and the staff member who
+    # recorded it.
     answered_by: Mapped[str] = mapped_column(String(200), default="")
+    answered_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answer_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The asker's rating of the answer.
     rating_satisfied: Mapped[bool | None] = mapped_column(Boolean)
     rating_comment: Mapped[str] = mapped_column(Text, default="")
@@ -219,6 +240,7 @@ class Petition(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     conference: Mapped[Conference | None] = relationship()
+    registration: Mapped[Registration | None] = relationship()
     topic: Mapped[Topic | None] = relationship()
     agency: Mapped[Agency | None] = relationship()
     events: Mapped[list["PetitionEvent"]] = relationship(
@@ -233,6 +255,9 @@ class PetitionEvent(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What happened: received, question_published, assigned, answered, answer_published, rated,
+    # hidden, merged, closed… (PetitionAction); `status` is the petition's status after it.
+    action: Mapped[str] = mapped_column(String(32), default="")
     status: Mapped[PetitionStatus] = mapped_column(string_enum(PetitionStatus, "petition_event_status", 20))
     note: Mapped[str] = mapped_column(Text, default="")
 

@@ -1,12 +1,12 @@
 """Seats for dialogue conferences: signing up, the waiting list, cancelling and changing capacity."""
 
-import secrets
 from datetime import datetime
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
 from sqlalchemy import func, select, update
 
+from feedback.dialogues.codes import new_unique_code
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,
@@ -16,7 +16,6 @@ from feedback.dialogues.models import (
 )
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.codes import ALPHABET, CODE_LENGTH
 
 # Numbers a person can be reached on; premium, shared-cost, toll-free and the like are not.
 _PERSONAL_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE,
@@ -108,20 +107,6 @@ def _waitlist_count(conference_id: int) -> int:
     )
 
 
-def _new_ticket_code() -> str:
-    """A ticket code no registration holds yet: CODE_LENGTH symbols without look-alikes.
-
-    Checked before the insert; a clash with a sign-up for another conference in the same instant
-    (not covered by this conference's lock) would fail the flush on the unique constraint, and with
-    21**8 codes that is not worth handling beyond letting the caller retry.
-    """
-    while True:
-        code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-        taken = db.session.scalar(select(Registration.id).where(Registration.ticket_code == code))
-        if taken is None:
-            return code
-
-
 def register(conference: Conference, *, full_name: str, phone: str, email: str | None = None,
              locality: str | None = None, representing: Representing = Representing.SELF,
              locale: str = "vi", walk_in: bool = False,
@@ -153,7 +138,8 @@ def register(conference: Conference, *, full_name: str, phone: str, email: str |
         return existing, False
 
     registration = Registration(
-        conference_id=conference.id, ticket_code=_new_ticket_code(), full_name=full_name,
+        conference_id=conference.id, ticket_code=new_unique_code(Registration.ticket_code),
+        full_name=full_name,
         phone=normalized, email=email or None, locality=locality or None, representing=representing,
         locale=locale, consent_at=now, walk_in=walk_in, created_at=now,
     )

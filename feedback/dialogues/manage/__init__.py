@@ -1,0 +1,1 @@
+"""Organizer pages for dialogue conferences: scheduling, registrants, check-in, topics."""

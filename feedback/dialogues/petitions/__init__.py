@@ -1,0 +1,1 @@
+"""Petitions (kiến nghị): moderation, routing to an agency with a due date, answers, tracking."""

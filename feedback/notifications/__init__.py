@@ -1,0 +1,1 @@
+"""Notifications: an outbox written with the event that causes it, delivered by a worker."""

@@ -1,0 +1,39 @@
+"""Writing outbox messages in the caller's transaction; the worker (`flask notifications run`) sends them."""
+
+import enum
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from feedback.dialogues.models import Notification
+from feedback.extensions import db
+from feedback.models import utcnow
+
+
+class Kind(enum.StrEnum):
+    """The messages the platform sends; each has a subject and a body template per language."""
+
+    REGISTRATION_CONFIRMED = "registration_confirmed"
+    REGISTRATION_WAITLISTED = "registration_waitlisted"
+    REGISTRATION_PROMOTED = "registration_promoted"
+    REGISTRATION_CANCELLED = "registration_cancelled"
+    CONFERENCE_REMINDER = "conference_reminder"
+    CONFERENCE_CANCELLED = "conference_cancelled"
+    PETITION_ANSWERED = "petition_answered"
+
+
+def enqueue(kind: str, dedupe_key: str, *, to_email: str, locale: str = "vi",
+            context: dict[str, Any] | None = None) -> None:
+    """Add a message to the outbox in the current transaction, unless `dedupe_key` is there already.
+
+    `kind` names the message template; `context` holds plain JSON values for it (ids, codes,
+    titles). Writing the same `dedupe_key` twice, even from concurrent transactions, keeps one row:
+    the insert does nothing on conflict, so the caller's transaction is never broken by it.
+    """
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    now = utcnow()
+    statement = insert(Notification).values(
+        kind=kind, dedupe_key=dedupe_key, to_email=to_email, locale=locale, context=context or {},
+        created_at=now, next_attempt_at=now, attempts=0, last_error="",
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    db.session.execute(statement)
