@@ -24,10 +24,14 @@ def seed_demo_command(if_empty: bool, responses: int, months: int, seed: int) ->
         summary = seed_demo(responses=responses, months=months, seed=seed)
         db.session.commit()
         click.echo(f"Demo loaded: {summary.agencies} agencies, {summary.responses} responses.")
+        dialogues = summary.dialogues
+        click.echo(f"Dialogues: {dialogues.conferences} conferences, {dialogues.registrations} "
+                   f"registrations, {dialogues.petitions} petitions.")
         click.echo(f"One-time code printed on a receipt, for example: "
                    f"http://127.0.0.1:5000/r/{summary.sample_code}")
     click.echo("\nDemo logins (http://127.0.0.1:5000/login):")
     for email, password, _role, _agency in DEMO_USERS:
         click.echo(f"  {email:32} {password:20} {DEMO_USER_LABELS[email]}")
     click.echo("\nCitizen survey, for example: http://127.0.0.1:5000/s/STP")
+    click.echo("Dialogue conferences open for sign-up: http://127.0.0.1:5000/dialogues/")
     click.echo("Staff work areas after signing in: http://127.0.0.1:5000/manage/")

@@ -11,6 +11,7 @@ from feedback.accounts.services import create_user, grant_role
 from feedback.agencies.models import Agency
 from feedback.agencies.services import add_agency
 from feedback.demo.data import AGENCIES, COMMENTS_EN, COMMENTS_VI, DIMENSION_SHIFT
+from feedback.demo.dialogues import DialogueSummary, seed_dialogues
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.codes import generate_batch
@@ -44,6 +45,7 @@ class DemoSummary:
     agencies: int
     responses: int
     sample_code: str
+    dialogues: DialogueSummary
 
 
 def seed_demo(responses: int = 3000, months: int = 12, seed: int = 2026) -> DemoSummary:
@@ -64,7 +66,9 @@ def seed_demo(responses: int = 3000, months: int = 12, seed: int = 2026) -> Demo
     # A batch of one-time codes, as the Justice counter would print on its receipts.
     _batch, codes = generate_batch(by_agency[agencies["TTHCC-STP"].id], 20,
                                    expires_at=utcnow() + timedelta(days=90))
-    return DemoSummary(agencies=len(agencies), responses=total, sample_code=codes[0].code)
+    dialogues = seed_dialogues(rng, agencies)
+    return DemoSummary(agencies=len(agencies), responses=total, sample_code=codes[0].code,
+                       dialogues=dialogues)
 
 
 def _add_responses(rng: random.Random, agencies: dict[str, Agency], deployments: dict[int, Deployment],
