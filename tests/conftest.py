@@ -90,6 +90,20 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+class EnglishClient(IsolatedClient):
+    """An isolated client whose browser asks for English (Accept-Language: en)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+@pytest.fixture
+def english(app):
+    """Every client made from now on reads the English pages (tests that match English texts)."""
+    app.test_client_class = EnglishClient
+
+
 @pytest.fixture(params=BACKENDS)
 def app(request, database_urls):
     """The application on one backend, inside an app context, with empty tables."""

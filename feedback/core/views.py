@@ -1,23 +1,33 @@
 """Home page, health check, and how Flask-Login finds the signed-in user."""
 
-from flask import Blueprint, Flask, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from feedback.core.i18n import current_locale
+from feedback.dialogues.public import next_conferences
 from feedback.extensions import db, limiter, login_manager
 from feedback.surveys.services import open_survey_agencies
 
 bp = Blueprint("core", __name__)
 
 
+# Where the "track your question" form goes while the tracking pages are not registered.
+TRACK_PATH = "/track/"
+
+
 @bp.route("/")
 def home():
-    """Rate a service: type the code on the poster, or pick an agency offering a survey."""
+    """Rate a service (type the code on the poster, or pick an agency offering a survey), see the
+    next dialogue conferences, and track a question."""
     code = request.args.get("agency", "").strip()
     if code:
         return redirect(url_for("surveys.take", agency_code=code.upper()))
-    return render_template("core/home.html", agencies=open_survey_agencies())
+    track_action = url_for("track.lookup") if "track.lookup" in current_app.view_functions else TRACK_PATH
+    return render_template("core/home.html", agencies=open_survey_agencies(),
+                           dialogues=next_conferences(3), track_action=track_action,
+                           locale=current_locale())
 
 
 @bp.route("/healthz")

@@ -34,26 +34,35 @@ LOCALITIES = ["Tổ dân phố 3, phường Hòa Bình", "Thôn Đông, xã An B
               "Thôn Phú Mỹ, xã Phú Lộc", "Tổ dân phố 1, phường Hòa Bình", "Thôn Trung, xã Tân Lập"]
 
 # (topic code, question) raised by citizens; the texts are what such conferences really hear.
+# (topic code, question, the answer an agency gives) raised by citizens; the texts are what such
+# conferences really hear.
 QUESTIONS = [
     ("dat-dai", "Hồ sơ cấp giấy chứng nhận quyền sử dụng đất của gia đình tôi nộp từ tháng 3 đến nay "
-                "chưa có kết quả. Đề nghị cho biết lý do và thời hạn giải quyết."),
-    ("dat-dai", "Đề nghị công khai phương án bồi thường, hỗ trợ tái định cư dự án mở rộng đường tỉnh 741."),
-    ("moi-truong", "Bãi tập kết rác ở đầu thôn Đông gây ô nhiễm, đề nghị di dời hoặc thu gom hằng ngày."),
-    ("giao-thong", "Đoạn đường từ chợ Tân Phong vào trường tiểu học xuống cấp, mùa mưa ngập sâu."),
-    ("giao-duc", "Đề nghị bố trí thêm phòng học bán trú cho trường mầm non xã An Bình."),
-    ("y-te", "Trạm y tế xã thiếu thuốc cấp cho người có thẻ bảo hiểm y tế, đề nghị bổ sung."),
-    ("an-sinh", "Gia đình tôi thuộc hộ cận nghèo nhưng chưa được cấp thẻ bảo hiểm y tế năm nay."),
-    ("thu-tuc", "Thủ tục chứng thực trên cổng dịch vụ công hay bị lỗi, đề nghị hướng dẫn cụ thể hơn."),
-    ("thu-tuc", "Đề nghị giảm thời gian giải quyết thủ tục cấp phép xây dựng nhà ở riêng lẻ."),
-    ("an-ninh", "Tình trạng xe tải chạy quá tốc độ qua khu dân cư vào ban đêm, đề nghị kiểm tra xử lý."),
-    ("kinh-te", "Đề nghị hỗ trợ vốn vay ưu đãi cho hộ kinh doanh nhỏ sau đợt mưa lũ."),
-    ("xay-dung", "Công trình xây dựng bên cạnh nhà tôi lấn chiếm vỉa hè, đề nghị kiểm tra."),
-]
-ANSWERS = [
-    "Sở đã kiểm tra hồ sơ; kết quả sẽ được trả trước ngày 15 tháng sau. Xin lỗi Ông/Bà vì sự chậm trễ.",
-    "UBND đã chỉ đạo thu gom rác hằng ngày từ tuần này và khảo sát vị trí tập kết mới.",
-    "Tuyến đường đã được đưa vào kế hoạch sửa chữa năm nay; thi công trong quý tới.",
-    "Trạm y tế đã được cấp bổ sung thuốc theo danh mục bảo hiểm y tế.",
+                "chưa có kết quả. Đề nghị cho biết lý do và thời hạn giải quyết.",
+     "Sở đã kiểm tra hồ sơ: hồ sơ thiếu trích đo địa chính, đã bổ sung; kết quả được trả trước ngày 15 "
+     "tháng sau. Xin lỗi Ông/Bà vì sự chậm trễ."),
+    ("dat-dai", "Đề nghị công khai phương án bồi thường, hỗ trợ tái định cư dự án mở rộng đường tỉnh 741.",
+     "Phương án đã được niêm yết tại UBND phường và đăng trên cổng thông tin điện tử của tỉnh."),
+    ("moi-truong", "Bãi tập kết rác ở đầu thôn Đông gây ô nhiễm, đề nghị di dời hoặc thu gom hằng ngày.",
+     "UBND đã chỉ đạo thu gom rác hằng ngày từ tuần này và khảo sát vị trí tập kết mới."),
+    ("giao-thong", "Đoạn đường từ chợ Tân Phong vào trường tiểu học xuống cấp, mùa mưa ngập sâu.",
+     "Tuyến đường đã được đưa vào kế hoạch sửa chữa năm nay; thi công trong quý tới."),
+    ("giao-duc", "Đề nghị bố trí thêm phòng học bán trú cho trường mầm non xã An Bình.",
+     "Sở Giáo dục và Đào tạo đã bố trí kinh phí xây thêm 2 phòng học bán trú, hoàn thành trước năm học mới."),
+    ("y-te", "Trạm y tế xã thiếu thuốc cấp cho người có thẻ bảo hiểm y tế, đề nghị bổ sung.",
+     "Trạm y tế đã được cấp bổ sung thuốc theo danh mục bảo hiểm y tế."),
+    ("an-sinh", "Gia đình tôi thuộc hộ cận nghèo nhưng chưa được cấp thẻ bảo hiểm y tế năm nay.",
+     "Thẻ bảo hiểm y tế của hộ gia đình đã được cấp; Ông/Bà nhận tại UBND xã."),
+    ("thu-tuc", "Thủ tục chứng thực trên cổng dịch vụ công hay bị lỗi, đề nghị hướng dẫn cụ thể hơn.",
+     "Lỗi đã được khắc phục; hướng dẫn từng bước được đăng trên cổng dịch vụ công và tại quầy một cửa."),
+    ("thu-tuc", "Đề nghị giảm thời gian giải quyết thủ tục cấp phép xây dựng nhà ở riêng lẻ.",
+     "Thời gian giải quyết đã được rút từ 15 xuống 10 ngày làm việc kể từ tháng này."),
+    ("an-ninh", "Tình trạng xe tải chạy quá tốc độ qua khu dân cư vào ban đêm, đề nghị kiểm tra xử lý.",
+     "Công an phường đã tăng cường tuần tra ban đêm và lắp biển hạn chế tốc độ."),
+    ("kinh-te", "Đề nghị hỗ trợ vốn vay ưu đãi cho hộ kinh doanh nhỏ sau đợt mưa lũ.",
+     "Ngân hàng Chính sách xã hội đã mở gói vay ưu đãi; hồ sơ nhận tại UBND xã đến hết tháng sau."),
+    ("xay-dung", "Công trình xây dựng bên cạnh nhà tôi lấn chiếm vỉa hè, đề nghị kiểm tra.",
+     "Đoàn kiểm tra đã lập biên bản, yêu cầu chủ công trình trả lại vỉa hè trong 5 ngày."),
 ]
 
 
@@ -134,41 +143,44 @@ class _Builder:
             registration, _new = register(conference, **_person(self.rng, self.phone_counter), now=when)
             added.append(registration)
             if self.rng.random() < questions:
-                topic, text = self.rng.choice(QUESTIONS)
-                self.petition(conference, text, topic, registration=registration,
+                topic, text, _answer_text = self.rng.choice(QUESTIONS)
+                self.petition(conference, text, topic, when, registration=registration,
                               consent=self.rng.random() < 0.7)
         conference.status = was
         self.registrations += count
         return added
 
-    def petition(self, conference: Conference, text: str, topic: str, *,
+    def petition(self, conference: Conference, text: str, topic: str, when: datetime, *,
                  source: PetitionSource = PetitionSource.ADVANCE, registration: Registration | None = None,
                  consent: bool = False, agency: Agency | None = None, due=None) -> Petition:
-        """A received petition (assigned at once when `agency` is given)."""
+        """A petition received on `when` (and assigned then when `agency` is given)."""
         self.petitions += 1
-        return create_petition(text=text, source=source, conference=conference, registration=registration,
-                               topic=self.topics[topic], consent_to_publish=consent, agency=agency,
-                               due_date=due)
+        petition = create_petition(text=text, source=source, conference=conference,
+                                   registration=registration, topic=self.topics[topic],
+                                   consent_to_publish=consent, agency=agency, due_date=due)
+        petition.created_at = when
+        for event in petition.events:
+            event.at = when
+        return petition
 
 
-def _assign(petition: Petition, agency: Agency, due) -> None:
-    """Route `petition` to `agency`, due on `due`."""
+def _assign(petition: Petition, agency: Agency, due, when: datetime) -> None:
+    """Route `petition` to `agency` on `when`, due on `due`."""
     petition.agency = agency
     petition.due_date = due
     petition.status = PetitionStatus.ASSIGNED
-    record_event(petition, PetitionAction.ASSIGNED)
+    record_event(petition, PetitionAction.ASSIGNED).at = when
 
 
-def _answer(petition: Petition, text: str, when: datetime, *, publish: bool = True) -> None:
-    """Record (and publish) an answer given on `when`."""
+def _answer(petition: Petition, text: str, when: datetime) -> None:
+    """Record an answer given on `when` and publish it an hour later."""
     petition.answer_text = text
-    petition.answered_by = "Phó Chủ tịch UBND tỉnh Trần Minh Quang"
+    petition.answered_by = f"Lãnh đạo {petition.agency.name_vi}"
     petition.answered_at = when
-    petition.status = PetitionStatus.ANSWERED
     record_event(petition, PetitionAction.ANSWERED).at = when
-    if publish:
-        petition.answer_published_at = when
-        record_event(petition, PetitionAction.ANSWER_PUBLISHED).at = when
+    petition.status = PetitionStatus.ANSWERED
+    petition.answer_published_at = when + timedelta(hours=1)
+    record_event(petition, PetitionAction.ANSWER_PUBLISHED).at = petition.answer_published_at
 
 
 def _publish_question(petition: Petition, when: datetime) -> None:
@@ -247,9 +259,10 @@ def seed_dialogues(rng: random.Random, agencies: dict[str, Agency]) -> DialogueS
     due = default_due_date(held)
     departments = [agencies[c] for c in ("SNNMT", "SXD", "SYT", "TTHCC", "PTANPHONG")]
     first = None
-    for i, (topic, text) in enumerate(QUESTIONS):
+    for i, (topic, text, answer) in enumerate(QUESTIONS):
         asker = people[i * 7]
-        petition = build.petition(held, text, topic, registration=asker, consent=i % 3 != 2,
+        raised = asker.created_at if i % 2 else held.starts_at + timedelta(hours=1)
+        petition = build.petition(held, text, topic, raised, registration=asker, consent=i % 3 != 2,
                                   source=PetitionSource.ADVANCE if i % 2 else PetitionSource.FLOOR)
         first = first or petition
         state = i % 6
@@ -257,13 +270,14 @@ def seed_dialogues(rng: random.Random, agencies: dict[str, Agency]) -> DialogueS
             continue  # received, waiting for moderation
         if state == 5:
             petition.status = PetitionStatus.HIDDEN
-            record_event(petition, PetitionAction.HIDDEN, "Nội dung trùng lặp, không thuộc thẩm quyền.")
+            record_event(petition, PetitionAction.HIDDEN,
+                         "Nội dung trùng lặp, không thuộc thẩm quyền.").at = held.ends_at + timedelta(hours=3)
             continue
         if petition.consent_to_publish:
             _publish_question(petition, held.ends_at + timedelta(hours=2))
-        _assign(petition, departments[i % len(departments)], due)
+        _assign(petition, departments[i % len(departments)], due, held.ends_at + timedelta(hours=3))
         if state in (2, 3, 4):
-            _answer(petition, ANSWERS[i % len(ANSWERS)], held.ends_at + timedelta(days=3 + i % 3))
+            _answer(petition, answer, held.ends_at + timedelta(days=3 + i % 3))
         if state == 3:
             petition.rating_satisfied = i % 2 == 1
             petition.rated_at = held.ends_at + timedelta(days=6)
@@ -271,10 +285,11 @@ def seed_dialogues(rng: random.Random, agencies: dict[str, Agency]) -> DialogueS
         if state == 4:
             petition.status = PetitionStatus.CLOSED
             record_event(petition, PetitionAction.CLOSED).at = held.ends_at + timedelta(days=7)
-    duplicate = build.petition(held, QUESTIONS[0][1], QUESTIONS[0][0], source=PetitionSource.FLOOR)
+    duplicate = build.petition(held, QUESTIONS[0][1], QUESTIONS[0][0], held.starts_at + timedelta(hours=2),
+                               source=PetitionSource.FLOOR)
     duplicate.status = PetitionStatus.MERGED
     duplicate.merged_into_id = first.id
-    record_event(duplicate, PetitionAction.MERGED)
+    record_event(duplicate, PetitionAction.MERGED).at = held.ends_at + timedelta(hours=3)
 
     # Reported forty days ago, with commitments mostly answered and one overdue.
     reported = build.conference(
@@ -294,16 +309,18 @@ def seed_dialogues(rng: random.Random, agencies: dict[str, Agency]) -> DialogueS
     reported.reported_at = reported.ends_at + timedelta(days=2)
     commitments = [
         ("giao-thong", "Sửa chữa đoạn đường từ chợ Tân Phong vào trường tiểu học trước mùa mưa.",
-         agencies["SXD"], True),
+         agencies["SXD"], "Đã hoàn thành sửa chữa 600 m đường, thoát nước tốt trong đợt mưa vừa qua."),
         ("an-ninh", "Lắp biển hạn chế tốc độ và tăng cường tuần tra ban đêm trên tuyến qua khu dân cư.",
-         agencies["PTANPHONG"], True),
-        ("moi-truong", "Bố trí điểm tập kết rác mới cách xa khu dân cư.", agencies["SNNMT"], False),
+         agencies["PTANPHONG"], "Đã lắp 4 biển hạn chế tốc độ; công an phường tuần tra hằng đêm."),
+        ("moi-truong", "Bố trí điểm tập kết rác mới cách xa khu dân cư.", agencies["SNNMT"], None),
     ]
     commitment_due = (reported.ends_at + timedelta(days=30)).date()
     for topic, text, agency, answered in commitments:
-        petition = build.petition(reported, text, topic, source=PetitionSource.COMMITMENT, agency=agency,
+        petition = build.petition(reported, text, topic, reported.reported_at,
+                                  source=PetitionSource.COMMITMENT, agency=agency, consent=True,
                                   due=commitment_due)
         if answered:
-            _answer(petition, ANSWERS[2], reported.ends_at + timedelta(days=20))
+            _answer(petition, answered, reported.ends_at + timedelta(days=20))
     db.session.flush()
-    return DialogueSummary(conferences=build.conferences, registrations=build.registrations, petitions=build.petitions)
+    return DialogueSummary(conferences=build.conferences, registrations=build.registrations,
+                           petitions=build.petitions)

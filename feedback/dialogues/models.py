@@ -83,6 +83,7 @@ class PetitionAction(enum.StrEnum):
 
     RECEIVED = "received"
     QUESTION_PUBLISHED = "question_published"
+    QUESTION_UNPUBLISHED = "question_unpublished"
     ASSIGNED = "assigned"
     ANSWERED = "answered"
     ANSWER_PUBLISHED = "answer_published"

@@ -25,10 +25,11 @@ def _conference_context(conference: Conference, locale: str) -> dict:
     }
 
 
-def notify_registration(registration: Registration, kind: Kind) -> None:
+def notify_registration(registration: Registration, kind: Kind, *, again: str = "") -> None:
     """Queue `kind` (confirmed, waitlisted, promoted, cancelled, reminder) for `registration`.
 
-    One message of a kind per registration: the dedupe key makes a repeated call harmless.
+    One message of a kind per registration: the dedupe key makes a repeated call harmless. `again`
+    names a deliberate repeat (a ticket sent once more on request), one per distinct value.
     """
     if not registration.email:
         return
@@ -39,7 +40,8 @@ def notify_registration(registration: Registration, kind: Kind) -> None:
         ticket_url=f"{public_base_url()}/tickets/{registration.ticket_code}",
         waitlist_position=registration.waitlist_position,
     )
-    enqueue(kind, f"{kind}:{registration.id}", to_email=registration.email, locale=locale,
+    enqueue(kind, f"{kind}:{registration.id}" + (f":{again}" if again else ""),
+            to_email=registration.email, locale=locale,
             context=context)
 
 

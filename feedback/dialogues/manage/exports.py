@@ -1,0 +1,110 @@
+"""Exporting a conference's filtered registrant list as CSV (with a BOM) or XLSX.
+
+Text cells go through `neutralize`, so a name typed as "=HYPERLINK(…)" stays text in a spreadsheet.
+A registrant list is at most a few thousand rows, so both files are built in memory.
+"""
+
+import csv
+import io
+from datetime import datetime, tzinfo
+
+import phonenumbers
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from feedback.dialogues.models import Registration
+from feedback.surveys.responses.exports import CSV_BOM, XLSX_DATETIME_FORMAT, neutralize
+
+# Stable, language-neutral column keys (the CSV header and the XLSX first row).
+KEYS = ("ticket_code", "status", "waitlist_position", "full_name", "phone", "email", "locality",
+        "representing", "walk_in", "registered_at", "checked_in_at", "cancelled_at")
+WIDTHS = (12, 12, 8, 28, 16, 26, 24, 14, 8, 20, 20, 20)
+
+
+def headings() -> list[str]:
+    """What each column holds, in the request's language (the XLSX second row)."""
+    return [_("Ticket code"), _("Status"), _("Waiting-list position"), _("Full name"), _("Phone"),
+            _("Email"), _("Locality"), _("On behalf of"), _("Walk-in (1 = yes)"), _("Registered at"),
+            _("Checked in at"), _("Cancelled at")]
+
+
+def national_phone(e164: str | None) -> str | None:
+    """A stored +84… number as people in Việt Nam write it (0912 345 678): readable, and never
+    mistaken by a spreadsheet for a number or a formula the way a leading "+" is."""
+    if not e164:
+        return e164
+    try:
+        number = phonenumbers.parse(e164, "VN")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    except phonenumbers.NumberParseException:
+        return e164
+
+
+def row(registration: Registration, zone: tzinfo) -> list:
+    """One registration's cells: codes stay language-neutral, times are local."""
+    def local(value: datetime | None) -> datetime | None:
+        return value.astimezone(zone) if value is not None else None
+
+    return [registration.ticket_code, registration.status.value, registration.waitlist_position,
+            registration.full_name, national_phone(registration.phone), registration.email,
+            registration.locality,
+            registration.representing.value, 1 if registration.walk_in else 0,
+            local(registration.created_at), local(registration.checked_in_at),
+            local(registration.cancelled_at)]
+
+
+def _csv_value(value) -> str:
+    """A cell as CSV text: ISO local times with their offset, text neutralized."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, str):
+        return neutralize(value)
+    return str(value)
+
+
+def csv_bytes(registrations: list[Registration], zone: tzinfo) -> bytes:
+    """The list as UTF-8 CSV with a byte-order mark (Excel then reads the accents) and CRLF ends."""
+    buffer = io.StringIO()
+    buffer.write(CSV_BOM)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(KEYS)
+    for registration in registrations:
+        writer.writerow([_csv_value(v) for v in row(registration, zone)])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _xlsx_value(value):
+    """A cell for openpyxl: text neutralized and cleaned, datetimes local without a zone."""
+    if isinstance(value, str):
+        return neutralize(ILLEGAL_CHARACTERS_RE.sub("", value))
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return value
+
+
+def xlsx_bytes(registrations: list[Registration], zone: tzinfo, title: str) -> bytes:
+    """The list as an XLSX workbook: keys, then headings, then one row per registration."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Registrants")[:31]
+    sheet.append(list(KEYS))
+    sheet.append(headings())
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for registration in registrations:
+        sheet.append([_xlsx_value(v) for v in row(registration, zone)])
+    for column in ("J", "K", "L"):
+        for cell in sheet[column][2:]:
+            cell.number_format = XLSX_DATETIME_FORMAT
+    for index, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A3"
+    workbook.properties.title = title[:200]
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()

@@ -1,0 +1,71 @@
+"""The reminder the day before: queued by a daily cron job for everyone holding a seat."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from feedback.dialogues.models import (
+    Conference,
+    ConferenceStatus,
+    Notification,
+    Registration,
+    RegistrationStatus,
+)
+from feedback.dialogues.notices import notify_registration
+from feedback.extensions import db
+from feedback.models import utcnow
+from feedback.notifications.outbox import Kind
+
+
+def _zone() -> ZoneInfo:
+    """The platform's time zone, in which "tomorrow" is meant."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def tomorrow() -> date:
+    """Tomorrow's date where the conferences take place."""
+    return utcnow().astimezone(_zone()).date() + timedelta(days=1)
+
+
+def conferences_starting_on(day: date) -> list[Conference]:
+    """Published conferences whose start falls on `day`, local time."""
+    start = datetime.combine(day, time.min, tzinfo=_zone())
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=_zone())
+    return list(db.session.scalars(
+        select(Conference)
+        .where(Conference.status == ConferenceStatus.PUBLISHED,
+               Conference.starts_at >= start, Conference.starts_at < end)
+        .order_by(Conference.starts_at, Conference.id)
+    ))
+
+
+def queue_reminders(day: date) -> int:
+    """Queue the reminder for every confirmed registrant with an email of the conferences on `day`.
+
+    Returns how many reminders were new. A registration's reminder has one dedupe key, so running
+    the command twice queues nothing twice (and a conference moved to another day after its
+    reminders went out does not send them again).
+    """
+    registrations = list(db.session.scalars(
+        select(Registration)
+        .join(Registration.conference)
+        .where(Registration.conference_id.in_([c.id for c in conferences_starting_on(day)]),
+               Registration.status == RegistrationStatus.CONFIRMED,
+               Registration.email.is_not(None), Registration.email != "")
+        .order_by(Registration.id)
+    ))
+    keys = [f"{Kind.CONFERENCE_REMINDER}:{registration.id}" for registration in registrations]
+    before = _existing(keys)
+    for registration in registrations:
+        notify_registration(registration, Kind.CONFERENCE_REMINDER)
+    db.session.flush()
+    return _existing(keys) - before
+
+
+def _existing(keys: list[str]) -> int:
+    """How many of the outbox dedupe `keys` are written already."""
+    if not keys:
+        return 0
+    return db.session.scalar(select(func.count(Notification.id)).where(Notification.dedupe_key.in_(keys)))

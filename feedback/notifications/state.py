@@ -1,0 +1,54 @@
+"""Reading the outbox's state for operators, and giving failed messages another chance."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import case, func, select, update
+
+from feedback.dialogues.models import Notification
+from feedback.extensions import db
+from feedback.models import utcnow
+
+
+@dataclass(frozen=True)
+class OutboxCounts:
+    """Messages by state; the age of the oldest one still waiting (None when none waits)."""
+
+    pending: int
+    due: int
+    retrying: int
+    sent: int
+    failed: int
+    oldest_pending_age: timedelta | None
+
+
+def outbox_counts() -> OutboxCounts:
+    """Count the outbox's messages: pending (of which due now, and after a failed attempt), sent, failed."""
+    now = utcnow()
+    pending = Notification.sent_at.is_(None) & Notification.failed_at.is_(None)
+
+    def count(condition):
+        """Rows matching `condition`, as one aggregate column."""
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(select(
+        count(pending),
+        count(pending & (Notification.next_attempt_at <= now)),
+        count(pending & (Notification.attempts > 0)),
+        count(Notification.sent_at.is_not(None)),
+        count(Notification.failed_at.is_not(None)),
+    )).one()
+    oldest = db.session.scalar(select(func.min(Notification.created_at)).where(pending))
+    return OutboxCounts(*(int(value) for value in row),
+                        oldest_pending_age=None if oldest is None else max(now - oldest, timedelta(0)))
+
+
+def retry_failed() -> int:
+    """Make every given-up message due again with a fresh count of attempts; returns how many."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.failed_at.is_not(None), Notification.sent_at.is_(None))
+        .values(failed_at=None, attempts=0, next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
