@@ -40,8 +40,9 @@ test: install translations  ## lint, then the whole suite (PostgreSQL too when T
 lint: install
 	$(BIN)/ruff check .
 
-bench: install translations
+bench: install translations  ## page weights, then the dashboards over 1,000,000 responses (PostgreSQL, minutes)
 	$(BIN)/python bench/page_weight.py
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) instance/*.db .pytest_cache .ruff_cache

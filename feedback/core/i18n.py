@@ -1,9 +1,12 @@
 """Choosing the language of a request and formatting numbers and dates in it."""
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask, current_app, g, request
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_percent, get_locale
 
 LANG_COOKIE = "lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
@@ -51,6 +54,23 @@ def format_local_datetime(value, fmt: str | None = None) -> str:
     return format_datetime(value, fmt or DATETIME_FORMATS.get(current_locale(), "medium"))
 
 
+@lru_cache(maxsize=64)
+def _number_pattern(locale: str, fmt: str | None) -> tuple[NumberPattern, Locale]:
+    """The parsed number pattern and locale data for `fmt` (None: the locale's decimal format)."""
+    data = Locale.parse(locale)
+    return parse_pattern(data.decimal_formats[None] if fmt is None else fmt), data
+
+
+def format_number(value, fmt: str | None = None) -> str:
+    """A number in the request's locale (1.234,5 in Vietnamese), as Babel's format_decimal writes it.
+
+    The pattern is parsed once per locale and format: a dashboard table of 700 agencies formats
+    thousands of numbers, and parsing each time was most of its page time.
+    """
+    pattern, data = _number_pattern(current_locale(), fmt)
+    return pattern.apply(value, data)
+
+
 def language_url(lang: str) -> str:
     """This page's address with ?lang= set to `lang` (other query parameters kept)."""
     args = request.args.to_dict(flat=False)
@@ -63,7 +83,7 @@ def init_app(app: Flask) -> None:
     app.after_request(remember_language)
     app.jinja_env.globals.update(current_locale=current_locale, language_url=language_url)
     app.jinja_env.filters.update(
-        number=lambda v, fmt=None: format_decimal(v, format=fmt),
+        number=format_number,
         percent=lambda v, fmt="#,##0.0%": format_percent(v, format=fmt),
         date=format_local_date,
         datetime=format_local_datetime,

@@ -12,9 +12,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import Float, and_, case, func, or_, select
+from sqlalchemy import Float, and_, case, func, select, union_all
 
 from feedback.agencies.models import Agency
+from feedback.dashboards import summary
+from feedback.dashboards.models import DimensionSummary, QuestionSummary, ResponseSummary
 from feedback.dashboards.stats import HIDDEN, OK, mean_interval, sample_status, wilson_interval
 from feedback.extensions import db
 from feedback.surveys.models import AccessMode, Answer, Question, QuestionType, Response, ResponseScore
@@ -132,15 +134,13 @@ def pooled_index(indices: Iterable[AgencyIndex]) -> Estimate:
     return estimate(sum(r.n for r in rows), sum(r.total for r in rows), sum(r.total_sq for r in rows))
 
 
-def agency_indices(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
-                   code_only: bool = False) -> list[AgencyIndex]:
-    """The index of every agency matching `agency_clause`, in tree order, ranked where n allows.
+def _counted_responses(agency_clause, start: datetime | None, end: datetime | None, code_only: bool):
+    """SQL conditions on Response joined to Agency: the clause's agencies, counted, in the period."""
+    return [agency_clause, *_response_conditions(start, end, code_only)]
 
-    Per response the value is the weighted mean of its dimension scores, sum(w·s) / sum(w); per
-    agency the index is 100 × the mean of those values with a 95% t interval. Agencies without
-    responses are listed too (n = 0), except inactive ones, which only matter for their history.
-    Only agencies with status "ok" get a rank, 1 for the highest mean, ties sharing a rank.
-    """
+
+def _raw_index_sums(agency_clause, start, end, code_only) -> dict[int, list]:
+    """{agency id: [n, sum, sum of squares]} of response index values, straight from the responses."""
     per_response = (
         select(
             Response.agency_id.label("agency_id"),
@@ -151,29 +151,111 @@ def agency_indices(agency_clause, *, start: datetime | None = None, end: datetim
         )
         .join(ResponseScore, ResponseScore.response_id == Response.id)
         .join(Agency, Agency.id == Response.agency_id)
-        .where(agency_clause, ResponseScore.valid_answers > 0,
-               *_response_conditions(start, end, code_only))
+        .where(ResponseScore.valid_answers > 0, *_counted_responses(agency_clause, start, end, code_only))
         .group_by(Response.agency_id, Response.id)
         .subquery()
     )
     value = per_response.c.value
-    per_agency = (
-        select(per_response.c.agency_id, func.count(value).label("n"),
-               func.sum(value).label("total"), func.sum(value * value).label("total_sq"))
-        .group_by(per_response.c.agency_id)
-        .subquery()
-    )
     rows = db.session.execute(
-        select(Agency.id, Agency.code, Agency.name_vi, Agency.name_en, Agency.path, Agency.depth,
-               per_agency.c.n, per_agency.c.total, per_agency.c.total_sq)
-        .outerjoin(per_agency, per_agency.c.agency_id == Agency.id)
-        .where(agency_clause, or_(Agency.active.is_(True), per_agency.c.n > 0))
-        .order_by(Agency.path)
+        select(per_response.c.agency_id, func.count(value), func.sum(value), func.sum(value * value))
+        .group_by(per_response.c.agency_id)
     ).all()
+    return {row[0]: [row[1] or 0, float(row[2] or 0.0), float(row[3] or 0.0)] for row in rows}
 
+
+def _raw_dimension_sums(agency_clause, start, end, code_only) -> dict[str, list]:
+    """{dimension: [n, sum, sum of squares]} of dimension scores, straight from the responses."""
+    score = ResponseScore.score
+    rows = db.session.execute(
+        select(ResponseScore.dimension, func.count(), func.sum(score), func.sum(score * score))
+        .join(Response, Response.id == ResponseScore.response_id)
+        .join(Agency, Agency.id == Response.agency_id)
+        .where(ResponseScore.valid_answers > 0, *_counted_responses(agency_clause, start, end, code_only))
+        .group_by(ResponseScore.dimension)
+    ).all()
+    return {row[0]: [row[1], float(row[2] or 0.0), float(row[3] or 0.0)] for row in rows}
+
+
+def _raw_question_counts(agency_clause, start, end, code_only) -> dict[str, list]:
+    """{Likert question key: [valid, positive, not applicable]} for every key answered at all,
+    straight from the answers."""
+    valid = and_(Answer.not_applicable.is_(False), Answer.number.is_not(None))
+    rows = db.session.execute(
+        select(Answer.question_key,
+               func.sum(case((valid, 1), else_=0)),
+               func.sum(case((and_(valid, Answer.number >= 4), 1), else_=0)),
+               func.sum(case((Answer.not_applicable.is_(True), 1), else_=0)))
+        .join(Response, Response.id == Answer.response_id)
+        .join(Agency, Agency.id == Response.agency_id)
+        .join(Question, and_(Question.version_id == Response.version_id,
+                             Question.key == Answer.question_key))
+        .where(Question.type == QuestionType.LIKERT5,
+               *_counted_responses(agency_clause, start, end, code_only))
+        .group_by(Answer.question_key)
+    ).all()
+    return {row[0]: [int(row[1] or 0), int(row[2] or 0), int(row[3] or 0)] for row in rows}
+
+
+def _add_into(target: dict, more: dict) -> dict:
+    """`target` with each of `more`'s lists added element by element (missing keys start at 0)."""
+    for key, values in more.items():
+        if key in target:
+            target[key] = [a + b for a, b in zip(target[key], values, strict=True)]
+        else:
+            target[key] = list(values)
+    return target
+
+
+def _summary_sums(model, group, columns, agency_clause, window, code_only, present) -> dict:
+    """{group value: [sums of `columns`]} over the summary rows of `window` (the days it takes
+    away counted negative), keeping the groups for which `present` (a function of the sums) holds."""
+    table = model.__table__
+    parts = []
+    for condition, sign in summary.row_parts(model, window):
+        conditions = [agency_clause, condition]
+        if code_only:
+            conditions.append(table.c.channel == AccessMode.CODE)
+        parts.append(
+            select(table.c[group].label("key"),
+                   *((table.c[name] if sign > 0 else -table.c[name]).label(name) for name in columns))
+            .join(Agency, Agency.id == table.c.agency_id)
+            .where(*conditions)
+        )
+    if not parts:
+        return {}
+    rows = union_all(*parts).subquery()
+    result = db.session.execute(
+        select(rows.c.key, *(func.sum(rows.c[name]) for name in columns)).group_by(rows.c.key)
+    ).all()
+    sums = {row[0]: [value or 0 for value in row[1:]] for row in result}
+    return {key: values for key, values in sums.items() if present(values)}
+
+
+def _windowed(summary_part, raw_part, start, end) -> dict:
+    """The summary's whole local days of [start, end) plus the raw pieces shorter than a day."""
+    window = summary.window(start, end)
+    sums = summary_part(window)
+    for piece_start, piece_end in window.raw:
+        _add_into(sums, raw_part(piece_start, piece_end))
+    return sums
+
+
+def _listed_indices(agency_clause, sums: dict[int, list]) -> list[AgencyIndex]:
+    """AgencyIndex rows for the clause's agencies from {agency id: [n, sum, sum of squares]}.
+
+    Inactive agencies are listed only with responses: they matter only for their history.
+    """
+    agencies = db.session.execute(
+        select(Agency.id, Agency.code, Agency.name_vi, Agency.name_en, Agency.path, Agency.depth,
+               Agency.active)
+        .where(agency_clause).order_by(Agency.path)
+    ).all()
     indices = []
-    for row in rows:
-        n, total, total_sq = row.n or 0, float(row.total or 0.0), float(row.total_sq or 0.0)
+    for row in agencies:
+        n, total, total_sq = sums.get(row.id, (0, 0.0, 0.0))
+        n, total, total_sq = int(n), float(total), float(total_sq)
+        if not row.active and n <= 0:
+            continue
         est = estimate(n, total, total_sq)
         indices.append(AgencyIndex(
             agency_id=row.id, code=row.code, name_vi=row.name_vi, name_en=row.name_en or "",
@@ -181,6 +263,29 @@ def agency_indices(agency_clause, *, start: datetime | None = None, end: datetim
             mean=est.mean, low=est.low, high=est.high, status=est.status,
         ))
     return _ranked(indices)
+
+
+def agency_indices(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
+                   code_only: bool = False) -> list[AgencyIndex]:
+    """The index of every agency matching `agency_clause`, in tree order, ranked where n allows.
+
+    Per response the value is the weighted mean of its dimension scores, sum(w·s) / sum(w); per
+    agency the index is 100 × the mean of those values with a 95% t interval. Agencies without
+    responses are listed too (n = 0), except inactive ones, which only matter for their history.
+    Only agencies with status "ok" get a rank, 1 for the highest mean, ties sharing a rank.
+    Read from the summary tables; equal to raw_agency_indices.
+    """
+    sums = _windowed(
+        lambda window: _summary_sums(ResponseSummary, "agency_id", ("index_n", "index_sum", "index_sum_sq"),
+                                     agency_clause, window, code_only, lambda v: True),
+        lambda s, e: _raw_index_sums(agency_clause, s, e, code_only), start, end)
+    return _listed_indices(agency_clause, sums)
+
+
+def raw_agency_indices(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
+                       code_only: bool = False) -> list[AgencyIndex]:
+    """agency_indices computed from the responses and their scores (for tests and benchmarks)."""
+    return _listed_indices(agency_clause, _raw_index_sums(agency_clause, start, end, code_only))
 
 
 def _ranked(indices: list[AgencyIndex]) -> list[AgencyIndex]:
@@ -205,46 +310,84 @@ def _latest_by(rows, key) -> dict:
     return latest
 
 
+def _listed_dimensions(sums: dict[str, list]) -> list[DimensionRate]:
+    """DimensionRate rows in questionnaire order from {dimension: [n, sum, sum of squares]}.
+
+    Headings come from the newest section item of the dimension, falling back to its key.
+    """
+    if not sums:
+        return []
+    sections = _latest_by(db.session.execute(
+        select(Question.dimension, Question.text_vi, Question.text_en, Question.position)
+        .where(Question.type == QuestionType.SECTION, Question.dimension.in_(list(sums)))
+        .order_by(Question.version_id.desc(), Question.position)
+    ).all(), key=lambda s: s.dimension)
+
+    def order(dimension):
+        """Questionnaire order; dimensions without a heading last, by key."""
+        section = sections.get(dimension)
+        return (section is None, section.position if section else 0, dimension)
+
+    rates = []
+    for dimension in sorted(sums, key=order):
+        section = sections.get(dimension)
+        n, total, total_sq = sums[dimension]
+        rates.append(DimensionRate(
+            dimension=dimension,
+            label_vi=section.text_vi if section else dimension,
+            label_en=(section.text_en or "") if section else dimension,
+            estimate=estimate(int(n), float(total), float(total_sq)),
+        ))
+    return rates
+
+
 def dimension_rates(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
                     code_only: bool = False) -> list[DimensionRate]:
     """Each dimension's rate over the matching agencies' responses, in questionnaire order.
 
     A response counts for a dimension when it has a score there, i.e. at least one valid
-    (not "not applicable") answer in it. Headings come from the newest section item of the
-    dimension, falling back to the dimension's key.
+    (not "not applicable") answer in it. Read from the summary tables; equal to raw_dimension_rates.
     """
-    score = ResponseScore.score
-    rows = db.session.execute(
-        select(ResponseScore.dimension, func.count().label("n"), func.sum(score).label("total"),
-               func.sum(score * score).label("total_sq"))
-        .join(Response, Response.id == ResponseScore.response_id)
-        .join(Agency, Agency.id == Response.agency_id)
-        .where(agency_clause, ResponseScore.valid_answers > 0,
-               *_response_conditions(start, end, code_only))
-        .group_by(ResponseScore.dimension)
-    ).all()
-    if not rows:
+    return _listed_dimensions(_windowed(
+        lambda window: _summary_sums(DimensionSummary, "dimension", ("n", "total", "total_sq"),
+                                     agency_clause, window, code_only, lambda v: v[0] > 0),
+        lambda s, e: _raw_dimension_sums(agency_clause, s, e, code_only), start, end))
+
+
+def raw_dimension_rates(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
+                        code_only: bool = False) -> list[DimensionRate]:
+    """dimension_rates computed from the responses and their scores (for tests and benchmarks)."""
+    return _listed_dimensions(_raw_dimension_sums(agency_clause, start, end, code_only))
+
+
+def _listed_questions(counts: dict[str, list]) -> list[QuestionRate]:
+    """QuestionRate rows in the newest version's order from {key: [valid, positive, n/a]}.
+
+    Questions are matched by key across survey versions (a key keeps its meaning), shown with
+    the newest version's wording.
+    """
+    if not counts:
         return []
-    sections = _latest_by(db.session.execute(
-        select(Question.dimension, Question.text_vi, Question.text_en, Question.position)
-        .where(Question.type == QuestionType.SECTION,
-               Question.dimension.in_([r.dimension for r in rows]))
-        .order_by(Question.version_id.desc(), Question.position)
-    ).all(), key=lambda s: s.dimension)
+    questions = _latest_by(db.session.execute(
+        select(Question.key, Question.text_vi, Question.text_en, Question.dimension, Question.position)
+        .where(Question.type == QuestionType.LIKERT5, Question.key.in_(list(counts)))
+        .order_by(Question.version_id.desc())
+    ).all(), key=lambda q: q.key)
 
-    def order(row):
-        """Questionnaire order; dimensions without a heading last, by key."""
-        section = sections.get(row.dimension)
-        return (section is None, section.position if section else 0, row.dimension)
-
+    shown_min, ranked_min = _thresholds()
     rates = []
-    for row in sorted(rows, key=order):
-        section = sections.get(row.dimension)
-        rates.append(DimensionRate(
-            dimension=row.dimension,
-            label_vi=section.text_vi if section else row.dimension,
-            label_en=(section.text_en or "") if section else row.dimension,
-            estimate=estimate(row.n, float(row.total or 0.0), float(row.total_sq or 0.0)),
+    for key in sorted(counts, key=lambda k: (questions[k].position, k)):
+        question = questions[key]
+        n, positive, not_applicable = (int(v) for v in counts[key])
+        status = sample_status(n, shown_min, ranked_min) if n > 0 else HIDDEN
+        rate = low = high = None
+        if status != HIDDEN:
+            rate = 100 * positive / n
+            low, high = (100 * bound for bound in wilson_interval(positive, n))
+        rates.append(QuestionRate(
+            key=key, text_vi=question.text_vi, text_en=question.text_en or "",
+            dimension=question.dimension, n=n, positive=positive, not_applicable=not_applicable,
+            rate=rate, low=low, high=high, status=status,
         ))
     return rates
 
@@ -253,48 +396,22 @@ def question_rates(agency_clause, *, start: datetime | None = None, end: datetim
                    code_only: bool = False) -> list[QuestionRate]:
     """Each Likert question's share of 4–5 answers over the matching agencies' responses.
 
-    Questions are matched by key across survey versions (a key keeps its meaning), shown with
-    the newest version's wording and in its order.
+    Read from the summary tables; equal to raw_question_rates.
     """
-    valid = and_(Answer.not_applicable.is_(False), Answer.number.is_not(None))
-    rows = db.session.execute(
-        select(Answer.question_key,
-               func.sum(case((valid, 1), else_=0)).label("n"),
-               func.sum(case((and_(valid, Answer.number >= 4), 1), else_=0)).label("positive"),
-               func.sum(case((Answer.not_applicable.is_(True), 1), else_=0)).label("na"))
-        .join(Response, Response.id == Answer.response_id)
-        .join(Agency, Agency.id == Response.agency_id)
-        .join(Question, and_(Question.version_id == Response.version_id,
-                             Question.key == Answer.question_key))
-        .where(agency_clause, Question.type == QuestionType.LIKERT5,
-               *_response_conditions(start, end, code_only))
-        .group_by(Answer.question_key)
-    ).all()
-    if not rows:
-        return []
-    questions = _latest_by(db.session.execute(
-        select(Question.key, Question.text_vi, Question.text_en, Question.dimension, Question.position)
-        .where(Question.type == QuestionType.LIKERT5,
-               Question.key.in_([r.question_key for r in rows]))
-        .order_by(Question.version_id.desc())
-    ).all(), key=lambda q: q.key)
+    counts = _windowed(
+        lambda window: _summary_sums(QuestionSummary, "question_key",
+                                     ("answered", "valid", "positive", "not_applicable"),
+                                     agency_clause, window, code_only, lambda v: v[0] > 0),
+        lambda s, e: {k: [1, *v] for k, v in _raw_question_counts(agency_clause, s, e, code_only).items()},
+        start, end)
+    # Every key present was answered at least once; "answered" only decided which keys to show.
+    return _listed_questions({key: values[1:] for key, values in counts.items()})
 
-    shown_min, ranked_min = _thresholds()
-    rates = []
-    for row in sorted(rows, key=lambda r: (questions[r.question_key].position, r.question_key)):
-        question = questions[row.question_key]
-        n, positive = int(row.n or 0), int(row.positive or 0)
-        status = sample_status(n, shown_min, ranked_min) if n > 0 else HIDDEN
-        rate = low = high = None
-        if status != HIDDEN:
-            rate = 100 * positive / n
-            low, high = (100 * bound for bound in wilson_interval(positive, n))
-        rates.append(QuestionRate(
-            key=row.question_key, text_vi=question.text_vi, text_en=question.text_en or "",
-            dimension=question.dimension, n=n, positive=positive, not_applicable=int(row.na or 0),
-            rate=rate, low=low, high=high, status=status,
-        ))
-    return rates
+
+def raw_question_rates(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
+                       code_only: bool = False) -> list[QuestionRate]:
+    """question_rates computed from the responses and their answers (for tests and benchmarks)."""
+    return _listed_questions(_raw_question_counts(agency_clause, start, end, code_only))
 
 
 def display_order(indices: Iterable[AgencyIndex]) -> list[AgencyIndex]:

@@ -3,9 +3,9 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.numbers import get_decimal_symbol, get_group_symbol
+from babel.numbers import get_decimal_symbol, get_group_symbol, parse_pattern
 from flask import Blueprint, abort, current_app, render_template, request, send_file
-from flask_babel import format_decimal
+from flask_babel import get_locale as get_babel_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_
@@ -15,9 +15,12 @@ from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
 from feedback.core.i18n import current_locale
 from feedback.dashboards import assets, charts, metrics
+from feedback.dashboards.cli import rebuild_summary_command
 from feedback.dashboards.filters import parse_filters
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
+# `flask dashboards …` (a blueprint's commands are grouped under its name).
+bp.cli.add_command(rebuild_summary_command)
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -40,6 +43,13 @@ def _filters():
     return parse_filters(request.args, datetime.now(_zone()).date())
 
 
+def _formatter(pattern: str):
+    """A number formatter for the request's locale, as flask_babel.format_decimal formats, with
+    the pattern parsed once rather than for each of a chart's thousands of numbers."""
+    locale, parsed = get_babel_locale(), parse_pattern(pattern)
+    return lambda value: parsed.apply(value, locale)
+
+
 def _chart(indices: list[metrics.AgencyIndex]) -> dict | None:
     """The agency index chart in the page's language, or None when no agency has enough responses."""
     if not any(i.status != metrics.HIDDEN for i in indices):
@@ -55,8 +65,7 @@ def _chart(indices: list[metrics.AgencyIndex]) -> dict | None:
     )
     return charts.agency_index_chart(
         indices, locale=locale, text=text,
-        format_number=lambda v: format_decimal(v, format="0.0"),
-        format_count=lambda n: format_decimal(n, format="#,##0"),
+        format_number=_formatter("0.0"), format_count=_formatter("#,##0"),
         separators=get_decimal_symbol(locale) + get_group_symbol(locale),
     )
 

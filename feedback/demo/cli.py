@@ -1,8 +1,11 @@
 """`flask seed-demo`: load the demo province and print the logins."""
 
+import time
+
 import click
 from flask.cli import with_appcontext
 
+from feedback.demo.data import AGENCIES
 from feedback.demo.seed import DEMO_USER_LABELS, DEMO_USERS, database_is_empty, seed_demo
 from feedback.extensions import db
 
@@ -11,9 +14,12 @@ from feedback.extensions import db
 @click.option("--if-empty", is_flag=True, help="Do nothing (but print the logins) when data exists.")
 @click.option("--responses", default=3000, show_default=True, help="Survey responses to simulate.")
 @click.option("--months", default=12, show_default=True, help="Months the responses spread over.")
+@click.option("--agencies", type=click.IntRange(min=len(AGENCIES)), default=None,
+              help=f"Agencies for a large demo: the {len(AGENCIES)} named ones, then generated communes "
+                   "and their one-stop shops; responses are then written in bulk.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same demo).")
 @with_appcontext
-def seed_demo_command(if_empty: bool, responses: int, months: int, seed: int) -> None:
+def seed_demo_command(if_empty: bool, responses: int, months: int, agencies: int | None, seed: int) -> None:
     """Load a demo province: ~30 agencies, staff logins, the SIPAS survey, a year of responses."""
     if not database_is_empty():
         if not if_empty:
@@ -21,9 +27,17 @@ def seed_demo_command(if_empty: bool, responses: int, months: int, seed: int) ->
                                        "loaded into an empty database")
         click.echo("The database already holds data; demo not loaded again.")
     else:
-        summary = seed_demo(responses=responses, months=months, seed=seed)
+        began = time.perf_counter()
+        if agencies is None:
+            summary = seed_demo(responses=responses, months=months, seed=seed)
+        else:
+            with click.progressbar(length=responses, label="Responses", show_pos=True) as bar:
+                summary = seed_demo(responses=responses, months=months, seed=seed, agencies=agencies,
+                                    progress=bar.update)
         db.session.commit()
         click.echo(f"Demo loaded: {summary.agencies} agencies, {summary.responses} responses.")
+        if agencies is not None:
+            click.echo(f"Loaded in {time.perf_counter() - began:.0f} s, dashboard summary included.")
         dialogues = summary.dialogues
         click.echo(f"Dialogues: {dialogues.conferences} conferences, {dialogues.registrations} "
                    f"registrations, {dialogues.petitions} petitions.")

@@ -73,3 +73,12 @@ COMMENTS_EN = [
     "Long wait; please open another counter in the morning.",
     "Too many copies of documents are required.",
 ]
+
+# Syllables of generated commune and ward names for large demos (`seed-demo --agencies`): common
+# Vietnamese place-name words, paired as real names are ("Tân Phú", "Hòa Bình", "Vĩnh Lộc").
+PLACE_FIRST = ["An", "Bình", "Tân", "Phú", "Hòa", "Long", "Mỹ", "Phước", "Thạnh", "Vĩnh", "Đông",
+               "Tây", "Nam", "Bắc", "Trung", "Hưng", "Thuận", "Quang", "Minh", "Thanh", "Hải", "Sơn",
+               "Lộc", "Thọ", "Hiệp", "Cát", "Định", "Kim", "Ngọc", "Xuân"]
+PLACE_SECOND = ["Bình", "Hòa", "Phú", "Lợi", "Thành", "Hưng", "Thịnh", "Lộc", "Phước", "An", "Điền",
+                "Sơn", "Hải", "Tiến", "Đức", "Nghĩa", "Tân", "Trung", "Long", "Mỹ", "Thuận", "Hiệp",
+                "Quý", "Khánh", "Vinh", "Hậu", "Tây", "Đông", "Lâm", "Xuyên"]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from feedback.agencies.models import Agency
 from feedback.agencies.services import find_agency
 from feedback.audit.services import record
+from feedback.dashboards import summary
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.forms import ParsedAnswer
@@ -248,7 +249,8 @@ def submit_response(deployment: Deployment, answers: Mapping[str, ParsedAnswer],
 
     `channel` is how the citizen came (a one-time code may also open an open-link deployment);
     by default the deployment's access mode. A flagged response is stored all the same, marked
-    excluded, so it can be reviewed.
+    excluded, so it can be reviewed. A counted one is added to the dashboards' summary in the same
+    transaction.
     """
     response = Response(
         version_id=deployment.version_id, deployment_id=deployment.id,
@@ -265,4 +267,5 @@ def submit_response(deployment: Deployment, answers: Mapping[str, ParsedAnswer],
     response.scores = score_response(deployment.version, response.answers)
     db.session.add(response)
     db.session.flush()
+    summary.add([response])
     return response

@@ -73,3 +73,33 @@ def test_seed_demo_adds_conferences_in_every_state(app, runner):
     assert overdue >= 2
     reported = next(c for c in conferences if c.status == ConferenceStatus.REPORTED)
     assert reported.report_summary and reported.attendee_count
+
+
+def test_a_large_demo_is_written_in_bulk_with_its_summary(app, runner):
+    from feedback.dashboards import metrics
+    from feedback.dashboards.models import ResponseSummary
+
+    result = runner.invoke(args=["seed-demo", "--responses", "1500", "--agencies", "45", "--months", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Demo loaded: 45 agencies, 1500 responses." in result.output
+    assert _count(Agency) == 45 and db.session.scalar(select(func.max(Agency.depth))) == 2
+    generated = db.session.scalar(select(Agency).where(Agency.code.like("%-MC")).order_by(Agency.id.desc()))
+    assert generated.parent.kind == "commune" and generated.name_vi.startswith("Bộ phận Một cửa")
+    assert _count(Response) == 1500 and _count(ResponseScore) >= 1500 * 4
+    counted = db.session.scalar(select(func.count()).select_from(Response)
+                                .where(Response.excluded.is_(False)))
+    assert db.session.scalar(select(func.sum(ResponseSummary.responses))
+                             .where(ResponseSummary.period == "day")) == counted
+    province = Agency.code.is_not(None)
+    assert ([(i.code, i.n) for i in metrics.agency_indices(province)]
+            == [(i.code, i.n) for i in metrics.raw_agency_indices(province)])
+    assert metrics.question_rates(province) == metrics.raw_question_rates(province)
+    client = app.test_client()
+    assert AuthActions(client).login("lanhdao@langnghe.vn", "demo-lanhdao-2026").status_code == 302
+    assert client.get("/dashboard/?lang=en").status_code == 200
+    # A citizen answering after the bulk load gets the next id (the sequence was moved on).
+    later = Response(version_id=db.session.scalar(select(Response.version_id).limit(1)),
+                     agency_id=generated.id)
+    db.session.add(later)
+    db.session.flush()
+    assert later.id == 1501

@@ -7,6 +7,7 @@ tested against exactly the rows the test chose.
 import itertools
 from datetime import datetime
 
+from feedback.dashboards import summary
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.models import (
@@ -80,6 +81,7 @@ def add_response(version: SurveyVersion, agency, *, scores: dict | None = None,
             response.answers.append(Answer(question_key=key, number=value))
     db.session.add(response)
     db.session.flush()
+    summary.add([response])  # as the survey's submit path does
     return response
 
 

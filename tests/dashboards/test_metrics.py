@@ -13,7 +13,7 @@ from sqlalchemy import delete, true
 from feedback.accounts.authz import agency_filter
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
-from feedback.dashboards import metrics
+from feedback.dashboards import metrics, summary
 from feedback.dashboards.stats import t_critical_95, wilson_interval
 from feedback.extensions import db
 from feedback.models import utcnow
@@ -281,19 +281,22 @@ def _reference(rows, agencies, visible, *, start_day, end_day, code_only, shown_
        code_only=st.booleans(), leader_a=st.booleans())
 def test_agency_index_sql_equals_python_reference(app, tree, rows, start_day, span, code_only, leader_a):
     app.config.update(MIN_RESPONSES_SHOWN=2, MIN_RESPONSES_RANKED=4)
-    for table in (Answer, ResponseScore, Response):
+    for table in (Answer, ResponseScore, Response, *summary.TABLES):
         db.session.execute(delete(table))
     version = make_version()
     agencies = [tree.province, tree.dept_a, tree.counter_a, tree.commune_a, tree.dept_b]
     base = utcnow().replace(microsecond=0) - timedelta(days=30)
-    db.session.add_all(
+    responses = [
         Response(version_id=version.id, agency_id=agencies[row["agency"]].id,
                  excluded=row["excluded"], submitted_at=base + timedelta(days=row["day"], hours=1),
                  channel=AccessMode.CODE if row["code"] else AccessMode.OPEN,
                  scores=[ResponseScore(dimension=d, score=s, weight=w, valid_answers=v)
                          for d, (s, w, v) in row["scores"].items()])
         for row in rows
-    )
+    ]
+    db.session.add_all(responses)
+    db.session.flush()
+    summary.add(responses)
     db.session.commit()
 
     clause = agency_filter(tree.leader_a, Role.LEADER) if leader_a else true()

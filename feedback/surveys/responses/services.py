@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from feedback.accounts.authz import agency_filter, can_access, visible_agencies
 from feedback.accounts.models import Role, User
@@ -19,6 +20,7 @@ from feedback.agencies.services import CODE_PATTERN, find_agency
 from feedback.audit.services import record
 from feedback.core.dates import parse_iso_date
 from feedback.core.i18n import format_local_date
+from feedback.dashboards import summary
 from feedback.extensions import db
 from feedback.surveys.forms import HEADINGS, LIKERT_LABELS, ParsedAnswer, is_shown, question_numbers
 from feedback.surveys.models import (
@@ -413,11 +415,25 @@ def dimension_scores(response: Response, locale: str) -> list[DimensionScore]:
     ]
 
 
+def _set_excluded(response: Response, excluded: bool) -> bool:
+    """Set `excluded` if it is not so already; whether this call changed it.
+
+    One conditional UPDATE, so that of two reviewers pressing the same button at once only one
+    changes the response, and the dashboards' summary is adjusted exactly once.
+    """
+    changed = db.session.execute(
+        update(Response).where(Response.id == response.id, Response.excluded.is_(not excluded))
+        .values(excluded=excluded).execution_options(synchronize_session=False)
+    ).rowcount
+    set_committed_value(response, "excluded", excluded)  # what the row now holds, either way
+    return changed == 1
+
+
 def restore(response: Response, actor: User) -> bool:
     """Count a flagged, excluded response again (its flags stay); False when there was nothing to do."""
-    if not response.excluded:
+    if not _set_excluded(response, False):
         return False
-    response.excluded = False
+    summary.add([response])
     record("response.restore", response, actor=actor, agency=response.agency.code,
            flags=flag_names(response.flags))
     db.session.flush()
@@ -430,9 +446,9 @@ def exclude(response: Response, actor: User) -> bool:
     Only a flagged response can be excluded: letting staff drop unflagged responses would let an
     agency remove the ratings it dislikes.
     """
-    if response.excluded or not response.flags:
+    if not response.flags or not _set_excluded(response, True):
         return False
-    response.excluded = True
+    summary.remove([response])
     record("response.exclude", response, actor=actor, agency=response.agency.code,
            flags=flag_names(response.flags))
     db.session.flush()

@@ -1,0 +1,240 @@
+"""Server time of the leader dashboard pages over a large demo, against the raw SQL they need.
+
+    .venv/bin/python bench/dashboard.py                      # PostgreSQL 1,000,000 and SQLite 100,000
+    .venv/bin/python bench/dashboard.py --backend postgresql --keep   # keep (and next time reuse) the db
+
+Seeds `flask seed-demo --responses N --agencies M --months K` into a database it creates itself
+(PostgreSQL: `langnghe_bench` on BENCH_DATABASE_URL's server, dropped at the end unless --keep;
+SQLite: a temporary file), then, signed in as the province leader through the sign-in form, times
+each dashboard page through the Flask test client (median of --runs warm runs) and the raw SQL
+aggregates that page would need without the summary tables (the plain GROUP BY over responses,
+scores and answers that metrics.raw_* run), and prints both and their ratio. Target (DESIGN.md):
+≤ 300 ms server time and ≤ 3 × the raw SQL, on PostgreSQL with 1,000,000 responses.
+"""
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import psycopg  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import and_, func, make_url, select, text  # noqa: E402
+
+from config import TestConfig, database_url  # noqa: E402
+from feedback import create_app  # noqa: E402
+from feedback.accounts.authz import agency_filter  # noqa: E402
+from feedback.accounts.models import Role, User  # noqa: E402
+from feedback.agencies.models import Agency  # noqa: E402
+from feedback.dashboards import metrics, summary  # noqa: E402
+from feedback.dashboards.filters import parse_filters  # noqa: E402
+from feedback.demo.seed import seed_demo  # noqa: E402
+from feedback.extensions import db  # noqa: E402
+from feedback.surveys.models import Response  # noqa: E402
+
+LEADER = ("lanhdao@langnghe.vn", "demo-lanhdao-2026")
+PG_NAME = "langnghe_bench"
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def _median_ms(action, runs: int, warm: int = 2) -> float:
+    """Median wall time of `action()` in milliseconds over `runs` runs after `warm` unmeasured ones."""
+    for _ in range(warm):
+        action()
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+def _pg_admin(base: str):
+    """An autocommit connection to the PostgreSQL server's maintenance database."""
+    url = make_url(database_url(base)).set(drivername="postgresql", database="postgres")
+    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+
+def _drop(conn) -> None:
+    """Drop the benchmark database, ending any connection still open to it."""
+    conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                 "AND pid <> pg_backend_pid()", (PG_NAME,))
+    conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
+
+
+def _seed(app, responses: int, agencies: int, months: int) -> dict:
+    """Load the large demo and time it, and time one more rebuild of the summary on its own."""
+    figures = {}
+    with app.app_context():
+        upgrade()
+        began = time.perf_counter()
+        seed_demo(responses=responses, months=months, agencies=agencies,
+                  progress=_progress(responses))
+        db.session.commit()
+        figures["seed_s"] = time.perf_counter() - began
+        print(file=sys.stderr)
+        began = time.perf_counter()
+        summary.rebuild()
+        db.session.commit()
+        figures["rebuild_s"] = time.perf_counter() - began
+    return figures
+
+
+def _progress(total: int):
+    """A progress callback printing the share written so far on one line."""
+    done = [0]
+
+    def update(n: int) -> None:
+        """Count `n` more responses written."""
+        done[0] += n
+        print(f"\r  seeding: {done[0]:,} / {total:,} responses", end="", file=sys.stderr, flush=True)
+
+    return update
+
+
+def _analyze(app) -> None:
+    """Fresh planner statistics after the load, as autovacuum would give a live database."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+        else:
+            with db.engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+
+
+def _signed_in_client(app):
+    """A test client signed in as the province leader through the real sign-in form."""
+    client = app.test_client()
+    token = CSRF_RE.search(client.get("/login").get_data(as_text=True)).group(1)
+    answer = client.post("/login", data={"email": LEADER[0], "password": LEADER[1], "csrf_token": token})
+    assert answer.status_code == 302, "the demo leader could not sign in"
+    return client
+
+
+def _raw(scope, window) -> None:
+    """The raw aggregates a dashboard page needs: index sums per agency, dimension sums, question
+    counts, each a GROUP BY over the responses' own rows."""
+    metrics._raw_index_sums(scope, window["start"], window["end"], window["code_only"])
+    metrics._raw_dimension_sums(scope, window["start"], window["end"], window["code_only"])
+    metrics._raw_question_counts(scope, window["start"], window["end"], window["code_only"])
+
+
+def _measure(app, runs: int) -> list[tuple]:
+    """(page, server ms, raw SQL ms) for each dashboard page."""
+    zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
+    today = datetime.now(zone).date()
+    two_years = date(today.year - 2, today.month, 1)
+    with app.app_context():
+        agency = db.session.scalar(select(Agency).where(Agency.code == "TTHCC"))
+        busiest = db.session.scalar(
+            select(Agency.code).join(Response, Response.agency_id == Agency.id)
+            .group_by(Agency.code).order_by(func.count().desc()).limit(1))
+        agency_code, agency_id, agency_path = agency.code, agency.id, agency.path
+    pages = [
+        ("/dashboard/ (last 12 months)", "/dashboard/?lang=vi", {}, None),
+        ("/dashboard/ (24 months)", f"/dashboard/?lang=vi&from={two_years}&to={today}",
+         {"from": str(two_years), "to": str(today)}, None),
+        (f"/dashboard/agencies/{agency_code}", f"/dashboard/agencies/{agency_code}?lang=vi", {},
+         Agency.id == agency_id),
+        (f"/dashboard/agencies/{agency_code}?sub=1", f"/dashboard/agencies/{agency_code}?sub=1&lang=vi", {},
+         Agency.in_subtree(agency_path)),
+        (f"/dashboard/agencies/{busiest} (busiest)", f"/dashboard/agencies/{busiest}?lang=vi", {},
+         Agency.code == busiest),
+    ]
+    client = _signed_in_client(app)
+    rows = []
+    for label, url, args, own in pages:
+        assert client.get(url).status_code == 200, url
+
+        def page(url=url):
+            """One request for the page."""
+            assert client.get(url).status_code == 200
+
+        server = _median_ms(page, runs)
+        with app.app_context():
+            leader = db.session.scalar(select(User).where(User.email == LEADER[0]))
+            scope = agency_filter(leader, Role.LEADER)
+            if own is not None:
+                scope = and_(scope, own)
+            start, end = parse_filters(args, today).period(zone)
+            window = {"start": start, "end": end, "code_only": False}
+            raw = _median_ms(lambda scope=scope, window=window: _raw(scope, window), runs)
+            db.session.rollback()
+        rows.append((label, server, raw))
+    return rows
+
+
+def _report(backend: str, responses: int, agencies: int, months: int, figures: dict, rows) -> None:
+    """Print the figures as a Markdown table."""
+    print(f"\n{backend}: {responses:,} responses, {agencies} agencies, {months} months; "
+          f"seed {figures.get('seed_s', float('nan')):.0f} s (summary included), "
+          f"summary rebuild alone {figures.get('rebuild_s', float('nan')):.1f} s")
+    print("| page | server ms (median) | raw SQL ms (median) | server / raw |")
+    print("|---|---:|---:|---:|")
+    for label, server, raw in rows:
+        print(f"| `{label}` | {server:,.0f} | {raw:,.0f} | {server / raw:.2f} |")
+
+
+def _run(backend: str, url: str, args, fresh: bool) -> None:
+    """Seed (when `fresh`), analyze, measure and print one backend."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+    figures = {}
+    if fresh:
+        figures = _seed(app, args.responses if backend == "postgresql" else args.sqlite_responses,
+                        args.agencies, args.months)
+    _analyze(app)
+    rows = _measure(app, args.runs)
+    with app.app_context():
+        responses = db.session.scalar(select(func.count()).select_from(Response))
+        agencies = db.session.scalar(select(func.count()).select_from(Agency))
+        db.engine.dispose()
+    _report(backend, responses, agencies, args.months, figures, rows)
+
+
+def main() -> int:
+    """Run the benchmark on the chosen backends."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=1_000_000, help="responses on PostgreSQL")
+    parser.add_argument("--sqlite-responses", type=int, default=100_000, help="responses on SQLite")
+    parser.add_argument("--agencies", type=int, default=700)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--runs", type=int, default=7, help="measured runs per figure (median)")
+    parser.add_argument("--backend", choices=("postgresql", "sqlite", "both"), default="both")
+    parser.add_argument("--keep", action="store_true",
+                        help=f"keep the PostgreSQL database {PG_NAME} afterwards, and reuse it if present")
+    args = parser.parse_args()
+    print(f"# dashboard benchmark, {date.today()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+
+    if args.backend in ("postgresql", "both"):
+        base = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+        with _pg_admin(base) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_NAME,)).fetchone()
+            fresh = not (args.keep and exists)
+            if fresh:
+                _drop(conn)
+                conn.execute(f'CREATE DATABASE "{PG_NAME}"')
+        url = make_url(database_url(base)).set(database=PG_NAME).render_as_string(hide_password=False)
+        try:
+            _run("postgresql", url, args, fresh)
+        finally:
+            if not args.keep:
+                with _pg_admin(base) as conn:
+                    _drop(conn)
+
+    if args.backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            _run("sqlite", f"sqlite:///{tmp}/bench.db", args, True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,397 @@
+"""Keeping the summary tables in step with the responses: increments per response, rebuild in SQL.
+
+Every change is an INSERT … ON CONFLICT DO UPDATE that adds to the stored numbers, so two
+submissions for the same agency and day in concurrent transactions both count (PostgreSQL locks
+the row; the second adds to what the first committed). Rows are touched in key order, so two
+transactions never wait for each other in a cycle.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from feedback.dashboards.models import CELL as KEY
+from feedback.dashboards.models import DimensionSummary, Period, QuestionSummary, ResponseSummary
+from feedback.extensions import db
+from feedback.surveys.models import AccessMode, Answer, Question, QuestionType, Response, ResponseScore
+
+TABLES = (ResponseSummary, DimensionSummary, QuestionSummary)
+
+
+def zone() -> tzinfo:
+    """The time zone whose days and months the summary is cut into (the platform's)."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def month_start(day: date) -> date:
+    """The first day of `day`'s month."""
+    return day.replace(day=1)
+
+
+def local_midnight(day: date, tz: tzinfo) -> datetime:
+    """The UTC instant at which local `day` begins."""
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
+
+
+def response_value(scores: Iterable) -> float | None:
+    """A response's index value: the weighted mean of its valid dimension scores (None: no value).
+
+    The same rule as metrics.raw_agency_indices: scores without a valid answer are left out, and a
+    response whose remaining weights add up to 0 has no value.
+    """
+    counted = [(s.score, s.weight) for s in scores if s.valid_answers > 0]
+    weight = sum(w for _s, w in counted)
+    if not counted or weight == 0:
+        return None
+    return sum(s * w for s, w in counted) / weight
+
+
+def _likert_keys(version) -> set[str]:
+    """Keys of the version's Likert questions, the ones question rates count."""
+    return {q.key for q in version.questions if q.type == QuestionType.LIKERT5}
+
+
+def _deltas(responses: Iterable[Response], sign: int) -> tuple[dict, dict, dict]:
+    """What `responses` add (sign 1) or take away (sign −1), per summary row key, at both grains."""
+    tz = zone()
+    cells: dict = defaultdict(lambda: [0, 0, 0.0, 0.0])
+    dimensions: dict = defaultdict(lambda: [0, 0.0, 0.0])
+    questions: dict = defaultdict(lambda: [0, 0, 0, 0])
+    likert_cache: dict[int, set[str]] = {}
+    for response in responses:
+        day = response.submitted_at.astimezone(tz).date()
+        if response.version_id not in likert_cache:
+            likert_cache[response.version_id] = _likert_keys(response.version)
+        likert = likert_cache[response.version_id]
+        value = response_value(response.scores)
+        for period, first in ((Period.DAY, day), (Period.MONTH, month_start(day))):
+            key = (period, first, response.agency_id, response.version_id,
+                   AccessMode(response.channel), response.service or "")
+            cell = cells[key]
+            cell[0] += sign
+            if value is not None:
+                cell[1] += sign
+                cell[2] += sign * value
+                cell[3] += sign * value * value
+            for score in response.scores:
+                if score.valid_answers > 0:
+                    row = dimensions[key + (score.dimension,)]
+                    row[0] += sign
+                    row[1] += sign * score.score
+                    row[2] += sign * score.score * score.score
+            for answer in response.answers:
+                if answer.question_key not in likert:
+                    continue
+                row = questions[key + (answer.question_key,)]
+                valid = not answer.not_applicable and answer.number is not None
+                row[0] += sign
+                row[1] += sign * valid
+                row[2] += sign * (valid and answer.number >= 4)
+                row[3] += sign * bool(answer.not_applicable)
+    return cells, dimensions, questions
+
+
+def _upsert(model, names: tuple[str, ...], extra_key: str | None, rows: dict) -> None:
+    """Add each row's numbers to the stored row with its key, creating it if missing."""
+    if not rows:
+        return
+    table = model.__table__
+    key = KEY + ((extra_key,) if extra_key else ())
+    dialect = db.session.get_bind().dialect.name
+    statement = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: table.c[name] + statement.excluded[name] for name in names},
+    )
+    params = [dict(zip(key + names, k + tuple(v), strict=True)) for k, v in sorted(rows.items())]
+    db.session.execute(statement, params)
+
+
+def _drop_empty(model, count: str, extra_key: str | None, rows: dict) -> None:
+    """Delete the rows among `rows`' keys that no longer count anything."""
+    table = model.__table__
+    key = KEY + ((extra_key,) if extra_key else ())
+    columns = [table.c[name] for name in key]
+    for chunk in _chunks(sorted(rows), 200):
+        db.session.execute(delete(table).where(tuple_(*columns).in_(chunk), table.c[count] <= 0))
+
+
+def _chunks(items: list, size: int):
+    """`items` in consecutive slices of at most `size`."""
+    for offset in range(0, len(items), size):
+        yield items[offset:offset + size]
+
+
+def _apply(responses: Iterable[Response], sign: int) -> None:
+    """Add (1) or take away (−1) `responses` in every summary table."""
+    cells, dimensions, questions = _deltas(responses, sign)
+    _upsert(ResponseSummary, ("responses", "index_n", "index_sum", "index_sum_sq"), None, cells)
+    _upsert(DimensionSummary, ("n", "total", "total_sq"), "dimension", dimensions)
+    _upsert(QuestionSummary, ("answered", "valid", "positive", "not_applicable"), "question_key",
+            questions)
+    if sign < 0:
+        # Rows left counting nothing are removed, so the table stays what a rebuild would give.
+        _drop_empty(ResponseSummary, "responses", None, cells)
+        _drop_empty(DimensionSummary, "n", "dimension", dimensions)
+        _drop_empty(QuestionSummary, "answered", "question_key", questions)
+
+
+def add(responses: Iterable[Response]) -> None:
+    """Count the counted (not excluded) ones of `responses`, just inserted or just restored.
+
+    Call in the transaction that wrote them, after the flush; the caller commits. Reads each
+    response's scores, answers and its version's questions (loaded ones are not fetched again).
+    """
+    _apply([r for r in responses if not r.excluded], 1)
+
+
+def remove(responses: Iterable[Response]) -> None:
+    """Take `responses` (counted until now, just excluded) out of the summary; the caller commits."""
+    _apply(list(responses), -1)
+
+
+# --- Rebuild from the raw rows, in SQL ---------------------------------------------------------
+
+def local_day(column):
+    """SQL: the local date of a UTC timestamp column, in the platform's time zone."""
+    name = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone(name, column), Date)
+    # SQLite knows no time zones: shift by the zone's offset, which for Việt Nam (UTC+7, no
+    # daylight saving since 1975) is the same all year. A zone with daylight saving is refused.
+    offsets = {ZoneInfo(name).utcoffset(datetime(year, month, 1)) for year in (2000, 2025)
+               for month in (1, 7)}
+    if len(offsets) != 1:
+        raise RuntimeError(f"time zone {name} changes its offset; the SQLite summary needs a fixed one")
+    seconds = int(offsets.pop().total_seconds())
+    return func.date(column, f"{seconds:+d} seconds", type_=Date)
+
+
+def month_of(column):
+    """SQL: the first day of the month of a date column."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("month", cast(column, DateTime)), Date)
+    return func.date(column, "start of month", type_=Date)
+
+
+def _insert_from(model, select_statement) -> None:
+    """INSERT INTO model's table (the select's column names) SELECT …."""
+    table = model.__table__
+    names = [c.name for c in select_statement.selected_columns]
+    db.session.execute(insert(table).from_select(names, select_statement))
+
+
+def _months_from_days(model, extra_key: str | None, names: tuple[str, ...]) -> None:
+    """The month rows of `model`, as sums of its day rows."""
+    table = model.__table__
+    month = month_of(table.c.day)
+    group = [table.c.agency_id, table.c.version_id, table.c.channel, table.c.service]
+    if extra_key:
+        group.append(table.c[extra_key])
+    _insert_from(model, select(
+        literal(Period.MONTH.value).label("period"), month.label("day"), *group,
+        *(func.sum(table.c[name]).label(name) for name in names),
+    ).where(table.c.period == Period.DAY).group_by(month, *group))
+
+
+def rebuild() -> None:
+    """Recompute every summary row from the responses, scores and answers; the caller commits.
+
+    For repair and after bulk loads. Everything runs in the database: a few INSERT … SELECT
+    statements over the raw rows, whatever their number.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        # TRUNCATE (transactional in PostgreSQL) leaves no dead rows for the inserts to wade
+        # through; the grouping of tens of millions of answers wants memory rather than disk.
+        db.session.execute(text("TRUNCATE " + ", ".join(m.__tablename__ for m in TABLES)))
+        db.session.execute(text("SET LOCAL work_mem = '256MB'"))
+    else:
+        for model in TABLES:
+            db.session.execute(delete(model.__table__))
+    day = local_day(Response.submitted_at).label("day")
+    service = func.coalesce(Response.service, "").label("service")
+    cell = [day, Response.agency_id, Response.version_id, Response.channel, service]
+    period = literal(Period.DAY.value).label("period")
+    counted = Response.excluded.is_(False)
+
+    values = (
+        select(ResponseScore.response_id.label("response_id"),
+               (func.sum(ResponseScore.weight * ResponseScore.score)
+                / func.nullif(func.sum(ResponseScore.weight), 0.0, type_=Float)).label("value"))
+        .where(ResponseScore.valid_answers > 0)
+        .group_by(ResponseScore.response_id)
+        .subquery()
+    )
+    value = values.c.value
+    _insert_from(ResponseSummary, select(
+        period, *cell, func.count().label("responses"), func.count(value).label("index_n"),
+        func.coalesce(func.sum(value), 0.0).label("index_sum"),
+        func.coalesce(func.sum(value * value), 0.0).label("index_sum_sq"),
+    ).select_from(Response).outerjoin(values, values.c.response_id == Response.id)
+        .where(counted).group_by(*cell))
+
+    score = ResponseScore.score
+    _insert_from(DimensionSummary, select(
+        period, *cell, ResponseScore.dimension, func.count().label("n"),
+        func.sum(score).label("total"), func.sum(score * score).label("total_sq"),
+    ).select_from(Response).join(ResponseScore, ResponseScore.response_id == Response.id)
+        .where(counted, ResponseScore.valid_answers > 0)
+        .group_by(*cell, ResponseScore.dimension))
+
+    valid = and_(Answer.not_applicable.is_(False), Answer.number.is_not(None))
+    _insert_from(QuestionSummary, select(
+        period, *cell, Answer.question_key, func.count().label("answered"),
+        func.sum(case((valid, 1), else_=0)).label("valid"),
+        func.sum(case((and_(valid, Answer.number >= 4), 1), else_=0)).label("positive"),
+        func.sum(case((Answer.not_applicable.is_(True), 1), else_=0)).label("not_applicable"),
+    ).select_from(Response).join(Answer, Answer.response_id == Response.id)
+        .join(Question, and_(Question.version_id == Response.version_id,
+                             Question.key == Answer.question_key))
+        .where(counted, Question.type == QuestionType.LIKERT5)
+        .group_by(*cell, Answer.question_key))
+
+    _months_from_days(ResponseSummary, None, ("responses", "index_n", "index_sum", "index_sum_sq"))
+    _months_from_days(DimensionSummary, "dimension", ("n", "total", "total_sq"))
+    _months_from_days(QuestionSummary, "question_key", ("answered", "valid", "positive", "not_applicable"))
+
+
+
+# --- Which rows make up a period ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Window:
+    """How a period [start, end) is read: month rows, day rows added or taken away, raw pieces.
+
+    `months` is [first, after) of the month rows to add (None: none; a None bound: unbounded).
+    `plus` and `minus` are [first, after) ranges of day rows to add or take away: a month the
+    period covers mostly is read as the month minus the days it leaves out, so that a period of
+    "the last twelve months to today" reads a few day rows, not a month's worth at each end.
+    `raw` are the pieces of the period shorter than a whole local day, read from the responses.
+    """
+
+    months: tuple[date | None, date | None] | None = None
+    plus: tuple[tuple[date, date], ...] = ()
+    minus: tuple[tuple[date, date], ...] = ()
+    raw: tuple[tuple[datetime | None, datetime | None], ...] = ()
+
+
+def _next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    first = month_start(day)
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+def _edge(first: date, after: date, covered_from: date, covered_to: date) -> tuple[bool, list, list]:
+    """How to read the part [covered_from, covered_to) of the month [first, after).
+
+    (whole month?, day ranges to add, day ranges to take away), whichever reads fewer days.
+    """
+    inside = (covered_to - covered_from).days
+    if inside <= (after - first).days - inside:
+        return False, [(covered_from, covered_to)], []
+    outside = [(a, b) for a, b in ((first, covered_from), (covered_to, after)) if a < b]
+    return True, [], outside
+
+
+def day_window(day_from: date | None, day_to: date | None) -> Window:
+    """The rows for the local days [day_from, day_to) (None: unbounded on that side)."""
+    if day_from is not None and day_to is not None and day_from >= day_to:
+        return Window()
+    plus: list = []
+    minus: list = []
+    low = high = None
+    if (day_from is not None and day_to is not None
+            and month_start(day_from) == month_start(day_to - timedelta(days=1))):
+        first, after = month_start(day_from), _next_month(day_from)
+        whole, plus, minus = _edge(first, after, day_from, day_to)
+        return Window(months=(first, after) if whole else None, plus=tuple(plus), minus=tuple(minus))
+    if day_from is not None:
+        low = day_from
+        if day_from.day != 1:
+            first, after = month_start(day_from), _next_month(day_from)
+            whole, add_days, take_days = _edge(first, after, day_from, after)
+            low = first if whole else after
+            plus += add_days
+            minus += take_days
+    if day_to is not None:
+        high = day_to
+        if day_to.day != 1:
+            first, after = month_start(day_to), _next_month(day_to)
+            whole, add_days, take_days = _edge(first, after, first, day_to)
+            high = after if whole else first
+            plus += add_days
+            minus += take_days
+    months = None if (low is not None and high is not None and low >= high) else (low, high)
+    return Window(months=months, plus=tuple(plus), minus=tuple(minus))
+
+
+def window(start: datetime | None, end: datetime | None) -> Window:
+    """The rows for the instants [start, end): whole local days from the summary, the rest raw.
+
+    Dashboard periods run from local midnight to local midnight, so they read no raw row; any
+    other instant (an API caller, a test) still gets an exact answer from the raw pieces.
+    """
+    tz = zone()
+    if start is not None and end is not None and start >= end:
+        return Window()
+    day_from = day_to = None
+    raw = []
+    if start is not None:
+        local = start.astimezone(tz)
+        day_from = local.date() if local.time() == time.min else local.date() + timedelta(days=1)
+    if end is not None:
+        day_to = end.astimezone(tz).date()
+    if day_from is not None and day_to is not None and day_from >= day_to:
+        return Window(raw=((start, end),))  # not one whole local day inside
+    if start is not None and start < local_midnight(day_from, tz):
+        raw.append((start, local_midnight(day_from, tz)))
+    if end is not None and local_midnight(day_to, tz) < end:
+        raw.append((local_midnight(day_to, tz), end))
+    rows = day_window(day_from, day_to)
+    return Window(months=rows.months, plus=rows.plus, minus=rows.minus, raw=tuple(raw))
+
+
+def _in_ranges(column, ranges) -> list:
+    """SQL conditions: `column` in one of the [first, after) ranges."""
+    return [and_(column >= first, column < after) for first, after in ranges]
+
+
+def row_parts(model, rows: Window) -> list[tuple]:
+    """[(SQL condition on `model`'s table, sign)]: the month rows and day ranges to add (1) and the
+    day ranges to take away (−1). Each part is one range of the table's key, so each is read by an
+    index range scan; an OR of them all would make PostgreSQL scan every day row instead."""
+    table = model.__table__
+    parts = []
+    if rows.months is not None:
+        low, high = rows.months
+        month = [table.c.period == Period.MONTH]
+        if low is not None:
+            month.append(table.c.day >= low)
+        if high is not None:
+            month.append(table.c.day < high)
+        parts.append((and_(*month), 1))
+    for ranges, sign in ((rows.plus, 1), (rows.minus, -1)):
+        for first, after in ranges:
+            parts.append((and_(table.c.period == Period.DAY, table.c.day >= first, table.c.day < after),
+                          sign))
+    return parts
