@@ -20,7 +20,16 @@ from flask_migrate import upgrade  # noqa: E402
 from config import TestConfig  # noqa: E402
 from feedback import create_app  # noqa: E402
 from feedback.agencies.services import add_agency  # noqa: E402
+from feedback.dialogues.models import (  # noqa: E402
+    Conference,
+    ConferenceStatus,
+    PetitionSource,  # noqa: E402
+)
+from feedback.dialogues.petitions.services import create_petition  # noqa: E402
+from feedback.dialogues.registrations import register  # noqa: E402
+from feedback.dialogues.topics import load_default_topics  # noqa: E402
 from feedback.extensions import db  # noqa: E402
+from feedback.models import utcnow  # noqa: E402
 from feedback.surveys.services import deploy, load_default_survey  # noqa: E402
 
 ASSET_RE = re.compile(r'<(?:link[^>]+href|script[^>]+src)="([^"]+)"')
@@ -37,6 +46,25 @@ def measure(client, path: str, method: str = "GET", data=None) -> tuple[int, int
     return sum(map(len, bodies)), sum(len(gzip.compress(b, 6)) for b in bodies), assets
 
 
+def _dialogue(agency) -> tuple[str, str]:
+    """A published conference with one registrant and their question; (ticket code, tracking code)."""
+    from datetime import timedelta
+
+    load_default_topics()
+    now = utcnow()
+    conference = Conference(title_vi="Đối thoại với Nhân dân về thủ tục hành chính", host_agency_id=agency.id,
+                            venue="Hội trường Sở Tư pháp", capacity=100, status=ConferenceStatus.PUBLISHED,
+                            starts_at=now + timedelta(days=7), ends_at=now + timedelta(days=7, hours=3),
+                            leaders=[{"name": "Nguyễn Văn An", "title": "Giám đốc Sở Tư pháp"}])
+    db.session.add(conference)
+    db.session.flush()
+    registration, _ = register(conference, full_name="Trần Thị Bình", phone="0912 345 678",
+                               locality="Phường Hòa Bình")
+    petition = create_petition(text="Đề nghị rút ngắn thời gian chứng thực.", source=PetitionSource.ADVANCE,
+                               conference=conference, registration=registration)
+    return registration.ticket_code, petition.tracking_code
+
+
 def main() -> int:
     """Print a table of page weights; exit 1 if the survey page is over budget uncompressed."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -45,6 +73,7 @@ def main() -> int:
             upgrade()
             agency = add_agency("STP", "Sở Tư pháp", name_en="Department of Justice")
             deploy(load_default_survey(), agency)
+            ticket, tracking = _dialogue(agency)
             db.session.commit()
         # Requests outside the setup's app context, so each gets its own (and its own language).
         client = app.test_client()
@@ -56,6 +85,10 @@ def main() -> int:
             ("survey sent empty, errors shown (vi)",
              *measure(client, "/s/STP?lang=vi", "POST", {"token": token})),
             ("thank-you page (vi)", *measure(client, "/s/STP/thanks?lang=vi")),
+            ("dialogues list (vi)", *measure(client, "/dialogues/?lang=vi")),
+            ("dialogue sign-up form (vi)", *measure(client, "/dialogues/1/register?lang=vi")),
+            ("ticket (vi)", *measure(client, f"/tickets/{ticket}?lang=vi")),
+            ("question tracking (vi)", *measure(client, f"/track/{tracking}?lang=vi")),
         ]
         with app.app_context():
             db.engine.dispose()
