@@ -40,6 +40,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", PRODUCTION)
     REMEMBER_COOKIE_HTTPONLY = True
+    # Flask-Login's "remember me" cookie signs a person in like the session: same cross-site rule.
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
@@ -65,6 +67,8 @@ class Config:
     # Small-sample rules (DESIGN.md): hide below the first, grey out and never rank below the second.
     MIN_RESPONSES_SHOWN = int(os.environ.get("MIN_RESPONSES_SHOWN", "10"))
     MIN_RESPONSES_RANKED = int(os.environ.get("MIN_RESPONSES_RANKED", "30"))
+    # The public transparency page (/public/): each ranked agency's index and on-time rate. Off by default.
+    PUBLIC_TRANSPARENCY = _bool("PUBLIC_TRANSPARENCY", False)
     # A survey filled faster than this is kept but flagged.
     SURVEY_MIN_SECONDS = int(os.environ.get("SURVEY_MIN_SECONDS", "5"))
     # How long a citizen's form token stays valid before the form is re-shown with answers kept.

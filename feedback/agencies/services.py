@@ -22,6 +22,8 @@ def find_agency(code: str) -> Agency | None:
     Codes are stored as given, but people type them from posters (and the home page upper-cases
     them), so case must not matter; the exact match wins if two codes differ only by case.
     """
+    if "\x00" in code:  # typed into an address: PostgreSQL refuses NUL in a query, and no code has one
+        return None
     agency = db.session.scalar(select(Agency).where(Agency.code == code))
     if agency is None:
         agency = db.session.scalar(select(Agency).where(func.upper(Agency.code) == code.upper())

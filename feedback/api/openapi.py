@@ -16,6 +16,9 @@ def _error_response(description: str, example: dict | None = None) -> dict:
     return {"description": description, "content": {"application/json": content}}
 
 
+# Printable text with at least one non-space character: what the API accepts for codes and numbers.
+PRINTABLE_TEXT = r"^[^\u0000-\u001f\u007f]*[^\s\u0000-\u001f\u007f][^\u0000-\u001f\u007f]*$"
+
 SURVEY_CODE_EXAMPLE = {
     "code": "7KX4MCRT",
     "url": "https://langnghe.example.gov.vn/r/7KX4MCRT",
@@ -112,9 +115,11 @@ DOCUMENT = {
                 "required": ["agency_code", "dossier_id"],
                 "properties": {
                     "agency_code": {"type": "string", "minLength": 1, "maxLength": 32,
+                                    "pattern": PRINTABLE_TEXT,
                                     "description": "Code of the agency where the dossier was handled "
                                                    "(letter case does not matter)."},
                     "dossier_id": {"type": "string", "minLength": 1, "maxLength": 64,
+                                   "pattern": PRINTABLE_TEXT,
                                    "description": "The dossier number in the calling system; spaces "
                                                   "around it are ignored."},
                     "expires_in_days": {"type": ["integer", "null"], "minimum": 1, "maximum": 365,

@@ -28,7 +28,8 @@ csrf.exempt(bp)
 
 MAX_DOSSIER_LENGTH = 64
 MAX_EXPIRY_DAYS = 365
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, and lone UTF-16 surrogates ("\ud800" is valid JSON but no text a database can store).
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 def api_error(status: int, title: str, detail: str, headers: dict | None = None, **extra):
@@ -83,6 +84,8 @@ def parse_code_request(body) -> tuple[dict, dict[str, str]]:
         errors["agency_code"] = _("Give the code of the agency, as a string.")
     elif len(agency_code.strip()) > 32:
         errors["agency_code"] = _("An agency code has at most 32 characters.")
+    elif CONTROL_CHARS.search(agency_code):
+        errors["agency_code"] = _("An agency code cannot contain control characters.")
     else:
         values["agency_code"] = agency_code.strip()
     dossier_id = body.get("dossier_id")
@@ -95,6 +98,8 @@ def parse_code_request(body) -> tuple[dict, dict[str, str]]:
     else:
         values["dossier_id"] = dossier_id.strip()
     days = body.get("expires_in_days")
+    if isinstance(days, float) and days.is_integer():
+        days = int(days)  # JSON (and the schema) count 30.0 as an integer
     if days is not None and (isinstance(days, bool) or not isinstance(days, int)
                              or not 1 <= days <= MAX_EXPIRY_DAYS):
         errors["expires_in_days"] = _("Give a whole number of days from 1 to %(max)s, or leave it out.",
@@ -116,7 +121,10 @@ def code_body(code: SurveyCode) -> dict:
 @key_required
 def issue_survey_code():
     """Issue the one-time code for a dossier at an agency: 201 when new, 200 with the same code after."""
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = request.get_json(force=True, silent=True)
+    except RecursionError:  # nested thousands deep: valid JSON in theory, an attack in practice
+        body = None
     if body is None:
         return api_error(400, _("The body is not JSON"), _(
             "Send a JSON object such as "

@@ -346,6 +346,8 @@ def run_survey(flow: Flow):
 @csrf.exempt  # anonymous form without an account: its own signed token stands in for the CSRF token
 def take(agency_code: str):
     """The survey live at this agency, page by page; the last page stores the response."""
+    if "\x00" in agency_code:  # PostgreSQL refuses NUL in a query; no agency code has one
+        abort(404)
     deployment = live_deployment_for(agency_code)
     if deployment is None:
         abort(404)

@@ -155,7 +155,8 @@ class RegistrantFilters:
 
 def parse_registrant_filters(args) -> RegistrantFilters:
     """The search text and status filter; an unknown status is dropped with a message."""
-    filters = RegistrantFilters(q=(args.get("q") or "").strip()[:MAX_SEARCH])
+    # NUL never belongs to a search, and PostgreSQL refuses it in a query.
+    filters = RegistrantFilters(q=(args.get("q") or "").replace("\x00", "").strip()[:MAX_SEARCH])
     status = args.get("status") or ""
     if status in REGISTRANT_FILTERS:
         filters.status = status

@@ -85,7 +85,8 @@ def _conference_in_scope(conference_id: int) -> Conference:
 def _read_filters() -> tuple[QueueFilters, list[str], dict]:
     """The queue's filters from the query string, messages for the ones not understood, and the
     filters to keep on every link of the page."""
-    filters = QueueFilters(search=request.args.get("q", "").strip()[:200])
+    # NUL never belongs to a search, and PostgreSQL refuses it in a query.
+    filters = QueueFilters(search=request.args.get("q", "").replace("\x00", "").strip()[:200])
     errors = []
     conference_id, ok = _int_arg("conference")
     if not ok:
@@ -106,14 +107,15 @@ def _read_filters() -> tuple[QueueFilters, list[str], dict]:
             errors.append(_("Unknown source; showing every source."))
     topic = request.args.get("topic", "")
     if topic:
-        found = db.session.scalar(select(Topic).where(Topic.code == topic[:32]))
+        found = None if "\x00" in topic else db.session.scalar(select(Topic).where(Topic.code == topic[:32]))
         if found is None:
             errors.append(_("Unknown topic; showing every topic."))
         else:
             filters.topic_id = found.id
     agency = request.args.get("agency", "")
     if agency:
-        found = db.session.scalar(select(Agency).where(Agency.code == agency[:32]))
+        found = None if "\x00" in agency else db.session.scalar(
+            select(Agency).where(Agency.code == agency[:32]))
         if found is None:
             errors.append(_("Unknown agency; showing every agency."))
         else:
