@@ -33,6 +33,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.api.views import bp as api_bp
     from feedback.core.cli import translate_cli
     from feedback.core.views import bp as core_bp
+    from feedback.dashboards.accountability_views import bp as accountability_bp
     from feedback.dashboards.views import bp as dashboards_bp
     from feedback.demo.cli import seed_demo_command
     from feedback.dialogues.cli import dialogues_cli, purge_personal_data_command
@@ -48,6 +49,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.surveys.manage.views import bp as survey_manage_bp
     from feedback.surveys.responses.views import bp as responses_bp
     from feedback.surveys.views import bp as surveys_bp
+    from feedback.transparency.views import bp as transparency_bp
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -60,7 +62,8 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 
     for blueprint in (core_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp, responses_bp,
                       deployments_bp, survey_codes_bp, api_bp, api_keys_bp, survey_manage_bp,
-                      dialogues_bp, track_bp, dialogue_manage_bp, petitions_bp):
+                      dialogues_bp, track_bp, dialogue_manage_bp, petitions_bp, accountability_bp,
+                      transparency_bp):
         app.register_blueprint(blueprint)
     for group in (users_cli, agencies_cli, surveys_cli, translate_cli, seed_demo_command, api_keys_cli,
                   dialogues_cli, purge_personal_data_command, notifications_cli):

@@ -91,8 +91,9 @@ def agency_index_chart(indices: Sequence[AgencyIndex], *, locale: str, text: Cha
             # Each bar sits in the lower half of its row (the axis runs downwards), under its
             # label, which takes the upper half.
             offset=0.04,
+            # No <b>: plotly.js draws it with a style attribute, which the CSP refuses.
             hovertext=[
-                f"<b>{escape(i.name(locale))}</b><br>"
+                f"{escape(i.name(locale))}<br>"
                 f"{text.index}: {format_number(i.mean)}<br>"
                 f"{text.interval}: {format_number(i.low)}–{format_number(i.high)}<br>"
                 f"{text.responses}: {format_count(i.n)}"

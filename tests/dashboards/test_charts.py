@@ -60,7 +60,7 @@ def test_hover_carries_index_interval_and_n_in_the_given_format():
                                 format_number=lambda v: f"{v:.1f}".replace(".", ","),
                                 format_count=lambda n: f"{n:,}".replace(",", "."))
     hover = figure["data"][0]["hovertext"][0]
-    assert hover == ("<b>Cơ quan D</b><br>Index: 81,2<br>95% interval: 79,0–83,5<br>Responses: 300")
+    assert hover == ("Cơ quan D<br>Index: 81,2<br>95% interval: 79,0–83,5<br>Responses: 300")
     assert figure["layout"]["separators"] == ",."
 
 

@@ -1,0 +1,229 @@
+"""Dialogue accountability page for leaders: conferences, attendance, petitions and their handling."""
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.numbers import get_decimal_symbol, get_group_symbol
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import and_
+
+from feedback.accounts.authz import agency_filter, roles_required, visible_agencies
+from feedback.accounts.models import Role
+from feedback.agencies.models import Agency
+from feedback.core.i18n import current_locale, format_number
+from feedback.dashboards import accountability, assets
+from feedback.dashboards import accountability_charts as charts
+from feedback.dashboards.filters import DashboardFilters, parse_filters
+from feedback.dialogues.codes import grouped
+from feedback.dialogues.models import ConferenceStatus
+from feedback.extensions import db
+from feedback.surveys.responses.exports import CSV_BOM, neutralize
+
+bp = Blueprint("accountability", __name__, url_prefix="/dashboard/accountability")
+
+UNKNOWN_AGENCY = _l("Unknown agency. All the agencies you lead are shown instead.")
+CSV_NAMES = ("on-time", "topics", "agencies", "overdue", "conferences")
+STATUS_LABELS = {
+    ConferenceStatus.PUBLISHED: _l("Upcoming"),
+    ConferenceStatus.HELD: _l("Held"),
+    ConferenceStatus.REPORTED: _l("Held, report sent"),
+    ConferenceStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+@bp.context_processor
+def asset_urls():
+    """The plotly.js version and markers, as the satisfaction dashboard's templates use them."""
+    return {"plotly_version": assets.PLOTLY_VERSION, "plotly_style_id": assets.STYLE_ELEMENT_ID,
+            "plotly_no_inline_class": assets.NO_INLINE_CLASS,
+            "plotly_unused_style_ids": assets.unused_style_ids()}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the page covers: the period, the agency asked for (None: all the viewer's), and the
+    SQL condition on Agency for it, always inside the viewer's own subtrees."""
+
+    filters: DashboardFilters
+    agency: Agency | None
+    clause: object
+    errors: tuple
+
+
+def _zone() -> ZoneInfo:
+    """The timezone in which the page's dates are whole days."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _agency_choices() -> list[Agency]:
+    """The agencies the viewer leads and those under them, along the tree (the filter's list)."""
+    return list(db.session.scalars(visible_agencies(current_user, Role.LEADER)))
+
+
+def _scope() -> Scope:
+    """The period and agency subtree asked for in the query string, within the viewer's subtrees.
+
+    An agency outside them is answered exactly like an unknown code, so the page never tells
+    whether another department's code exists.
+    """
+    filters = parse_filters(request.args, datetime.now(_zone()).date())
+    clause = agency_filter(current_user, Role.LEADER)
+    code = (request.args.get("agency") or "").strip()
+    agency, errors = None, list(filters.errors)
+    if code:
+        # PostgreSQL refuses a NUL in a query, and no agency code holds one.
+        agency = None if "\x00" in code else db.session.scalar(
+            visible_agencies(current_user, Role.LEADER).where(Agency.code == code))
+        if agency is None:
+            errors.append(UNKNOWN_AGENCY)
+        else:
+            # The grant already covers the subtree; the viewer's filter stays as a second lock.
+            clause = and_(clause, Agency.in_subtree(agency.path))
+    return Scope(filters, agency, clause, tuple(errors))
+
+
+def _query_args(scope: Scope) -> dict[str, str]:
+    """The filters as query parameters, to build the CSV links of the same view."""
+    args = {"from": scope.filters.date_from.isoformat(), "to": scope.filters.date_to.isoformat()}
+    if scope.agency is not None:
+        args["agency"] = scope.agency.code
+    return args
+
+
+def _percent(part: int, whole: int) -> float | None:
+    """100 × part ÷ whole, None when whole is 0."""
+    return 100 * part / whole if whole else None
+
+
+def _numbers(scope: Scope) -> dict:
+    """Every figure of the page for the scope, straight from the SQL aggregates."""
+    start, end = scope.filters.period(_zone())
+    handling = accountability.handling(scope.clause, start, end)
+    return {
+        "conference_totals": accountability.conference_totals(scope.clause, start, end),
+        "conferences": accountability.conferences(scope.clause, start, end),
+        "received": accountability.petitions_received(scope.clause, start, end),
+        "topics": accountability.petitions_by_topic(scope.clause, start, end),
+        "handling": handling,
+        "total": accountability.total_handling(handling),
+        "overdue": accountability.overdue_petitions(scope.clause, start, end),
+    }
+
+
+def _topic_name(topic: accountability.TopicCount, locale: str) -> str:
+    """A topic's name, or the words for petitions filed without one."""
+    return topic.name(locale) if topic.code is not None else _("No topic")
+
+
+def _figures(numbers: dict, locale: str) -> dict:
+    """The two charts in the page's language; a chart without a bar is None."""
+    separators = get_decimal_symbol(locale) + get_group_symbol(locale)
+    count = lambda value: format_number(value, "#,##0")  # noqa: E731
+    on_time_rows = [(row.code, row.name(locale), row.handling.on_time, row.handling.due)
+                    for row in numbers["handling"] if row.handling.due]
+    on_time = charts.on_time_chart(
+        on_time_rows, min_due=current_app.config["MIN_RESPONSES_SHOWN"], separators=separators,
+        format_percent=lambda value: format_number(value, "0.0") + "%", format_count=count,
+        text=charts.OnTimeText(axis_title=_("Answered on time (%%)").replace("%%", "%"),
+                               enough=_("On-time rate"), few=_("Few petitions due"),
+                               on_time=_("On-time rate"), due=_("Answered on time / due")),
+    ) if on_time_rows else None
+    topic_rows = [(t.code or "-", _topic_name(t, locale), t.count) for t in numbers["topics"]]
+    topics = charts.topic_chart(
+        topic_rows, separators=separators, format_count=count,
+        text=charts.TopicText(axis_title=_("Petitions received"), petitions=_("Petitions")),
+    ) if topic_rows else None
+    return {"on_time_figure": on_time, "topic_figure": topics}
+
+
+def status_label(status: str) -> str:
+    """A listed conference's status in the request's language."""
+    return str(STATUS_LABELS[ConferenceStatus(status)])
+
+
+def _rate_cell(value: float | None) -> str:
+    """A percentage for a CSV cell, one decimal with a point (read by spreadsheets everywhere)."""
+    return "" if value is None else f"{value:.1f}"
+
+
+def _csv_table(name: str, numbers: dict, locale: str) -> tuple[list[str], list[list]]:
+    """The header and rows of the CSV of table or chart `name`: the same numbers the page shows."""
+    # The msgids are shared with the templates, where a literal percent sign is written %%.
+    on_time_rate = _("On-time rate (%%)").replace("%%", "%")
+    if name == "on-time":
+        return ([_("Agency code"), _("Agency"), _("Answered on time"), _("Petitions due"), on_time_rate],
+                [[r.code, r.name(locale), r.handling.on_time, r.handling.due,
+                  _rate_cell(_percent(r.handling.on_time, r.handling.due))]
+                 for r in numbers["handling"] if r.handling.due])
+    if name == "topics":
+        return ([_("Topic"), _("Petitions received")],
+                [[_topic_name(t, locale), t.count] for t in numbers["topics"]])
+    if name == "agencies":
+        header = [_("Agency code"), _("Agency"), _("Received"), _("Answered on time"), _("Answered late"),
+                  _("Overdue"), _("Pending"), _("Rated not satisfied"), _("Petitions due"), on_time_rate,
+                  _("Handling satisfaction (%%)").replace("%%", "%")]
+        rows = []
+        for row in numbers["handling"]:
+            h = row.handling
+            rows.append([row.code, row.name(locale), h.total, h.on_time, h.late, h.overdue, h.pending,
+                         h.not_satisfied, h.due, _rate_cell(_percent(h.on_time, h.due)),
+                         _rate_cell(_percent(h.handled_well, h.total))])
+        return header, rows
+    if name == "overdue":
+        return ([_("Agency code"), _("Agency"), _("Tracking code"), _("Due date"), _("Days overdue")],
+                [[p.agency_code, p.agency_name(locale), grouped(p.tracking_code), p.due_date.isoformat(),
+                  p.days_overdue] for p in numbers["overdue"]])
+    zone = _zone()
+    header = [_("Conference"), _("Host agency code"), _("Host agency"),
+              _("Starts at (%(zone)s)", zone=zone.key), _("Status"), _("Capacity"), _("Registered"),
+              _("Waiting list"), _("Attended")]
+    return header, [[c.title(locale), c.agency_code, c.agency_name(locale),
+                     c.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), status_label(c.status),
+                     c.capacity,
+                     c.registered, c.waitlisted, c.attended] for c in numbers["conferences"]]
+
+
+def _csv_response(name: str, scope: Scope, numbers: dict, locale: str):
+    """One table or chart's numbers as a UTF-8 CSV with a BOM (Excel), every text cell neutralized."""
+    header, rows = _csv_table(name, numbers, locale)
+    buffer = io.StringIO()
+    buffer.write(CSV_BOM)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in [header, *rows]:
+        writer.writerow([neutralize(v) if isinstance(v, str) else v for v in row])
+    filters = scope.filters
+    # Agency codes are typed by admins: keep only safe characters in the header.
+    agency = re.sub(r"[^A-Za-z0-9_-]", "_", scope.agency.code) if scope.agency else "all"
+    filename = (f"accountability-{name}-{agency}-"
+                f"{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}.csv")
+    response = current_app.response_class(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/")
+@roles_required(Role.LEADER)
+def index():
+    """The page, or with ?format=csv&chart=<name> the numbers of one of its charts or tables."""
+    scope = _scope()
+    locale = current_locale()
+    numbers = _numbers(scope)
+    if request.args.get("format") == "csv":
+        name = request.args.get("chart", "")
+        if name not in CSV_NAMES:
+            abort(404)
+        return _csv_response(name, scope, numbers, locale)
+    return render_template(
+        "dashboards/accountability.html", scope=scope, filters=scope.filters, errors=scope.errors,
+        agencies=_agency_choices(), csv_args=_query_args(scope), locale=locale, grouped=grouped,
+        min_due=current_app.config["MIN_RESPONSES_SHOWN"], percent=_percent, status_label=status_label,
+        **numbers, **_figures(numbers, locale),
+    )
