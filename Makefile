@@ -40,9 +40,11 @@ test: install translations  ## lint, then the whole suite (PostgreSQL too when T
 lint: install
 	$(BIN)/ruff check .
 
-bench: install translations  ## page weights, then the dashboards over 1,000,000 responses (PostgreSQL, minutes)
+bench: install translations  ## page weights, the dashboards over 1,000,000 responses, survey submissions and the sign-up burst under gunicorn (PostgreSQL, minutes)
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/submissions.py
+	$(BIN)/python bench/signup_burst.py
 
 clean:
 	rm -rf $(VENV) instance/*.db .pytest_cache .ruff_cache

@@ -1,0 +1,183 @@
+"""The floor for bench/submissions.py: the same paged survey and the same writes, without any framework.
+
+A plain WSGI callable (`gunicorn bench.bare_wsgi:app`) with one psycopg 3 connection per worker.
+It speaks the protocol the app speaks, so the same Locust user drives both: GET /s/<code> (and
+?d=<draft>&p=<n>) renders a bare form with an HMAC-signed token, the page number and the page's
+radio buttons; POST stores the page in `survey_draft` (INSERT on page 1, UPDATE after) and answers
+303 to the next page; the last POST deletes the draft and writes what `submit_response` writes —
+one `response` row, its `answer` rows (one multi-row INSERT), one `response_score` per dimension,
+and the day and month upserts of `response_summary`, `dimension_summary` and `question_summary` —
+in one transaction, then 303 to /s/<code>/thanks. No validation beyond the token, no templates, no
+ORM, no session cookie. The survey's pages, dimensions and ids are read once from the file named by
+BARE_SURVEY_FILE (written by submissions.py from the app's own page split); DATABASE_URL names the
+database.
+"""
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from datetime import UTC, datetime
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+import psycopg
+from psycopg.types.json import Json
+
+SURVEY = json.loads(open(os.environ["BARE_SURVEY_FILE"], encoding="utf-8").read())
+KEY = b"bare-bench-key"
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+_connection: psycopg.Connection | None = None
+
+
+def connection() -> psycopg.Connection:
+    """This worker's connection, opened on first use (after gunicorn forked)."""
+    global _connection
+    if _connection is None or _connection.closed:
+        _connection = psycopg.connect(os.environ["DATABASE_URL"])
+    return _connection
+
+
+def sign(draft: str) -> str:
+    """A token naming the draft, signed so a forged one is refused."""
+    mac = hmac.new(KEY, draft.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{draft}.{mac}"
+
+
+def unsign(token: str) -> str | None:
+    """The draft named by a token, or None if the token is forged."""
+    draft, _, mac = token.rpartition(".")
+    return draft if hmac.compare_digest(sign(draft), token) else None
+
+
+def form_page(code: str, draft: str, number: int) -> bytes:
+    """A bare form for page `number` (1-based)."""
+    action = f"/s/{code}?d={draft}" if draft else f"/s/{code}"
+    inputs = "".join(
+        f'<input type="radio" name="q-{key}" value="{v}">' for key in SURVEY["pages"][number - 1]
+        if key in SURVEY["likert"] for v in range(1, 6)
+    ) + "".join(f'<textarea name="q-{key}"></textarea>' for key in SURVEY["pages"][number - 1]
+                if key not in SURVEY["likert"])
+    return (f'<!doctype html><title>Survey</title><form method="post" action="{action}">'
+            f'<input type="hidden" name="token" value="{sign(draft)}">'
+            f'<input type="hidden" name="page" value="{number}">{inputs}'
+            '<button type="submit" name="nav" value="next">Next</button></form>').encode()
+
+
+def store_response(cur, answers: dict, started_at: datetime) -> None:
+    """The INSERTs and upserts `submit_response` makes for one counted response."""
+    now = datetime.now(UTC)
+    cur.execute(
+        "INSERT INTO response (version_id, deployment_id, agency_id, service, channel, locale, "
+        "started_at, submitted_at, flags, excluded, client_hash) VALUES "
+        "(%s, %s, %s, NULL, 'open', 'vi', %s, %s, 0, false, %s) RETURNING id",
+        (SURVEY["version_id"], SURVEY["deployment_id"], SURVEY["agency_id"], started_at, now,
+         secrets.token_hex(32)))
+    response_id = cur.fetchone()[0]
+    rows, tally = [], {}
+    for key, value in answers.items():
+        number = float(value) if key in SURVEY["likert"] and value else None
+        rows.append((response_id, key, number, None if number is not None else (value or None)))
+        dimension = SURVEY["likert"].get(key)
+        if dimension and number is not None:
+            valid, positive = tally.get(dimension, (0, 0))
+            tally[dimension] = (valid + 1, positive + (number >= 4))
+    placeholders = ", ".join(["(%s, %s, %s, %s, NULL, false)"] * len(rows))
+    cur.execute("INSERT INTO answer (response_id, question_key, number, text, choices, not_applicable) "
+                f"VALUES {placeholders}", [x for row in rows for x in row])
+    scores = {d: positive / valid for d, (valid, positive) in tally.items()}
+    weights = SURVEY["weights"]
+    cur.executemany("INSERT INTO response_score (response_id, dimension, score, weight, valid_answers) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    [(response_id, d, s, weights.get(d, 1.0), tally[d][0])
+                     for d, s in sorted(scores.items())])
+    total_weight = sum(weights.get(d, 1.0) for d in scores)
+    index = sum(s * weights.get(d, 1.0) for d, s in scores.items()) / total_weight if total_weight else None
+    day = now.astimezone(ZONE).date()
+    cells = [("day", day), ("month", day.replace(day=1))]
+    cell = (SURVEY["agency_id"], SURVEY["version_id"], "open", "")
+    cur.executemany(
+        "INSERT INTO response_summary (period, day, agency_id, version_id, channel, service, responses, "
+        "index_n, index_sum, index_sum_sq) VALUES (%s, %s, %s, %s, %s, %s, 1, %s, %s, %s) "
+        "ON CONFLICT (period, day, agency_id, version_id, channel, service) DO UPDATE SET "
+        "responses = response_summary.responses + excluded.responses, "
+        "index_n = response_summary.index_n + excluded.index_n, "
+        "index_sum = response_summary.index_sum + excluded.index_sum, "
+        "index_sum_sq = response_summary.index_sum_sq + excluded.index_sum_sq",
+        [(p, d, *cell, int(index is not None), index or 0.0, (index or 0.0) ** 2) for p, d in cells])
+    cur.executemany(
+        "INSERT INTO dimension_summary (period, day, agency_id, version_id, channel, service, dimension, "
+        "n, total, total_sq) VALUES (%s, %s, %s, %s, %s, %s, %s, 1, %s, %s) "
+        "ON CONFLICT (period, day, agency_id, version_id, channel, service, dimension) DO UPDATE SET "
+        "n = dimension_summary.n + excluded.n, total = dimension_summary.total + excluded.total, "
+        "total_sq = dimension_summary.total_sq + excluded.total_sq",
+        [(p, d, *cell, dim, s, s * s) for p, d in cells for dim, s in sorted(scores.items())])
+    likert = sorted(k for k in answers if k in SURVEY["likert"])
+    cur.executemany(
+        "INSERT INTO question_summary (period, day, agency_id, version_id, channel, service, question_key, "
+        "answered, valid, positive, not_applicable) VALUES (%s, %s, %s, %s, %s, %s, %s, 1, %s, %s, 0) "
+        "ON CONFLICT (period, day, agency_id, version_id, channel, service, question_key) DO UPDATE SET "
+        "answered = question_summary.answered + excluded.answered, "
+        "valid = question_summary.valid + excluded.valid, "
+        "positive = question_summary.positive + excluded.positive, "
+        "not_applicable = question_summary.not_applicable + excluded.not_applicable",
+        [(p, d, *cell, k, int(bool(answers[k])), int(bool(answers[k]) and float(answers[k]) >= 4))
+         for p, d in cells for k in likert])
+
+
+def receive(code: str, form: dict, query: dict):
+    """Store one page; return (status, location)."""
+    draft = unsign(form.get("token", [""])[0])
+    if draft is None:
+        return "400 Bad Request", None
+    number = int(form.get("page", ["1"])[0])
+    page = {key: form.get(f"q-{key}", [""])[0] for key in SURVEY["pages"][number - 1]}
+    conn = connection()
+    with conn.transaction(), conn.cursor() as cur:
+        if not draft:
+            draft = secrets.token_urlsafe(32)
+            now = datetime.now(UTC)
+            cur.execute("INSERT INTO survey_draft (id, deployment_id, code_id, answers, page, started_at, "
+                        "updated_at) VALUES (%s, %s, NULL, %s, %s, %s, %s)",
+                        (draft, SURVEY["deployment_id"], Json(page), number + 1, now, now))
+            answers, started_at = page, now
+        else:
+            cur.execute("SELECT answers, started_at FROM survey_draft WHERE id = %s", (draft,))
+            row = cur.fetchone()
+            if row is None:
+                return "303 See Other", f"/s/{code}"
+            answers, started_at = {**row[0], **page}, row[1]
+            if number < len(SURVEY["pages"]):
+                cur.execute("UPDATE survey_draft SET answers = %s, page = %s, updated_at = %s WHERE id = %s",
+                            (Json(answers), number + 1, datetime.now(UTC), draft))
+        if number < len(SURVEY["pages"]):
+            return "303 See Other", f"/s/{code}?d={draft}&p={number + 1}"
+        cur.execute("DELETE FROM survey_draft WHERE id = %s", (draft,))
+        store_response(cur, answers, started_at)
+    return "303 See Other", f"/s/{code}/thanks"
+
+
+def app(environ, start_response):
+    """Route: the survey page (GET/POST) and the thank-you page."""
+    parts = environ["PATH_INFO"].strip("/").split("/")
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    if len(parts) == 3 and parts[2] == "thanks":
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [b"<!doctype html><title>Thanks</title><p>Thank you.</p>"]
+    if len(parts) != 2 or parts[0] != "s":
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+    code = parts[1]
+    if environ["REQUEST_METHOD"] == "POST":
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        form = parse_qs(environ["wsgi.input"].read(length).decode(), keep_blank_values=True)
+        status, location = receive(code, form, query)
+        start_response(status, [("Location", location or "/"), ("Content-Length", "0")])
+        return [b""]
+    draft = query.get("d", [""])[0]
+    number = min(max(int(query.get("p", ["1"])[0]), 1), len(SURVEY["pages"]))
+    body = form_page(code, draft, number)
+    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"),
+                              ("Content-Length", str(len(body)))])
+    return [body]
