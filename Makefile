@@ -35,7 +35,7 @@ run: demo  ## serve the demo on http://127.0.0.1:5000 (SQLite)
 
 test: install translations  ## lint, then the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .
