@@ -30,9 +30,9 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BIN = ROOT / ".venv" / "bin"
+from bench.servers import SERVER, drop_database, fresh_database, start_gunicorn, stop  # noqa: E402
+
 DB = "langnghe_bench_signup"
-SERVER = "postgresql://postgres@127.0.0.1:5432"
 URL = f"{SERVER}/{DB}"
 PORT = 8762
 LOG = Path("/tmp/langnghe_bench_signup.log")
@@ -41,12 +41,7 @@ TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')
 
 def create_database(seats: int) -> int:
     """A fresh migrated database with a published conference of `seats` seats; returns its id."""
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB}")
-    env = {**os.environ, "DATABASE_URL": URL, "FLASK_APP": "wsgi.py"}
-    subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    os.environ["DATABASE_URL"] = URL
+    fresh_database(DB)
     from feedback import create_app
     from feedback.agencies.services import add_agency
     from feedback.dialogues.models import Conference, ConferenceStatus
@@ -74,22 +69,13 @@ def create_database(seats: int) -> int:
     return conference_id
 
 
-def start_gunicorn(workers: int, people: int) -> subprocess.Popen:
+def start_app(workers: int, people: int) -> subprocess.Popen:
     """The app under gunicorn on PORT; returns once it answers."""
     env = {**os.environ, "DATABASE_URL": URL, "APP_ENV": "production", "SECRET_KEY": "bench-secret",
            "SESSION_COOKIE_SECURE": "0", "DIALOGUE_SIGNUP_RATE_LIMIT": f"{people * 10} per minute"}
-    process = subprocess.Popen(
-        [BIN / "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{PORT}", "--backlog", "2048",
-         "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=open(LOG, "w"), stderr=subprocess.STDOUT)
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"gunicorn did not start; see {LOG}")
+    LOG.write_text("")
+    return start_gunicorn("wsgi:app", port=PORT, workers=workers, env=env, log=LOG, probe="/healthz",
+                          extra=("--backlog", "2048"))
 
 
 def phone(n: int) -> str:
@@ -165,7 +151,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     workers = 2 * (os.cpu_count() or 1)
     conference_id = create_database(args.seats)
-    server = start_gunicorn(workers, args.people)
+    server = start_app(workers, args.people)
     exact = False
     try:
         print(f"load average before: {os.getloadavg()[0]:.2f}; gunicorn {workers} workers", flush=True)
@@ -177,11 +163,9 @@ def main() -> None:
         exact = check(conference_id, args.seats, args.people, results)
         print("exactly right:", "yes" if exact else "NO")
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
         if not args.keep:
-            with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+            drop_database(DB)
     if not exact:
         sys.exit(1)
 

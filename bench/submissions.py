@@ -20,16 +20,15 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BIN = ROOT / ".venv" / "bin"
+from bench.servers import BIN, SERVER, drop_database, fresh_database, start_gunicorn, stop  # noqa: E402
+
 DB = "langnghe_bench_submit"
-SERVER = "postgresql://postgres@127.0.0.1:5432"
 URL = f"{SERVER}/{DB}"
 PORT = 8761
 WORK = Path("/tmp/langnghe_bench_submit")
@@ -50,12 +49,7 @@ def wait_until_quiet(limit: float = 1.5, patience: int = 300) -> None:
 
 def create_database() -> dict:
     """A fresh migrated database with the default survey deployed at BENCH; the bare app's survey file."""
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB}")
-    env = {**os.environ, "DATABASE_URL": URL, "FLASK_APP": "wsgi.py"}
-    subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    os.environ["DATABASE_URL"] = URL
+    fresh_database(DB)
     from feedback import create_app
     from feedback.agencies.services import add_agency
     from feedback.extensions import db
@@ -83,27 +77,6 @@ def create_database() -> dict:
         db.session.remove()
         db.engine.dispose()
     return survey
-
-
-def start_gunicorn(target: str, workers: int, env: dict) -> subprocess.Popen:
-    """gunicorn serving `target` on PORT; returns once it answers."""
-    process = subprocess.Popen(
-        [BIN / "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning",
-         target], cwd=ROOT, env=env, stdout=open(WORK / "gunicorn.log", "a"), stderr=subprocess.STDOUT)
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/s/BENCH/thanks", timeout=2)
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"gunicorn {target} did not start; see {WORK / 'gunicorn.log'}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop gunicorn gracefully."""
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=30)
 
 
 def count_responses() -> int:
@@ -173,7 +146,8 @@ def main() -> None:
     results = []
     try:
         for name, target in (("app", "wsgi:app"), ("bare", "bench.bare_wsgi:app")):
-            server = start_gunicorn(target, workers, base)
+            server = start_gunicorn(target, port=PORT, workers=workers, env=base, log=WORK / "gunicorn.log",
+                                    probe="/s/BENCH/thanks")
             try:
                 run_locust(f"{name}-warmup", 8, False, 5)
                 for label, users, paced in ((f"{name}-{args.rate}/s", args.rate, True),
@@ -192,8 +166,7 @@ def main() -> None:
         (WORK / "results.json").write_text(json.dumps(results, indent=1))
     finally:
         if not args.keep:
-            with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+            drop_database(DB)
 
 
 if __name__ == "__main__":

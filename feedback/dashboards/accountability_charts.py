@@ -12,15 +12,12 @@ from markupsafe import escape
 
 from feedback.dashboards.charts import (
     BAR_WIDTH,
-    FONT,
-    GRID,
     RANKED_BAR,
     RANKED_LINE,
-    ROW_HEIGHT,
     THIN_BAR,
     THIN_LINE,
     _short,
-    _template_none,
+    row_bar_layout,
 )
 
 
@@ -82,29 +79,8 @@ def _bars_figure(bars: Sequence[Bar], *, axis: dict, traces: list[tuple[str, boo
          "showarrow": False, "align": "left", "text": f"{escape(_short(b.label))} (n = {format_count(b.n)})"}
         for b in bars
     ]
-    legend = len(data) > 1
-    layout = {
-        "template": _template_none(),
-        "barmode": "overlay",
-        "height": (44 if legend else 8) + 48 + ROW_HEIGHT * max(len(bars), 1),
-        "margin": {"l": 8, "r": 16, "t": 44 if legend else 8, "b": 48, "pad": 0},
-        "font": {"family": FONT, "size": 13, "color": "#1b1f23"},
-        "separators": separators,
-        "paper_bgcolor": "#fff",
-        "plot_bgcolor": "#fff",
-        "dragmode": False,
-        "hovermode": "closest",
-        "hoverlabel": {"bgcolor": "#fff", "bordercolor": RANKED_LINE, "align": "left",
-                       "font": {"family": FONT, "size": 13, "color": RANKED_LINE}},
-        "showlegend": legend,
-        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"},
-        "xaxis": {"fixedrange": True, "showgrid": True, "gridcolor": GRID, "zeroline": False, **axis},
-        "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": [b.key for b in bars],
-                  "showticklabels": False, "autorange": "reversed", "fixedrange": True},
-    }
-    if labels:
-        layout["annotations"] = labels
-    return {"data": data, "layout": layout}
+    return {"data": data, "layout": row_bar_layout([b.key for b in bars], labels, legend=len(data) > 1,
+                                                   separators=separators, xaxis=axis)}
 
 
 def on_time_chart(rows: Sequence[tuple[str, str, int, int]], *, text: OnTimeText, min_due: int,

@@ -63,6 +63,40 @@ def _short(name: str) -> str:
     return cut.rstrip() + "…"
 
 
+def row_bar_layout(keys: Sequence[str], labels: list[dict], *, legend: bool, separators: str,
+                   xaxis: dict) -> dict:
+    """The layout of a horizontal bar chart with one row per key, top to bottom, each bar's label
+    (an annotation) above it; `xaxis` adds to the value axis. Shared by every row chart.
+
+    Without labels the layout has no annotations at all, as Plotly writes an empty figure.
+    """
+    layout = {
+        "template": _template_none(),
+        "barmode": "overlay",
+        "height": (44 if legend else 8) + 48 + ROW_HEIGHT * max(len(keys), 1),
+        # Room above the plot for the legend, which sits there so it never hides a bar.
+        "margin": {"l": 8, "r": 16, "t": 44 if legend else 8, "b": 48, "pad": 0},
+        "font": {"family": FONT, "size": 13, "color": "#1b1f23"},
+        "separators": separators,
+        "paper_bgcolor": "#fff",
+        "plot_bgcolor": "#fff",
+        "dragmode": False,
+        "hovermode": "closest",
+        # Plotly colours the hover box like its bar; dark text on white reads better.
+        "hoverlabel": {"bgcolor": "#fff", "bordercolor": RANKED_LINE, "align": "left",
+                       "font": {"family": FONT, "size": 13, "color": RANKED_LINE}},
+        "showlegend": legend,
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"},
+        "annotations": labels,
+        "xaxis": {"fixedrange": True, "showgrid": True, "gridcolor": GRID, "zeroline": False, **xaxis},
+        "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": list(keys),
+                  "showticklabels": False, "autorange": "reversed", "fixedrange": True},
+    }
+    if not labels:
+        del layout["annotations"]
+    return layout
+
+
 def agency_index_chart(indices: Sequence[AgencyIndex], *, locale: str, text: ChartText,
                        format_number: Callable[[float], str] = _plain,
                        format_count: Callable[[int], str] = str,
@@ -111,30 +145,6 @@ def agency_index_chart(indices: Sequence[AgencyIndex], *, locale: str, text: Cha
          "text": f"{escape(_short(i.name(locale)))} (n = {format_count(i.n)})"}
         for i in shown
     ]
-    legend = len(traces) > 1
-    figure = {"data": traces, "layout": {
-        "template": _template_none(),
-        "barmode": "overlay",
-        "height": (44 if legend else 8) + 48 + ROW_HEIGHT * max(len(shown), 1),
-        # Room above the plot for the legend, which sits there so it never hides a bar.
-        "margin": {"l": 8, "r": 16, "t": 44 if legend else 8, "b": 48, "pad": 0},
-        "font": {"family": FONT, "size": 13, "color": "#1b1f23"},
-        "separators": separators,
-        "paper_bgcolor": "#fff",
-        "plot_bgcolor": "#fff",
-        "dragmode": False,
-        "hovermode": "closest",
-        # Plotly colours the hover box like its bar; dark text on white reads better.
-        "hoverlabel": {"bgcolor": "#fff", "bordercolor": RANKED_LINE, "align": "left",
-                       "font": {"family": FONT, "size": 13, "color": RANKED_LINE}},
-        "showlegend": legend,
-        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"},
-        "annotations": labels,
-        "xaxis": {"range": [0, 100], "fixedrange": True, "title": {"text": text.axis_title},
-                  "dtick": 20, "showgrid": True, "gridcolor": GRID, "zeroline": False},
-        "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": codes,
-                  "showticklabels": False, "autorange": "reversed", "fixedrange": True},
-    }}
-    if not labels:
-        del figure["layout"]["annotations"]  # as Plotly writes an empty figure
-    return figure
+    xaxis = {"range": [0, 100], "title": {"text": text.axis_title}, "dtick": 20}
+    return {"data": traces, "layout": row_bar_layout(codes, labels, legend=len(traces) > 1,
+                                                     separators=separators, xaxis=xaxis)}
