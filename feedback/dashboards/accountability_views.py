@@ -1,7 +1,5 @@
 """Dialogue accountability page for leaders: conferences, attendance, petitions and their handling."""
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +22,7 @@ from feedback.dashboards.filters import DashboardFilters, parse_filters
 from feedback.dialogues.codes import grouped
 from feedback.dialogues.models import ConferenceStatus
 from feedback.extensions import db
-from feedback.surveys.responses.exports import CSV_BOM, neutralize
+from feedback.surveys.responses.exports import csv_document
 
 bp = Blueprint("accountability", __name__, url_prefix="/dashboard/accountability")
 
@@ -193,17 +191,12 @@ def _csv_table(name: str, numbers: dict, locale: str) -> tuple[list[str], list[l
 def _csv_response(name: str, scope: Scope, numbers: dict, locale: str):
     """One table or chart's numbers as a UTF-8 CSV with a BOM (Excel), every text cell neutralized."""
     header, rows = _csv_table(name, numbers, locale)
-    buffer = io.StringIO()
-    buffer.write(CSV_BOM)
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in [header, *rows]:
-        writer.writerow([neutralize(v) if isinstance(v, str) else v for v in row])
     filters = scope.filters
     # Agency codes are typed by admins: keep only safe characters in the header.
     agency = re.sub(r"[^A-Za-z0-9_-]", "_", scope.agency.code) if scope.agency else "all"
     filename = (f"accountability-{name}-{agency}-"
                 f"{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}.csv")
-    response = current_app.response_class(buffer.getvalue(), mimetype="text/csv")
+    response = current_app.response_class(csv_document([header, *rows]), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -4,7 +4,6 @@ Text cells go through `neutralize`, so a name typed as "=HYPERLINK(…)" stays t
 A registrant list is at most a few thousand rows, so both files are built in memory.
 """
 
-import csv
 import io
 from datetime import datetime, tzinfo
 
@@ -16,7 +15,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from feedback.dialogues.models import Registration
-from feedback.surveys.responses.exports import CSV_BOM, XLSX_DATETIME_FORMAT, neutralize
+from feedback.surveys.responses.exports import XLSX_DATETIME_FORMAT, csv_document, neutralize
 
 # Stable, language-neutral column keys (the CSV header and the XLSX first row).
 KEYS = ("ticket_code", "status", "waitlist_position", "full_name", "phone", "email", "locality",
@@ -56,26 +55,9 @@ def row(registration: Registration, zone: tzinfo) -> list:
             local(registration.cancelled_at)]
 
 
-def _csv_value(value) -> str:
-    """A cell as CSV text: ISO local times with their offset, text neutralized."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, str):
-        return neutralize(value)
-    return str(value)
-
-
 def csv_bytes(registrations: list[Registration], zone: tzinfo) -> bytes:
     """The list as UTF-8 CSV with a byte-order mark (Excel then reads the accents) and CRLF ends."""
-    buffer = io.StringIO()
-    buffer.write(CSV_BOM)
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(KEYS)
-    for registration in registrations:
-        writer.writerow([_csv_value(v) for v in row(registration, zone)])
-    return buffer.getvalue().encode("utf-8")
+    return csv_document([KEYS, *(row(registration, zone) for registration in registrations)])
 
 
 def _xlsx_value(value):

@@ -8,7 +8,7 @@ neutralized with a leading apostrophe (OWASP "CSV injection").
 import csv
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -151,8 +151,8 @@ def rows(plan: ExportPlan, locale: str, zone: tzinfo) -> Iterator[list]:
         yield cells
 
 
-def _csv_value(value) -> str:
-    """A cell as CSV text: ISO timestamps with their offset, whole numbers without ".0"."""
+def csv_value(value) -> str:
+    """A cell as CSV text: ISO timestamps with their offset, text neutralized, None empty."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -162,6 +162,17 @@ def _csv_value(value) -> str:
     return str(value)
 
 
+def csv_document(rows: Iterable[Sequence]) -> bytes:
+    """`rows` (header first) as one UTF-8 CSV with a byte-order mark and CRLF ends, every cell
+    through `csv_value`: the small exports (registrants, dashboard tables) write it in one piece."""
+    buffer = io.StringIO()
+    buffer.write(CSV_BOM)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([csv_value(v) for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
 def csv_chunks(plan: ExportPlan, locale: str, zone: tzinfo) -> Iterator[bytes]:
     """The export as UTF-8 CSV with a byte-order mark (so Excel reads the accents), RFC 4180
     quoting and CRLF line ends, a few hundred rows at a time. One header row of column keys keeps
@@ -169,9 +180,9 @@ def csv_chunks(plan: ExportPlan, locale: str, zone: tzinfo) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     buffer.write(CSV_BOM)
-    writer.writerow([_csv_value(h) for h in key_header(plan)])
+    writer.writerow([csv_value(h) for h in key_header(plan)])
     for n, row in enumerate(rows(plan, locale, zone), start=1):
-        writer.writerow([_csv_value(v) for v in row])
+        writer.writerow([csv_value(v) for v in row])
         if n % CSV_CHUNK_ROWS == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
