@@ -12,9 +12,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_
 
-from feedback.accounts.authz import agency_filter, roles_required, visible_agencies
+from feedback.accounts.authz import agency_filter, can_access, roles_required, visible_agencies
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
+from feedback.agencies.services import find_agency
 from feedback.core.i18n import current_locale, format_number
 from feedback.dashboards import accountability, assets
 from feedback.dashboards import accountability_charts as charts
@@ -76,10 +77,9 @@ def _scope() -> Scope:
     code = (request.args.get("agency") or "").strip()
     agency, errors = None, list(filters.errors)
     if code:
-        # PostgreSQL refuses a NUL in a query, and no agency code holds one.
-        agency = None if "\x00" in code else db.session.scalar(
-            visible_agencies(current_user, Role.LEADER).where(Agency.code == code))
-        if agency is None:
+        agency = find_agency(code)
+        if agency is None or not can_access(current_user, agency, Role.LEADER):
+            agency = None
             errors.append(UNKNOWN_AGENCY)
         else:
             # The grant already covers the subtree; the viewer's filter stays as a second lock.

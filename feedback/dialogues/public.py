@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from feedback.agencies.models import Agency
+from feedback.agencies.services import find_agency
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,
@@ -184,17 +185,9 @@ def upcoming_months() -> list[date]:
 
 
 def find_agency_by_code(code: str) -> Agency | None:
-    """An active agency by its exact code (filter values come from our own links)."""
-    if "\x00" in code:  # PostgreSQL refuses NUL in a query: no code has one anyway
-        return None
-    return db.session.scalar(select(Agency).where(Agency.code == code, Agency.active.is_(True)))
-
-
-def find_topic_by_code(code: str) -> Topic | None:
-    """A topic by its code."""
-    if "\x00" in code:  # as above: never a code, and PostgreSQL would refuse the query
-        return None
-    return db.session.scalar(select(Topic).where(Topic.code == code))
+    """An active agency by its code, as people type it."""
+    agency = find_agency(code)
+    return agency if agency is not None and agency.active else None
 
 
 def public_conference(conference_id: int) -> Conference | None:

@@ -49,6 +49,13 @@ def load_default_topics() -> int:
     return added
 
 
+def find_topic(code: str | None) -> Topic | None:
+    """The topic with `code`, if any (a NUL is never in a code, and PostgreSQL refuses it)."""
+    if not code or "\x00" in code:
+        return None
+    return db.session.scalar(select(Topic).where(Topic.code == code))
+
+
 def active_topics() -> list[Topic]:
     """Topics that can be chosen for new conferences and questions, in list order."""
     return list(db.session.scalars(select(Topic).where(Topic.active).order_by(Topic.code)))

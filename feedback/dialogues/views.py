@@ -24,7 +24,7 @@ from feedback.dialogues.codes import clean_code, grouped
 from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus
 from feedback.dialogues.registrations import RegistrationRefused
 from feedback.dialogues.signup import cancel_ticket, resend_ticket, sign_up
-from feedback.dialogues.topics import active_topics
+from feedback.dialogues.topics import active_topics, find_topic
 from feedback.extensions import csrf, db, limiter
 
 bp = Blueprint("dialogues", __name__)
@@ -97,7 +97,7 @@ def index():
         if agency is None:
             errors.append(_("We do not know the agency you chose, so conferences of every agency are shown."))
     if topic_arg := request.args.get("topic", "").strip():
-        topic = public.find_topic_by_code(topic_arg)
+        topic = find_topic(topic_arg)
         if topic is None:
             errors.append(_("We do not know the topic you chose, so conferences on every topic are shown."))
     if month_arg := request.args.get("month", "").strip():

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from feedback.accounts.authz import agency_filter, can_access, has_role, roles_required
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
+from feedback.agencies.services import find_agency
 from feedback.core.i18n import current_locale
 from feedback.dialogues.access import get_managed_conference_or_404
 from feedback.dialogues.codes import grouped
@@ -21,7 +22,6 @@ from feedback.dialogues.models import (
     Petition,
     PetitionSource,
     PetitionStatus,
-    Topic,
 )
 from feedback.dialogues.petitions import report as reports
 from feedback.dialogues.petitions import services
@@ -35,7 +35,7 @@ from feedback.dialogues.petitions.forms import (
     ReportForm,
 )
 from feedback.dialogues.petitions.services import PetitionRefused, QueueFilters, refusal_message
-from feedback.dialogues.topics import active_topics
+from feedback.dialogues.topics import active_topics, find_topic
 from feedback.extensions import db
 from feedback.models import utcnow
 
@@ -107,15 +107,14 @@ def _read_filters() -> tuple[QueueFilters, list[str], dict]:
             errors.append(_("Unknown source; showing every source."))
     topic = request.args.get("topic", "")
     if topic:
-        found = None if "\x00" in topic else db.session.scalar(select(Topic).where(Topic.code == topic[:32]))
+        found = find_topic(topic[:32])
         if found is None:
             errors.append(_("Unknown topic; showing every topic."))
         else:
             filters.topic_id = found.id
     agency = request.args.get("agency", "")
     if agency:
-        found = None if "\x00" in agency else db.session.scalar(
-            select(Agency).where(Agency.code == agency[:32]))
+        found = find_agency(agency[:32])
         if found is None:
             errors.append(_("Unknown agency; showing every agency."))
         else:
@@ -154,16 +153,6 @@ def _topic_choices() -> list[SelectChoice]:
     """The active topics, with "no topic" first."""
     locale = current_locale()
     return [SelectChoice("", _("No topic"))] + [SelectChoice(t.code, t.name(locale)) for t in active_topics()]
-
-
-def _topic(code: str | None) -> Topic | None:
-    """The topic with `code`, if any."""
-    return db.session.scalar(select(Topic).where(Topic.code == code)) if code else None
-
-
-def _agency(code: str) -> Agency | None:
-    """The agency with `code`, if any."""
-    return db.session.scalar(select(Agency).where(Agency.code == code))
 
 
 def _short(text: str, length: int = 90) -> str:
@@ -318,7 +307,7 @@ def merge(petition_id: int):
 def assign(petition_id: int):
     """Route the petition to the responsible agency with a due date."""
     def run(petition: Petition, form: AssignForm) -> None:
-        services.assign(petition, _agency(form.agency.data), form.due_date.data, current_user)
+        services.assign(petition, find_agency(form.agency.data), form.due_date.data, current_user)
 
     return _act(petition_id, "moderate", run, _("The petition is assigned."), form_name="assign",
                 form=AssignForm())
@@ -385,7 +374,7 @@ def floor_new(conference_id: int):
         return render_template("dialogues/petitions/floor.html", conference=conference, form=form,
                                created=None, grouped=grouped), 422
     petition = services.create_floor_petition(
-        conference, text=form.text.data.strip(), topic=_topic(form.topic.data), registration=registration,
+        conference, text=form.text.data.strip(), topic=find_topic(form.topic.data), registration=registration,
         consent_to_publish=form.consent.data, actor=current_user)
     db.session.commit()
     return redirect(url_for(".floor_new", conference_id=conference.id, created=petition.id), code=303)
@@ -463,9 +452,9 @@ def report(conference_id: int):
     if not form.validate_on_submit():
         return _render_report(conference, form, status=422)
     commitments = [
-        reports.Commitment(text=row.form.text.data.strip(), agency=_agency(row.form.agency.data),
+        reports.Commitment(text=row.form.text.data.strip(), agency=find_agency(row.form.agency.data),
                            due_date=row.form.due_date.data or services.routing_due_date(conference),
-                           topic=_topic(row.form.topic.data))
+                           topic=find_topic(row.form.topic.data))
         for row in form.commitments if not row.form.is_blank()]
     try:
         reports.submit_report(conference, attendee_count=form.attendee_count.data,
