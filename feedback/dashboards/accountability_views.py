@@ -1,33 +1,26 @@
 """Dialogue accountability page for leaders: conferences, attendance, petitions and their handling."""
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
-from sqlalchemy import and_
 
-from feedback.accounts.authz import agency_filter, can_access, roles_required, visible_agencies
+from feedback.accounts.authz import roles_required
 from feedback.accounts.models import Role
-from feedback.agencies.models import Agency
-from feedback.agencies.services import find_agency
 from feedback.core.i18n import current_locale, format_number
-from feedback.dashboards import accountability, assets
+from feedback.dashboards import accountability
 from feedback.dashboards import accountability_charts as charts
-from feedback.dashboards.filters import DashboardFilters, parse_filters
+from feedback.dashboards.scope import DashboardView, current_view, zone
+from feedback.dashboards.views import asset_urls
 from feedback.dialogues.codes import grouped
 from feedback.dialogues.models import ConferenceStatus
-from feedback.extensions import db
 from feedback.surveys.responses.exports import csv_document
 
 bp = Blueprint("accountability", __name__, url_prefix="/dashboard/accountability")
 
-UNKNOWN_AGENCY = _l("Unknown agency. All the agencies you lead are shown instead.")
 CSV_NAMES = ("on-time", "topics", "agencies", "overdue", "conferences")
 STATUS_LABELS = {
     ConferenceStatus.PUBLISHED: _l("Upcoming"),
@@ -37,62 +30,12 @@ STATUS_LABELS = {
 }
 
 
-@bp.context_processor
-def asset_urls():
-    """The plotly.js version and markers, as the satisfaction dashboard's templates use them."""
-    return {"plotly_version": assets.PLOTLY_VERSION, "plotly_style_id": assets.STYLE_ELEMENT_ID,
-            "plotly_no_inline_class": assets.NO_INLINE_CLASS,
-            "plotly_unused_style_ids": assets.unused_style_ids()}
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What the page covers: the period, the agency asked for (None: all the viewer's), and the
-    SQL condition on Agency for it, always inside the viewer's own subtrees."""
-
-    filters: DashboardFilters
-    agency: Agency | None
-    clause: object
-    errors: tuple
+bp.context_processor(asset_urls)
 
 
 def _zone() -> ZoneInfo:
     """The timezone in which the page's dates are whole days."""
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def _agency_choices() -> list[Agency]:
-    """The agencies the viewer leads and those under them, along the tree (the filter's list)."""
-    return list(db.session.scalars(visible_agencies(current_user, Role.LEADER)))
-
-
-def _scope() -> Scope:
-    """The period and agency subtree asked for in the query string, within the viewer's subtrees.
-
-    An agency outside them is answered exactly like an unknown code, so the page never tells
-    whether another department's code exists.
-    """
-    filters = parse_filters(request.args, datetime.now(_zone()).date())
-    clause = agency_filter(current_user, Role.LEADER)
-    code = (request.args.get("agency") or "").strip()
-    agency, errors = None, list(filters.errors)
-    if code:
-        agency = find_agency(code)
-        if agency is None or not can_access(current_user, agency, Role.LEADER):
-            agency = None
-            errors.append(UNKNOWN_AGENCY)
-        else:
-            # The grant already covers the subtree; the viewer's filter stays as a second lock.
-            clause = and_(clause, Agency.in_subtree(agency.path))
-    return Scope(filters, agency, clause, tuple(errors))
-
-
-def _query_args(scope: Scope) -> dict[str, str]:
-    """The filters as query parameters, to build the CSV links of the same view."""
-    args = {"from": scope.filters.date_from.isoformat(), "to": scope.filters.date_to.isoformat()}
-    if scope.agency is not None:
-        args["agency"] = scope.agency.code
-    return args
+    return zone()
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -100,7 +43,7 @@ def _percent(part: int, whole: int) -> float | None:
     return 100 * part / whole if whole else None
 
 
-def _numbers(scope: Scope) -> dict:
+def _numbers(scope: DashboardView) -> dict:
     """Every figure of the page for the scope, straight from the SQL aggregates."""
     start, end = scope.filters.period(_zone())
     handling = accountability.handling(scope.clause, start, end)
@@ -188,7 +131,7 @@ def _csv_table(name: str, numbers: dict, locale: str) -> tuple[list[str], list[l
                      c.registered, c.waitlisted, c.attended] for c in numbers["conferences"]]
 
 
-def _csv_response(name: str, scope: Scope, numbers: dict, locale: str):
+def _csv_response(name: str, scope: DashboardView, numbers: dict, locale: str):
     """One table or chart's numbers as a UTF-8 CSV with a BOM (Excel), every text cell neutralized."""
     header, rows = _csv_table(name, numbers, locale)
     filters = scope.filters
@@ -206,7 +149,7 @@ def _csv_response(name: str, scope: Scope, numbers: dict, locale: str):
 @roles_required(Role.LEADER)
 def index():
     """The page, or with ?format=csv&chart=<name> the numbers of one of its charts or tables."""
-    scope = _scope()
+    scope = current_view()
     locale = current_locale()
     numbers = _numbers(scope)
     if request.args.get("format") == "csv":
@@ -215,8 +158,8 @@ def index():
             abort(404)
         return _csv_response(name, scope, numbers, locale)
     return render_template(
-        "dashboards/accountability.html", scope=scope, filters=scope.filters, errors=scope.errors,
-        agencies=_agency_choices(), csv_args=_query_args(scope), locale=locale, grouped=grouped,
+        "dashboards/accountability.html", view=scope, scope=scope, filters=scope.filters,
+        csv_args=scope.query_args(), locale=locale, grouped=grouped,
         min_due=current_app.config["MIN_RESPONSES_SHOWN"], percent=_percent, status_label=status_label,
         **numbers, **_figures(numbers, locale),
     )

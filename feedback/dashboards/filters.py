@@ -1,36 +1,65 @@
-"""Dashboard filters read from the query string: the period and the channel, with safe defaults."""
+"""Dashboard filters read from the query string: the period, the channel, and the agency subtree,
+survey and service asked for, with safe defaults.
 
+A period is one of: the last 12 months ("rolling", the default), a calendar month, a quarter, a
+year, or a custom range of days. Every choice lives in the URL, so a view can be bookmarked.
+"""
+
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from flask_babel import lazy_gettext as _l
 
-from feedback.core.dates import parse_iso_date
+from feedback.core.dates import MAX_DATE, MIN_DATE, parse_iso_date
 
 CHANNEL_ALL = "all"
 CHANNEL_CODE = "code"
 CHANNELS = (CHANNEL_ALL, CHANNEL_CODE)
 
+ROLLING, MONTH, QUARTER, YEAR, CUSTOM = "rolling", "month", "quarter", "year", "custom"
+KINDS = (ROLLING, MONTH, QUARTER, YEAR, CUSTOM)
+
 INVALID_FROM = _l("“From” is not a valid date. The last 12 months are shown instead.")
 INVALID_TO = _l("“To” is not a valid date. The last 12 months are shown instead.")
 REVERSED = _l("“From” is later than “To”. The last 12 months are shown instead.")
 INVALID_CHANNEL = _l("Unknown choice of responses. All responses are shown instead.")
+INVALID_KIND = _l("Unknown kind of period. The last 12 months are shown instead.")
+INVALID_MONTH = _l("The month is not valid (use the form 2026-03). The current month is shown instead.")
+INVALID_QUARTER = _l("The quarter is not valid (use the form 2026-Q1). The current quarter is shown instead.")
+INVALID_YEAR = _l("The year is not valid. The current year is shown instead.")
+
+MONTH_PATTERN = re.compile(r"(\d{4})-(\d{1,2})")
+QUARTER_PATTERN = re.compile(r"(\d{4})-?[Qq]([1-4])")
+YEAR_PATTERN = re.compile(r"\d{4}")
+# A code or key typed into a filter is never longer than the columns that hold them.
+MAX_CODE = 64
 
 
 @dataclass(frozen=True)
 class DashboardFilters:
-    """A period of whole local days [date_from, date_to] and a channel; `errors` say what was reset."""
+    """A period of whole local days [date_from, date_to], its kind, the channel, and the agency
+    (code), survey (key) and service (code) asked for ("" for all); `errors` say what was reset."""
 
     date_from: date
     date_to: date
     channel: str = CHANNEL_ALL
     errors: tuple = field(default=())
+    kind: str = ROLLING
+    agency: str = ""
+    survey: str = ""
+    service: str = ""
 
     @property
     def code_only(self) -> bool:
         """Whether only responses reached through one-time codes count."""
         return self.channel == CHANNEL_CODE
+
+    @property
+    def days(self) -> int:
+        """How many local days the period covers."""
+        return (self.date_to - self.date_from).days + 1
 
     def period(self, zone: tzinfo) -> tuple[datetime, datetime]:
         """[start, end) in UTC: local midnight of `date_from` to local midnight after `date_to`."""
@@ -38,10 +67,51 @@ class DashboardFilters:
         end = datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=zone)
         return start.astimezone(UTC), end.astimezone(UTC)
 
+    def previous(self) -> "DashboardFilters":
+        """The period just before, to compare with: the previous month, quarter, year or 12 months;
+        for a custom range, as many days just before."""
+        months = {MONTH: 1, QUARTER: 3, YEAR: 12}.get(self.kind)
+        if months and self.date_from > add_months(MIN_DATE, months):
+            date_from = add_months(self.date_from, -months)
+            date_to = add_months(date_from, months) - timedelta(days=1)
+        elif self.kind == ROLLING and self.date_from > MIN_DATE:
+            date_from, date_to = default_period(self.date_from - timedelta(days=1))
+        else:
+            date_to = max(self.date_from - timedelta(days=1), MIN_DATE)
+            date_from = max(date_to - timedelta(days=self.days - 1), MIN_DATE)
+        return replace(self, date_from=date_from, date_to=date_to, errors=(),
+                       kind=self.kind if months else CUSTOM)
+
+    def period_args(self) -> dict[str, str]:
+        """The period as query parameters, in the form its kind is chosen with."""
+        if self.kind == MONTH:
+            return {"period": MONTH, "month": f"{self.date_from:%Y-%m}"}
+        if self.kind == QUARTER:
+            return {"period": QUARTER,
+                    "quarter": f"{self.date_from.year}-Q{(self.date_from.month - 1) // 3 + 1}"}
+        if self.kind == YEAR:
+            return {"period": YEAR, "year": str(self.date_from.year)}
+        if self.kind == CUSTOM:
+            return {"period": CUSTOM, "from": self.date_from.isoformat(), "to": self.date_to.isoformat()}
+        return {}
+
     def query_args(self) -> dict[str, str]:
-        """The filters as query parameters, to carry them over to linked pages."""
-        return {"from": self.date_from.isoformat(), "to": self.date_to.isoformat(),
-                "channel": self.channel}
+        """The filters as query parameters, to carry them over to linked pages (defaults left out)."""
+        args = self.period_args()
+        if self.channel != CHANNEL_ALL:
+            args["channel"] = self.channel
+        for name in ("agency", "survey", "service"):
+            if getattr(self, name):
+                args[name] = getattr(self, name)
+        return args
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after the month of `day` (negative: before)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    year = min(max(year, MIN_DATE.year), MAX_DATE.year)
+    return date(year, month + 1, 1)
 
 
 def year_before(day: date) -> date:
@@ -57,13 +127,42 @@ def default_period(today: date) -> tuple[date, date]:
     return year_before(today) + timedelta(days=1), today
 
 
-def parse_filters(args: Mapping[str, str], today: date) -> DashboardFilters:
-    """Filters from `args` (from, to, channel); anything unusable falls back to the defaults.
+def _month(value: str, today: date) -> tuple[date, date, list]:
+    """The month typed as YYYY-MM (default: this month)."""
+    match = MONTH_PATTERN.fullmatch(value.strip())
+    if match and 1 <= int(match[2]) <= 12 and MIN_DATE.year < int(match[1]) < MAX_DATE.year:
+        first = date(int(match[1]), int(match[2]), 1)
+        return first, add_months(first, 1) - timedelta(days=1), []
+    first = today.replace(day=1)
+    return first, add_months(first, 1) - timedelta(days=1), [INVALID_MONTH] if value.strip() else []
 
-    A missing end is today and a missing start is 12 months before the end, so "to" alone
-    moves the whole window. A bad or reversed date resets the whole period, because keeping
-    half of it would show a period nobody asked for.
-    """
+
+def _quarter(value: str, today: date) -> tuple[date, date, list]:
+    """The quarter typed as YYYY-Qn (default: this quarter)."""
+    match = QUARTER_PATTERN.fullmatch(value.strip())
+    errors = []
+    if match and MIN_DATE.year < int(match[1]) < MAX_DATE.year:
+        first = date(int(match[1]), 3 * int(match[2]) - 2, 1)
+    else:
+        errors = [INVALID_QUARTER] if value.strip() else []
+        first = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    return first, add_months(first, 3) - timedelta(days=1), errors
+
+
+def _year(value: str, today: date) -> tuple[date, date, list]:
+    """The calendar year typed as YYYY (default: this year)."""
+    value = value.strip()
+    if YEAR_PATTERN.fullmatch(value) and MIN_DATE.year < int(value) < MAX_DATE.year:
+        year, errors = int(value), []
+    else:
+        year, errors = today.year, [INVALID_YEAR] if value else []
+    return date(year, 1, 1), date(year, 12, 31), errors
+
+
+def _custom(args: Mapping[str, str], today: date) -> tuple[date, date, list]:
+    """The range typed as from/to. A missing end is today and a missing start is 12 months before
+    the end, so "to" alone moves the whole window. A bad or reversed date resets the whole period,
+    because keeping half of it would show a period nobody asked for."""
     errors = []
     date_from, from_ok = parse_iso_date(args.get("from"))
     date_to, to_ok = parse_iso_date(args.get("to"))
@@ -72,16 +171,51 @@ def parse_filters(args: Mapping[str, str], today: date) -> DashboardFilters:
     if not to_ok:
         errors.append(INVALID_TO)
     if errors:
-        date_from, date_to = default_period(today)
+        return *default_period(today), errors
+    date_to = date_to or today
+    date_from = date_from or default_period(date_to)[0]
+    if date_from > date_to:
+        return *default_period(today), [REVERSED]
+    return date_from, date_to, []
+
+
+def _code(value: str | None) -> str:
+    """A code or key from a filter, trimmed; anything too long cannot exist and is kept as typed
+    (cut), so that the page says it is unknown."""
+    return (value or "").strip()[:MAX_CODE]
+
+
+def parse_filters(args: Mapping[str, str], today: date) -> DashboardFilters:
+    """Filters from `args`; anything unusable falls back to the defaults and says so in `errors`.
+
+    `period` chooses the kind (rolling, month, quarter, year, custom); without it, a "from" or
+    "to" means a custom range, as the older links had it, and nothing means the last 12 months.
+    """
+    kind = (args.get("period") or "").strip()
+    errors: list = []
+    if not kind:
+        kind = CUSTOM if (args.get("from") or args.get("to")) else ROLLING
+    if kind not in KINDS:
+        errors.append(INVALID_KIND)
+        kind = ROLLING
+    if kind == MONTH:
+        date_from, date_to, more = _month(args.get("month") or "", today)
+    elif kind == QUARTER:
+        date_from, date_to, more = _quarter(args.get("quarter") or "", today)
+    elif kind == YEAR:
+        date_from, date_to, more = _year(args.get("year") or "", today)
+    elif kind == CUSTOM:
+        date_from, date_to, more = _custom(args, today)
+        if more:
+            kind = ROLLING
     else:
-        date_to = date_to or today
-        date_from = date_from or default_period(date_to)[0]
-        if date_from > date_to:
-            errors.append(REVERSED)
-            date_from, date_to = default_period(today)
+        (date_from, date_to), more = default_period(today), []
+    errors.extend(more)
 
     channel = (args.get("channel") or CHANNEL_ALL).strip()
     if channel not in CHANNELS:
         errors.append(INVALID_CHANNEL)
         channel = CHANNEL_ALL
-    return DashboardFilters(date_from, date_to, channel, tuple(errors))
+    return DashboardFilters(date_from, date_to, channel, tuple(errors), kind=kind,
+                            agency=_code(args.get("agency")), survey=_code(args.get("survey")),
+                            service=_code(args.get("service")))

@@ -19,7 +19,15 @@ from feedback.dashboards import summary
 from feedback.dashboards.models import DimensionSummary, QuestionSummary, ResponseSummary
 from feedback.dashboards.stats import HIDDEN, OK, mean_interval, sample_status, wilson_interval
 from feedback.extensions import db
-from feedback.surveys.models import AccessMode, Answer, Question, QuestionType, Response, ResponseScore
+from feedback.surveys.models import (
+    AccessMode,
+    Answer,
+    Question,
+    QuestionType,
+    Response,
+    ResponseScore,
+    SurveyVersion,
+)
 
 
 @dataclass(frozen=True)
@@ -105,9 +113,20 @@ def _thresholds() -> tuple[int, int]:
     return config["MIN_RESPONSES_SHOWN"], config["MIN_RESPONSES_RANKED"]
 
 
-def _response_conditions(start: datetime | None, end: datetime | None, code_only: bool) -> list:
-    """SQL conditions on Response shared by every metric: counted, in the period, channel."""
+def survey_versions(survey_id: int):
+    """SQL: the ids of the versions of survey `survey_id`."""
+    return select(SurveyVersion.id).where(SurveyVersion.survey_id == survey_id)
+
+
+def _response_conditions(start: datetime | None, end: datetime | None, code_only: bool,
+                         survey_id: int | None = None, service: str | None = None) -> list:
+    """SQL conditions on Response shared by every metric: counted, in the period, channel, and
+    of one survey and one service when asked."""
     conditions = [Response.excluded.is_(False)]
+    if survey_id is not None:
+        conditions.append(Response.version_id.in_(survey_versions(survey_id)))
+    if service is not None:
+        conditions.append(Response.service == service)
     if start is not None:
         conditions.append(Response.submitted_at >= start)
     if end is not None:
@@ -134,12 +153,14 @@ def pooled_index(indices: Iterable[AgencyIndex]) -> Estimate:
     return estimate(sum(r.n for r in rows), sum(r.total for r in rows), sum(r.total_sq for r in rows))
 
 
-def _counted_responses(agency_clause, start: datetime | None, end: datetime | None, code_only: bool):
-    """SQL conditions on Response joined to Agency: the clause's agencies, counted, in the period."""
-    return [agency_clause, *_response_conditions(start, end, code_only)]
+def _counted_responses(agency_clause, start: datetime | None, end: datetime | None, code_only: bool,
+                       **only):
+    """SQL conditions on Response joined to Agency: the clause's agencies, counted, in the period
+    (`only`: survey_id, service)."""
+    return [agency_clause, *_response_conditions(start, end, code_only, **only)]
 
 
-def _raw_index_sums(agency_clause, start, end, code_only) -> dict[int, list]:
+def _raw_index_sums(agency_clause, start, end, code_only, **only) -> dict[int, list]:
     """{agency id: [n, sum, sum of squares]} of response index values, straight from the responses."""
     per_response = (
         select(
@@ -151,7 +172,8 @@ def _raw_index_sums(agency_clause, start, end, code_only) -> dict[int, list]:
         )
         .join(ResponseScore, ResponseScore.response_id == Response.id)
         .join(Agency, Agency.id == Response.agency_id)
-        .where(ResponseScore.valid_answers > 0, *_counted_responses(agency_clause, start, end, code_only))
+        .where(ResponseScore.valid_answers > 0,
+               *_counted_responses(agency_clause, start, end, code_only, **only))
         .group_by(Response.agency_id, Response.id)
         .subquery()
     )
@@ -163,20 +185,21 @@ def _raw_index_sums(agency_clause, start, end, code_only) -> dict[int, list]:
     return {row[0]: [row[1] or 0, float(row[2] or 0.0), float(row[3] or 0.0)] for row in rows}
 
 
-def _raw_dimension_sums(agency_clause, start, end, code_only) -> dict[str, list]:
+def _raw_dimension_sums(agency_clause, start, end, code_only, **only) -> dict[str, list]:
     """{dimension: [n, sum, sum of squares]} of dimension scores, straight from the responses."""
     score = ResponseScore.score
     rows = db.session.execute(
         select(ResponseScore.dimension, func.count(), func.sum(score), func.sum(score * score))
         .join(Response, Response.id == ResponseScore.response_id)
         .join(Agency, Agency.id == Response.agency_id)
-        .where(ResponseScore.valid_answers > 0, *_counted_responses(agency_clause, start, end, code_only))
+        .where(ResponseScore.valid_answers > 0,
+               *_counted_responses(agency_clause, start, end, code_only, **only))
         .group_by(ResponseScore.dimension)
     ).all()
     return {row[0]: [row[1], float(row[2] or 0.0), float(row[3] or 0.0)] for row in rows}
 
 
-def _raw_question_counts(agency_clause, start, end, code_only) -> dict[str, list]:
+def _raw_question_counts(agency_clause, start, end, code_only, **only) -> dict[str, list]:
     """{Likert question key: [valid, positive, not applicable]} for every key answered at all,
     straight from the answers."""
     valid = and_(Answer.not_applicable.is_(False), Answer.number.is_not(None))
@@ -190,7 +213,7 @@ def _raw_question_counts(agency_clause, start, end, code_only) -> dict[str, list
         .join(Question, and_(Question.version_id == Response.version_id,
                              Question.key == Answer.question_key))
         .where(Question.type == QuestionType.LIKERT5,
-               *_counted_responses(agency_clause, start, end, code_only))
+               *_counted_responses(agency_clause, start, end, code_only, **only))
         .group_by(Answer.question_key)
     ).all()
     return {row[0]: [int(row[1] or 0), int(row[2] or 0), int(row[3] or 0)] for row in rows}
@@ -206,15 +229,27 @@ def _add_into(target: dict, more: dict) -> dict:
     return target
 
 
-def _summary_sums(model, group, columns, agency_clause, window, code_only, present) -> dict:
+def cell_conditions(table, code_only: bool, survey_id: int | None = None,
+                    service: str | None = None) -> list:
+    """SQL conditions on a summary table's cell columns: channel, survey and service."""
+    conditions = []
+    if code_only:
+        conditions.append(table.c.channel == AccessMode.CODE)
+    if survey_id is not None:
+        conditions.append(table.c.version_id.in_(survey_versions(survey_id)))
+    if service is not None:
+        conditions.append(table.c.service == service)
+    return conditions
+
+
+def _summary_sums(model, group, columns, agency_clause, window, code_only, present, **only) -> dict:
     """{group value: [sums of `columns`]} over the summary rows of `window` (the days it takes
-    away counted negative), keeping the groups for which `present` (a function of the sums) holds."""
+    away counted negative), keeping the groups for which `present` (a function of the sums) holds.
+    `only`: survey_id, service."""
     table = model.__table__
     parts = []
     for condition, sign in summary.row_parts(model, window):
-        conditions = [agency_clause, condition]
-        if code_only:
-            conditions.append(table.c.channel == AccessMode.CODE)
+        conditions = [agency_clause, condition, *cell_conditions(table, code_only, **only)]
         parts.append(
             select(table.c[group].label("key"),
                    *((table.c[name] if sign > 0 else -table.c[name]).label(name) for name in columns))
@@ -266,7 +301,8 @@ def _listed_indices(agency_clause, sums: dict[int, list]) -> list[AgencyIndex]:
 
 
 def agency_indices(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
-                   code_only: bool = False) -> list[AgencyIndex]:
+                   code_only: bool = False, survey_id: int | None = None,
+                   service: str | None = None) -> list[AgencyIndex]:
     """The index of every agency matching `agency_clause`, in tree order, ranked where n allows.
 
     Per response the value is the weighted mean of its dimension scores, sum(w·s) / sum(w); per
@@ -275,17 +311,20 @@ def agency_indices(agency_clause, *, start: datetime | None = None, end: datetim
     Only agencies with status "ok" get a rank, 1 for the highest mean, ties sharing a rank.
     Read from the summary tables; equal to raw_agency_indices.
     """
+    only = {"survey_id": survey_id, "service": service}
     sums = _windowed(
         lambda window: _summary_sums(ResponseSummary, "agency_id", ("index_n", "index_sum", "index_sum_sq"),
-                                     agency_clause, window, code_only, lambda v: True),
-        lambda s, e: _raw_index_sums(agency_clause, s, e, code_only), start, end)
+                                     agency_clause, window, code_only, lambda v: True, **only),
+        lambda s, e: _raw_index_sums(agency_clause, s, e, code_only, **only), start, end)
     return _listed_indices(agency_clause, sums)
 
 
 def raw_agency_indices(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
-                       code_only: bool = False) -> list[AgencyIndex]:
+                       code_only: bool = False, survey_id: int | None = None,
+                       service: str | None = None) -> list[AgencyIndex]:
     """agency_indices computed from the responses and their scores (for tests and benchmarks)."""
-    return _listed_indices(agency_clause, _raw_index_sums(agency_clause, start, end, code_only))
+    only = {"survey_id": survey_id, "service": service}
+    return _listed_indices(agency_clause, _raw_index_sums(agency_clause, start, end, code_only, **only))
 
 
 def _ranked(indices: list[AgencyIndex]) -> list[AgencyIndex]:
@@ -342,22 +381,26 @@ def _listed_dimensions(sums: dict[str, list]) -> list[DimensionRate]:
 
 
 def dimension_rates(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
-                    code_only: bool = False) -> list[DimensionRate]:
+                    code_only: bool = False, survey_id: int | None = None,
+                    service: str | None = None) -> list[DimensionRate]:
     """Each dimension's rate over the matching agencies' responses, in questionnaire order.
 
     A response counts for a dimension when it has a score there, i.e. at least one valid
     (not "not applicable") answer in it. Read from the summary tables; equal to raw_dimension_rates.
     """
+    only = {"survey_id": survey_id, "service": service}
     return _listed_dimensions(_windowed(
         lambda window: _summary_sums(DimensionSummary, "dimension", ("n", "total", "total_sq"),
-                                     agency_clause, window, code_only, lambda v: v[0] > 0),
-        lambda s, e: _raw_dimension_sums(agency_clause, s, e, code_only), start, end))
+                                     agency_clause, window, code_only, lambda v: v[0] > 0, **only),
+        lambda s, e: _raw_dimension_sums(agency_clause, s, e, code_only, **only), start, end))
 
 
 def raw_dimension_rates(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
-                        code_only: bool = False) -> list[DimensionRate]:
+                        code_only: bool = False, survey_id: int | None = None,
+                        service: str | None = None) -> list[DimensionRate]:
     """dimension_rates computed from the responses and their scores (for tests and benchmarks)."""
-    return _listed_dimensions(_raw_dimension_sums(agency_clause, start, end, code_only))
+    only = {"survey_id": survey_id, "service": service}
+    return _listed_dimensions(_raw_dimension_sums(agency_clause, start, end, code_only, **only))
 
 
 def _listed_questions(counts: dict[str, list]) -> list[QuestionRate]:
@@ -393,25 +436,30 @@ def _listed_questions(counts: dict[str, list]) -> list[QuestionRate]:
 
 
 def question_rates(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
-                   code_only: bool = False) -> list[QuestionRate]:
+                   code_only: bool = False, survey_id: int | None = None,
+                   service: str | None = None) -> list[QuestionRate]:
     """Each Likert question's share of 4–5 answers over the matching agencies' responses.
 
     Read from the summary tables; equal to raw_question_rates.
     """
+    only = {"survey_id": survey_id, "service": service}
     counts = _windowed(
         lambda window: _summary_sums(QuestionSummary, "question_key",
                                      ("answered", "valid", "positive", "not_applicable"),
-                                     agency_clause, window, code_only, lambda v: v[0] > 0),
-        lambda s, e: {k: [1, *v] for k, v in _raw_question_counts(agency_clause, s, e, code_only).items()},
+                                     agency_clause, window, code_only, lambda v: v[0] > 0, **only),
+        lambda s, e: {k: [1, *v]
+                      for k, v in _raw_question_counts(agency_clause, s, e, code_only, **only).items()},
         start, end)
     # Every key present was answered at least once; "answered" only decided which keys to show.
     return _listed_questions({key: values[1:] for key, values in counts.items()})
 
 
 def raw_question_rates(agency_clause, *, start: datetime | None = None, end: datetime | None = None,
-                       code_only: bool = False) -> list[QuestionRate]:
+                       code_only: bool = False, survey_id: int | None = None,
+                       service: str | None = None) -> list[QuestionRate]:
     """question_rates computed from the responses and their answers (for tests and benchmarks)."""
-    return _listed_questions(_raw_question_counts(agency_clause, start, end, code_only))
+    only = {"survey_id": survey_id, "service": service}
+    return _listed_questions(_raw_question_counts(agency_clause, start, end, code_only, **only))
 
 
 def display_order(indices: Iterable[AgencyIndex]) -> list[AgencyIndex]:

@@ -1,8 +1,5 @@
 """Dashboard pages: agency indices for a leader's subtrees, one agency's detail, plotly.js assets."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from babel.numbers import get_decimal_symbol, get_group_symbol, parse_pattern
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_babel import get_locale as get_babel_locale
@@ -16,7 +13,7 @@ from feedback.agencies.models import Agency
 from feedback.core.i18n import current_locale
 from feedback.dashboards import assets, charts, metrics
 from feedback.dashboards.cli import rebuild_summary_command
-from feedback.dashboards.filters import parse_filters
+from feedback.dashboards.scope import current_view
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
 # `flask dashboards …` (a blueprint's commands are grouped under its name).
@@ -25,22 +22,16 @@ bp.cli.add_command(rebuild_summary_command)
 ONE_YEAR = 365 * 24 * 3600
 
 
-@bp.context_processor
 def asset_urls():
-    """The plotly.js version, so dashboard templates can build the versioned asset URLs."""
+    """The plotly.js version, so dashboard templates can build the versioned asset URLs, and the
+    endpoints that exist, so the page navigation links only to pages this app serves."""
     return {"plotly_version": assets.PLOTLY_VERSION, "plotly_style_id": assets.STYLE_ELEMENT_ID,
             "plotly_no_inline_class": assets.NO_INLINE_CLASS,
-            "plotly_unused_style_ids": assets.unused_style_ids()}
+            "plotly_unused_style_ids": assets.unused_style_ids(),
+            "dashboard_endpoints": current_app.view_functions.keys()}
 
 
-def _zone() -> ZoneInfo:
-    """The timezone in which the dashboard's dates are whole days."""
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def _filters():
-    """The period and channel asked for in the query string, with defaults for anything unusable."""
-    return parse_filters(request.args, datetime.now(_zone()).date())
+bp.context_processor(asset_urls)
 
 
 def _formatter(pattern: str):
@@ -79,17 +70,14 @@ def _thresholds() -> dict[str, int]:
 @bp.route("/")
 @roles_required(Role.LEADER)
 def index():
-    """The index of every agency in the viewer's subtrees: chart, table, dimensions, questions."""
-    filters = _filters()
-    start, end = filters.period(_zone())
-    scope = agency_filter(current_user, Role.LEADER)
-    window = {"start": start, "end": end, "code_only": filters.code_only}
-    indices = metrics.agency_indices(scope, **window)
+    """The index of every agency in the chosen subtrees: chart, table, dimensions, questions."""
+    view = current_view()
+    indices = metrics.agency_indices(view.clause, **view.window)
     return render_template(
-        "dashboards/index.html", filters=filters, figure=_chart(indices),
+        "dashboards/index.html", view=view, filters=view.filters, figure=_chart(indices),
         rows=metrics.display_order(indices), overall=metrics.pooled_index(indices),
-        dimensions=metrics.dimension_rates(scope, **window),
-        questions=metrics.question_rates(scope, **window), **_thresholds(),
+        dimensions=metrics.dimension_rates(view.clause, **view.window),
+        questions=metrics.question_rates(view.clause, **view.window), **_thresholds(),
     )
 
 
@@ -98,17 +86,16 @@ def index():
 def agency(code: str):
     """One agency: its index, dimension rates and question rates; optionally with those under it."""
     agency = get_agency_or_404(code, Role.LEADER)
-    filters = _filters()
-    start, end = filters.period(_zone())
+    view = current_view()
     has_sub = metrics.has_sub_agencies(agency)
     include_sub = has_sub and request.args.get("sub") == "1"
     own = Agency.in_subtree(agency.path) if include_sub else Agency.id == agency.id
     # The grant already covers the subtree; the leader's filter is repeated as a second lock.
     scope = and_(agency_filter(current_user, Role.LEADER), own)
-    window = {"start": start, "end": end, "code_only": filters.code_only}
+    window = view.window
     indices = metrics.agency_indices(scope, **window)
     return render_template(
-        "dashboards/agency.html", agency=agency, filters=filters, has_sub=has_sub,
+        "dashboards/agency.html", agency=agency, view=view, filters=view.filters, has_sub=has_sub,
         include_sub=include_sub, overall=metrics.pooled_index(indices),
         figure=_chart(indices) if include_sub else None,
         rows=metrics.display_order(indices) if include_sub else [],

@@ -56,13 +56,13 @@ def make_version(weights: dict | None = None) -> SurveyVersion:
 def add_response(version: SurveyVersion, agency, *, scores: dict | None = None,
                  answers: dict | None = None, excluded: bool = False,
                  channel: AccessMode = AccessMode.OPEN, submitted_at: datetime | None = None,
-                 ) -> Response:
+                 service: str | None = None) -> Response:
     """One response at `agency`, flushed.
 
     `scores` maps a dimension to a score, or to (score, weight) or (score, weight, valid_answers);
     the weight defaults to the version's. `answers` maps a question key to a number, NA or text.
     """
-    response = Response(version_id=version.id, agency_id=agency.id, channel=channel,
+    response = Response(version_id=version.id, agency_id=agency.id, channel=channel, service=service,
                         excluded=excluded, flags=1 if excluded else 0,
                         submitted_at=submitted_at or utcnow())
     for dimension, given in (scores or {}).items():

@@ -63,7 +63,7 @@ def test_leader_sees_the_subtree_chart_and_table(leader_a_client, responses):
     assert "<caption id=" in html and '<th scope="row">' in html and '<th scope="col"' in html
     assert "Not enough responses (n &lt; 10)" in html
     assert "Few responses, not ranked" in html
-    assert 'href="/dashboard/agencies/A1?' in html
+    assert 'href="/dashboard/agencies/A1"' in html
     assert "By dimension" in html and "Access to the service" in html
     assert "By question" in html and "Waiting" in html
 
