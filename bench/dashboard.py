@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,7 +35,7 @@ from feedback import create_app  # noqa: E402
 from feedback.accounts.authz import agency_filter  # noqa: E402
 from feedback.accounts.models import Role, User  # noqa: E402
 from feedback.agencies.models import Agency  # noqa: E402
-from feedback.dashboards import metrics, summary  # noqa: E402
+from feedback.dashboards import answers, comments, metrics, summary, trend  # noqa: E402
 from feedback.dashboards.filters import parse_filters  # noqa: E402
 from feedback.demo.seed import seed_demo  # noqa: E402
 from feedback.extensions import db  # noqa: E402
@@ -120,12 +121,43 @@ def _signed_in_client(app):
     return client
 
 
-def _raw(scope, window) -> None:
-    """The raw aggregates a dashboard page needs: index sums per agency, dimension sums, question
-    counts, each a GROUP BY over the responses' own rows."""
-    metrics._raw_index_sums(scope, window["start"], window["end"], window["code_only"])
-    metrics._raw_dimension_sums(scope, window["start"], window["end"], window["code_only"])
-    metrics._raw_question_counts(scope, window["start"], window["end"], window["code_only"])
+def _raw_overview(scope, window, previous) -> None:
+    """The overview without summary tables: index sums per agency over the period and the one
+    before it (the change tile)."""
+    metrics.raw_agency_indices(scope, **window)
+    metrics.raw_agency_indices(scope, **previous)
+
+
+def _raw_agency(scope, window, previous) -> None:
+    """One agency's drill-down without summary tables: index sums (its children's rows and the
+    change tile), dimension sums and question counts."""
+    _raw_overview(scope, window, previous)
+    metrics.raw_dimension_rates(scope, **window)
+    metrics.raw_question_rates(scope, **window)
+
+
+def _raw_trend(scope, window, previous) -> None:
+    """The trend without summary tables: index sums per agency and month."""
+    trend.raw_index_trend(scope, grain=trend.MONTH, **window)
+
+
+def _raw_dimensions(scope, window, previous) -> None:
+    """The heatmap and weakest questions without summary tables."""
+    answers.raw_agency_dimension_rates(scope, **window)
+    metrics.raw_question_rates(scope, **window)
+
+
+def _raw_questions(scope, window, previous) -> None:
+    """Every question's answer counts without summary tables."""
+    answers.raw_answer_counts(scope, **window)
+
+
+def _raw_comments(scope, window, previous) -> None:
+    """The comments page has no summary: its own queries (per-agency counts, first page) are the
+    raw SQL, so the ratio is the cost of the page around them."""
+    chosen = comments.CommentFilter()
+    comments.comments_per_agency(scope, comments=chosen, **window)
+    comments.list_comments(scope, comments=chosen, **window)
 
 
 def _measure(app, runs: int) -> list[tuple]:
@@ -139,20 +171,26 @@ def _measure(app, runs: int) -> list[tuple]:
             select(Agency.code).join(Response, Response.agency_id == Agency.id)
             .group_by(Agency.code).order_by(func.count().desc()).limit(1))
         agency_code, agency_id, agency_path = agency.code, agency.id, agency.path
+    long = {"from": str(two_years), "to": str(today)}
     pages = [
-        ("/dashboard/ (last 12 months)", "/dashboard/?lang=vi", {}, None),
-        ("/dashboard/ (24 months)", f"/dashboard/?lang=vi&from={two_years}&to={today}",
-         {"from": str(two_years), "to": str(today)}, None),
+        ("/dashboard/ (last 12 months)", "/dashboard/?lang=vi", {}, None, _raw_overview),
+        ("/dashboard/ (24 months)", f"/dashboard/?lang=vi&from={two_years}&to={today}", long, None,
+         _raw_overview),
         (f"/dashboard/agencies/{agency_code}", f"/dashboard/agencies/{agency_code}?lang=vi", {},
-         Agency.id == agency_id),
+         Agency.id == agency_id, _raw_agency),
         (f"/dashboard/agencies/{agency_code}?sub=1", f"/dashboard/agencies/{agency_code}?sub=1&lang=vi", {},
-         Agency.in_subtree(agency_path)),
+         Agency.in_subtree(agency_path), _raw_agency),
         (f"/dashboard/agencies/{busiest} (busiest)", f"/dashboard/agencies/{busiest}?lang=vi", {},
-         Agency.code == busiest),
+         Agency.code == busiest, _raw_agency),
+        ("/dashboard/trend (24 months)", f"/dashboard/trend?lang=vi&from={two_years}&to={today}", long, None,
+         _raw_trend),
+        ("/dashboard/dimensions", "/dashboard/dimensions?lang=vi", {}, None, _raw_dimensions),
+        ("/dashboard/questions", "/dashboard/questions?lang=vi", {}, None, _raw_questions),
+        ("/dashboard/comments", "/dashboard/comments?lang=vi", {}, None, _raw_comments),
     ]
     client = _signed_in_client(app)
     rows = []
-    for label, url, args, own in pages:
+    for label, url, args, own, raw_sql in pages:
         assert client.get(url).status_code == 200, url
 
         def page(url=url):
@@ -165,9 +203,12 @@ def _measure(app, runs: int) -> list[tuple]:
             scope = agency_filter(leader, Role.LEADER)
             if own is not None:
                 scope = and_(scope, own)
-            start, end = parse_filters(args, today).period(zone)
+            filters = parse_filters(args, today)
+            start, end = filters.period(zone)
+            before, after = filters.previous().period(zone)
             window = {"start": start, "end": end, "code_only": False}
-            raw = _median_ms(lambda scope=scope, window=window: _raw(scope, window), runs)
+            previous = {"start": before, "end": after, "code_only": False}
+            raw = _median_ms(partial(raw_sql, scope, window, previous), runs)
             db.session.rollback()
         rows.append((label, server, raw))
     return rows

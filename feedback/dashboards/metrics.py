@@ -478,3 +478,23 @@ def display_order(indices: Iterable[AgencyIndex]) -> list[AgencyIndex]:
 def has_sub_agencies(agency: Agency) -> bool:
     """Whether any agency sits under `agency` in the tree."""
     return db.session.scalar(select(select(Agency.id).where(Agency.parent_id == agency.id).exists()))
+
+
+def child_indices(agency: Agency, subtree: Iterable[AgencyIndex]) -> list[AgencyIndex]:
+    """The index of each child of `agency` over its whole subtree (the child and every agency under
+    it), pooled from `subtree`, the per-agency indices of `agency`'s subtree; ranked among siblings.
+
+    Sums add up across agencies, so the pooling needs no query; a child without responses is
+    listed with n = 0 unless it is inactive, as in agency_indices.
+    """
+    rows = list(subtree)
+    children = [i for i in rows if i.depth == agency.depth + 1 and i.path.startswith(agency.path)]
+    pooled = []
+    for child in children:
+        under = [i for i in rows if i.path.startswith(child.path)]
+        n, total, total_sq = (sum(i.n for i in under), sum(i.total for i in under),
+                              sum(i.total_sq for i in under))
+        est = estimate(n, total, total_sq)
+        pooled.append(replace(child, n=n, total=total, total_sq=total_sq, mean=est.mean, low=est.low,
+                              high=est.high, status=est.status, rank=None))
+    return _ranked(pooled)

@@ -101,3 +101,30 @@ class QuestionSummary(SummaryCell, db.Model):
     valid: Mapped[int] = mapped_column(Integer, default=0)
     positive: Mapped[int] = mapped_column(Integer, default=0)
     not_applicable: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The value of an AnswerSummary row that counts a question's answers themselves (one per answering
+# response, whatever its value): the denominator of a multiple-choice question's shares. A choice
+# value is never empty (the designer refuses it), so it cannot collide.
+ANSWERED = ""
+NOT_APPLICABLE = "na"
+
+
+class AnswerSummary(SummaryCell, db.Model):
+    """How many of one cell's counted responses gave one value to one question.
+
+    `value` is "1".."5" or "na" for a Likert question, "0".."10" for a 0–10 rating, "yes" / "no",
+    a choice value for a single or multiple choice (a multiple-choice answer counts once for each
+    value picked), and ANSWERED ("") for the number of answers to the question of any of these types.
+    """
+
+    __tablename__ = "answer_summary"
+    __table_args__ = (PrimaryKeyConstraint(*CELL, "question_key", "value"),
+                      Index("ix_answer_summary_agency", "agency_id", "period", "day"),
+                      Index("ix_answer_summary_read", "period", "day",
+                            postgresql_include=["agency_id", "version_id", "channel", "service",
+                                                "question_key", "value", "count"]))
+
+    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

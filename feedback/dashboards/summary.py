@@ -17,6 +17,8 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    Integer,
+    String,
     and_,
     case,
     cast,
@@ -26,16 +28,29 @@ from sqlalchemy import (
     literal,
     select,
     text,
+    true,
     tuple_,
+    union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from feedback.dashboards.models import (
+    ANSWERED,
+    NOT_APPLICABLE,
+    AnswerSummary,
+    DimensionSummary,
+    Period,
+    QuestionSummary,
+    ResponseSummary,
+)
 from feedback.dashboards.models import CELL as KEY
-from feedback.dashboards.models import DimensionSummary, Period, QuestionSummary, ResponseSummary
 from feedback.extensions import db
 from feedback.surveys.models import AccessMode, Answer, Question, QuestionType, Response, ResponseScore
 
-TABLES = (ResponseSummary, DimensionSummary, QuestionSummary)
+TABLES = (ResponseSummary, DimensionSummary, QuestionSummary, AnswerSummary)
+# The question types whose answers are counted by value in AnswerSummary.
+COUNTED_TYPES = (QuestionType.LIKERT5, QuestionType.RATING10, QuestionType.YESNO, QuestionType.SINGLE,
+                 QuestionType.MULTIPLE)
 
 
 def zone() -> tzinfo:
@@ -71,18 +86,50 @@ def _likert_keys(version) -> set[str]:
     return {q.key for q in version.questions if q.type == QuestionType.LIKERT5}
 
 
-def _deltas(responses: Iterable[Response], sign: int) -> tuple[dict, dict, dict]:
+def answer_values(kind: QuestionType, answer) -> list[str]:
+    """The values one answer counts for in AnswerSummary (empty: it counts nowhere).
+
+    The same rule as the SQL of `rebuild`: Likert "1".."5" or "na", rating "0".."10" (numbers
+    are whole, as the survey form stores them), yes/no from the number (1 yes, 0 no) or else
+    the text, a single choice's text, each of a multiple choice's values.
+    """
+    if kind == QuestionType.LIKERT5:
+        if answer.not_applicable:
+            return [NOT_APPLICABLE]
+        return [] if answer.number is None else [str(int(answer.number))]
+    if kind == QuestionType.RATING10:
+        return [] if answer.number is None else [str(int(answer.number))]
+    if kind == QuestionType.YESNO:
+        value = "yes" if answer.number == 1 else "no" if answer.number == 0 else answer.text
+        return [] if value is None else [value]
+    if kind == QuestionType.SINGLE:
+        return [] if answer.text is None else [answer.text]
+    if kind == QuestionType.MULTIPLE:
+        return [str(v) for v in answer.choices] if isinstance(answer.choices, list) else []
+    return []
+
+
+def _counted_types(version) -> dict[str, QuestionType]:
+    """{key: type} of the version's questions whose answers AnswerSummary counts by value."""
+    return {q.key: QuestionType(q.type) for q in version.questions if q.type in COUNTED_TYPES}
+
+
+def _deltas(responses: Iterable[Response], sign: int) -> tuple[dict, dict, dict, dict]:
     """What `responses` add (sign 1) or take away (sign −1), per summary row key, at both grains."""
     tz = zone()
     cells: dict = defaultdict(lambda: [0, 0, 0.0, 0.0])
     dimensions: dict = defaultdict(lambda: [0, 0.0, 0.0])
     questions: dict = defaultdict(lambda: [0, 0, 0, 0])
+    values: dict = defaultdict(lambda: [0])
     likert_cache: dict[int, set[str]] = {}
+    types_cache: dict[int, dict[str, QuestionType]] = {}
     for response in responses:
         day = response.submitted_at.astimezone(tz).date()
         if response.version_id not in likert_cache:
             likert_cache[response.version_id] = _likert_keys(response.version)
+            types_cache[response.version_id] = _counted_types(response.version)
         likert = likert_cache[response.version_id]
+        types = types_cache[response.version_id]
         value = response_value(response.scores)
         for period, first in ((Period.DAY, day), (Period.MONTH, month_start(day))):
             key = (period, first, response.agency_id, response.version_id,
@@ -100,6 +147,12 @@ def _deltas(responses: Iterable[Response], sign: int) -> tuple[dict, dict, dict]
                     row[1] += sign * score.score
                     row[2] += sign * score.score * score.score
             for answer in response.answers:
+                if answer.question_key in types:
+                    given = [v for v in answer_values(types[answer.question_key], answer) if v != ANSWERED]
+                    for given_value in given:
+                        values[key + (answer.question_key, given_value)][0] += sign
+                    if given:
+                        values[key + (answer.question_key, ANSWERED)][0] += sign
                 if answer.question_key not in likert:
                     continue
                 row = questions[key + (answer.question_key,)]
@@ -108,15 +161,22 @@ def _deltas(responses: Iterable[Response], sign: int) -> tuple[dict, dict, dict]
                 row[1] += sign * valid
                 row[2] += sign * (valid and answer.number >= 4)
                 row[3] += sign * bool(answer.not_applicable)
-    return cells, dimensions, questions
+    return cells, dimensions, questions, values
 
 
-def _upsert(model, names: tuple[str, ...], extra_key: str | None, rows: dict) -> None:
+def _extra(extra_key: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    """The key columns a table has after the cell's."""
+    if extra_key is None:
+        return ()
+    return (extra_key,) if isinstance(extra_key, str) else tuple(extra_key)
+
+
+def _upsert(model, names: tuple[str, ...], extra_key, rows: dict) -> None:
     """Add each row's numbers to the stored row with its key, creating it if missing."""
     if not rows:
         return
     table = model.__table__
-    key = KEY + ((extra_key,) if extra_key else ())
+    key = KEY + _extra(extra_key)
     dialect = db.session.get_bind().dialect.name
     statement = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
     statement = statement.on_conflict_do_update(
@@ -127,10 +187,10 @@ def _upsert(model, names: tuple[str, ...], extra_key: str | None, rows: dict) ->
     db.session.execute(statement, params)
 
 
-def _drop_empty(model, count: str, extra_key: str | None, rows: dict) -> None:
+def _drop_empty(model, count: str, extra_key, rows: dict) -> None:
     """Delete the rows among `rows`' keys that no longer count anything."""
     table = model.__table__
-    key = KEY + ((extra_key,) if extra_key else ())
+    key = KEY + _extra(extra_key)
     columns = [table.c[name] for name in key]
     for chunk in _chunks(sorted(rows), 200):
         db.session.execute(delete(table).where(tuple_(*columns).in_(chunk), table.c[count] <= 0))
@@ -142,18 +202,23 @@ def _chunks(items: list, size: int):
         yield items[offset:offset + size]
 
 
+ANSWER_KEY = ("question_key", "value")
+
+
 def _apply(responses: Iterable[Response], sign: int) -> None:
     """Add (1) or take away (−1) `responses` in every summary table."""
-    cells, dimensions, questions = _deltas(responses, sign)
+    cells, dimensions, questions, values = _deltas(responses, sign)
     _upsert(ResponseSummary, ("responses", "index_n", "index_sum", "index_sum_sq"), None, cells)
     _upsert(DimensionSummary, ("n", "total", "total_sq"), "dimension", dimensions)
     _upsert(QuestionSummary, ("answered", "valid", "positive", "not_applicable"), "question_key",
             questions)
+    _upsert(AnswerSummary, ("count",), ANSWER_KEY, values)
     if sign < 0:
         # Rows left counting nothing are removed, so the table stays what a rebuild would give.
         _drop_empty(ResponseSummary, "responses", None, cells)
         _drop_empty(DimensionSummary, "n", "dimension", dimensions)
         _drop_empty(QuestionSummary, "answered", "question_key", questions)
+        _drop_empty(AnswerSummary, "count", ANSWER_KEY, values)
 
 
 def add(responses: Iterable[Response]) -> None:
@@ -201,13 +266,12 @@ def _insert_from(model, select_statement) -> None:
     db.session.execute(insert(table).from_select(names, select_statement))
 
 
-def _months_from_days(model, extra_key: str | None, names: tuple[str, ...]) -> None:
+def _months_from_days(model, extra_key, names: tuple[str, ...]) -> None:
     """The month rows of `model`, as sums of its day rows."""
     table = model.__table__
     month = month_of(table.c.day)
     group = [table.c.agency_id, table.c.version_id, table.c.channel, table.c.service]
-    if extra_key:
-        group.append(table.c[extra_key])
+    group += [table.c[name] for name in _extra(extra_key)]
     _insert_from(model, select(
         literal(Period.MONTH.value).label("period"), month.label("day"), *group,
         *(func.sum(table.c[name]).label(name) for name in names),
@@ -270,9 +334,72 @@ def rebuild() -> None:
         .where(counted, Question.type == QuestionType.LIKERT5)
         .group_by(*cell, Answer.question_key))
 
+    answers = answer_values_query(counted, cell).subquery()
+    answer_cell = [answers.c[name] for name in ("day", "agency_id", "version_id", "channel", "service")]
+    _insert_from(AnswerSummary, select(
+        period, *answer_cell, answers.c.question_key, answers.c.value, func.count().label("count"),
+    ).where(answers.c.value != ANSWERED)
+        .group_by(*answer_cell, answers.c.question_key, answers.c.value))
+    _insert_from(AnswerSummary, select(
+        period, *answer_cell, answers.c.question_key, literal(ANSWERED).label("value"),
+        func.count(answers.c.answer_id.distinct()).label("count"),
+    ).where(answers.c.value != ANSWERED).group_by(*answer_cell, answers.c.question_key))
+
     _months_from_days(ResponseSummary, None, ("responses", "index_n", "index_sum", "index_sum_sq"))
     _months_from_days(DimensionSummary, "dimension", ("n", "total", "total_sq"))
     _months_from_days(QuestionSummary, "question_key", ("answered", "valid", "positive", "not_applicable"))
+    _months_from_days(AnswerSummary, ANSWER_KEY, ("count",))
+
+
+def _choice_elements():
+    """SQL FROM item: the elements of a multiple-choice answer's JSON list, as text, one row each
+    (column `value`). A JSON value that is not a list gives none."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL refuses to take the elements of a scalar, so a non-list becomes [].
+        listed = case((func.json_typeof(Answer.choices) == "array", Answer.choices),
+                      else_=cast(literal("[]"), Answer.choices.type))
+        return func.json_array_elements_text(listed).table_valued("value").lateral()
+    elements = func.json_each(Answer.choices).table_valued("value", "type")
+    return elements
+
+
+def answer_values_query(condition, cell: list):
+    """SELECT answer_id, the cell's columns, question_key, value: one row for each value an answer
+    of a counted question gives (see answer_values), over responses matching `condition`.
+
+    `cell` are labelled columns of Response (the summary key, or whatever the caller groups by).
+    """
+    def joined(statement):
+        """`statement` over the responses, their answers and the answers' questions."""
+        return (statement.select_from(Response)
+                .join(Answer, Answer.response_id == Response.id)
+                .join(Question, and_(Question.version_id == Response.version_id,
+                                     Question.key == Answer.question_key)))
+
+    whole = cast(cast(Answer.number, Integer), String)
+    yes_no = case((Answer.number == 1, literal("yes")), (Answer.number == 0, literal("no")),
+                  else_=Answer.text)
+    columns = [Answer.id.label("answer_id"), *cell, Answer.question_key.label("question_key")]
+    parts = [
+        joined(select(*columns, case((Answer.not_applicable.is_(True), literal(NOT_APPLICABLE)),
+                                     else_=whole).label("value")))
+        .where(condition, Question.type == QuestionType.LIKERT5,
+               (Answer.not_applicable.is_(True)) | Answer.number.is_not(None)),
+        joined(select(*columns, whole.label("value")))
+        .where(condition, Question.type == QuestionType.RATING10, Answer.number.is_not(None)),
+        joined(select(*columns, yes_no.label("value")))
+        .where(condition, Question.type == QuestionType.YESNO, yes_no.is_not(None)),
+        joined(select(*columns, Answer.text.label("value")))
+        .where(condition, Question.type == QuestionType.SINGLE, Answer.text.is_not(None)),
+    ]
+    elements = _choice_elements()
+    multiple = joined(select(*columns, elements.c.value.label("value"))).join(elements, true())
+    multiple = multiple.where(condition, Question.type == QuestionType.MULTIPLE)
+    if db.session.get_bind().dialect.name != "postgresql":
+        # json_each walks an object's members too; only a list's elements are choices.
+        multiple = multiple.where(func.json_type(Answer.choices) == "array")
+    parts.append(multiple)
+    return union_all(*parts)
 
 
 

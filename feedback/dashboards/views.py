@@ -1,25 +1,34 @@
-"""Dashboard pages: agency indices for a leader's subtrees, one agency's detail, plotly.js assets."""
+"""Dashboard pages: the overview (tiles, agency indices) and one agency's drill-down, their CSV
+downloads, and the plotly.js assets."""
+
+import re
 
 from babel.numbers import get_decimal_symbol, get_group_symbol, parse_pattern
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, abort, current_app, make_response, render_template, request, send_file
 from flask_babel import get_locale as get_babel_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import and_
+from sqlalchemy import and_, select
 
 from feedback.accounts.authz import agency_filter, get_agency_or_404, roles_required
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
+from feedback.core.errors import render_error
 from feedback.core.i18n import current_locale
-from feedback.dashboards import assets, charts, metrics
+from feedback.dashboards import assets, charts, metrics, tiles
 from feedback.dashboards.cli import rebuild_summary_command
-from feedback.dashboards.scope import current_view
+from feedback.dashboards.scope import DashboardView, current_view
+from feedback.dashboards.stats import HIDDEN, THIN
+from feedback.extensions import db
+from feedback.surveys.responses.exports import csv_document
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
 # `flask dashboards …` (a blueprint's commands are grouped under its name).
 bp.cli.add_command(rebuild_summary_command)
 
 ONE_YEAR = 365 * 24 * 3600
+UNKNOWN_CHART = _l("There is no such table on this page.")
 
 
 def asset_urls():
@@ -41,6 +50,14 @@ def _formatter(pattern: str):
     return lambda value: parsed.apply(value, locale)
 
 
+def chart_numbers() -> dict:
+    """How a chart writes numbers in the request's language: one-decimal values, whole counts, and
+    plotly's decimal and thousands separators."""
+    locale = get_babel_locale()
+    return {"format_number": _formatter("0.0"), "format_count": _formatter("#,##0"),
+            "separators": get_decimal_symbol(locale) + get_group_symbol(locale)}
+
+
 def _chart(indices: list[metrics.AgencyIndex]) -> dict | None:
     """The agency index chart in the page's language, or None when no agency has enough responses."""
     if not any(i.status != metrics.HIDDEN for i in indices):
@@ -54,11 +71,7 @@ def _chart(indices: list[metrics.AgencyIndex]) -> dict | None:
         interval=_("%(level)s interval", level="95%"),
         responses=_("Responses"),
     )
-    return charts.agency_index_chart(
-        indices, locale=locale, text=text,
-        format_number=_formatter("0.0"), format_count=_formatter("#,##0"),
-        separators=get_decimal_symbol(locale) + get_group_symbol(locale),
-    )
+    return charts.agency_index_chart(indices, locale=locale, text=text, **chart_numbers())
 
 
 def _thresholds() -> dict[str, int]:
@@ -67,41 +80,183 @@ def _thresholds() -> dict[str, int]:
             "ranked_min": current_app.config["MIN_RESPONSES_RANKED"]}
 
 
+def status_word(status: str) -> str:
+    """A sample status in words, for CSV cells (the page says the same)."""
+    if status == HIDDEN:
+        return _("Not enough responses")
+    if status == THIN:
+        return _("Few responses, not ranked")
+    return _("Enough responses")
+
+
+def decimal(value: float | None) -> str:
+    """A number for a CSV cell: one decimal with a point, as the page rounds it ("" when hidden)."""
+    return "" if value is None else f"{value:.1f}"
+
+
+def csv_response(page: str, name: str, view: DashboardView, rows: list[list], subject: str = ""):
+    """`rows` (header first) as a UTF-8 CSV download named after the page, table, scope and period;
+    every text cell goes through csv_document, which neutralizes formula cells."""
+    filters = view.filters
+    scope = subject or (view.agency.code if view.agency else "all")
+    # Agency codes are typed by admins: keep only safe characters in the header.
+    scope = re.sub(r"[^A-Za-z0-9_-]", "_", scope)
+    filename = f"{page}-{name}-{scope}-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}.csv"
+    response = current_app.response_class(csv_document(rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def unknown_chart():
+    """The 404 page saying so, for a CSV of a chart or table the page does not have."""
+    return render_error(404, UNKNOWN_CHART)
+
+
+def csv_requested(names: tuple[str, ...]) -> str | None:
+    """The chart or table asked for with ?format=csv&chart=<name>; 404 for any other name."""
+    if request.args.get("format") != "csv":
+        return None
+    name = request.args.get("chart", "")
+    if name not in names:
+        abort(make_response(unknown_chart()))
+    return name
+
+
+def interval_header() -> list[str]:
+    """The two CSV column headings of a 95% interval."""
+    return [_("95%% interval, low").replace("%%", "%"), _("95%% interval, high").replace("%%", "%")]
+
+
+def _index_rows(rows: list[metrics.AgencyIndex], locale: str) -> list[list]:
+    """The agency table as CSV rows, header first, in the page's order."""
+    header = [_("Rank"), _("Agency code"), _("Agency"), _("Index"), *interval_header(), _("Responses"),
+              _("Status")]
+    return [header, *([r.rank or "", r.code, r.name(locale), decimal(r.mean), decimal(r.low),
+                       decimal(r.high), r.n, status_word(r.status)] for r in rows)]
+
+
+def _tile_rows(numbers: tiles.Tiles) -> list[list]:
+    """The headline tiles as CSV rows, header first."""
+    change = numbers.change
+    on_time = numbers.on_time
+    direction = {tiles.UP: _("Up"), tiles.DOWN: _("Down"), tiles.SAME: _("No clear change"),
+                 tiles.UNKNOWN: _("Not enough responses to compare")}[change.direction]
+    header = [_("Measure"), _("Value"), *interval_header(), _("n"), _("Status")]
+    return [
+        header,
+        [_("Satisfaction index"), decimal(numbers.index.mean), decimal(numbers.index.low),
+         decimal(numbers.index.high), numbers.index.n, status_word(numbers.index.status)],
+        [_("Satisfaction index, previous period"), decimal(change.previous.mean),
+         decimal(change.previous.low), decimal(change.previous.high), change.previous.n,
+         status_word(change.previous.status)],
+        [_("Change against the previous period (index points)"), decimal(change.difference), "", "", "",
+         direction],
+        [_("Responses"), numbers.responses, "", "", "", ""],
+        [_("Responses, previous period"), numbers.previous_responses, "", "", "", ""],
+        [_("Petitions answered on time (%%)").replace("%%", "%"), decimal(on_time.rate), decimal(on_time.low),
+         decimal(on_time.high), on_time.due, status_word(on_time.status)],
+    ]
+
+
+def _dimension_rows(rates: list[metrics.DimensionRate], locale: str) -> list[list]:
+    """The dimension table as CSV rows, header first."""
+    header = [_("Dimension"), _("Rate"), *interval_header(), _("Responses"), _("Status")]
+    return [header, *([r.label(locale), decimal(r.estimate.mean), decimal(r.estimate.low),
+                       decimal(r.estimate.high), r.estimate.n, status_word(r.estimate.status)]
+                      for r in rates)]
+
+
+def _question_rows(rates: list[metrics.QuestionRate], locale: str) -> list[list]:
+    """The question table as CSV rows, header first."""
+    header = [_("Question key"), _("Question"), _("Satisfied (%%)").replace("%%", "%"),
+              *interval_header(),
+              _("Valid answers"), _("Not applicable"), _("Status")]
+    return [header, *([q.key, q.text(locale), decimal(q.rate), decimal(q.low), decimal(q.high), q.n,
+                       q.not_applicable, status_word(q.status)] for q in rates)]
+
+
+OVERVIEW_CSV = ("tiles", "agencies")
+AGENCY_CSV = ("tiles", "children", "dimensions", "questions")
+
+
 @bp.route("/")
 @roles_required(Role.LEADER)
 def index():
-    """The index of every agency in the chosen subtrees: chart, table, dimensions, questions."""
+    """Headline tiles and the index of every agency in the chosen subtrees (chart and table);
+    with ?format=csv&chart=tiles|agencies the numbers of one of them."""
     view = current_view()
+    csv_name = csv_requested(OVERVIEW_CSV)
     indices = metrics.agency_indices(view.clause, **view.window)
+    rows = metrics.display_order(indices)
+    if csv_name == "agencies":
+        return csv_response("overview", csv_name, view, _index_rows(rows, current_locale()))
+    numbers = tiles.tiles(view.clause, view.window, view.previous_window, indices)
+    if csv_name == "tiles":
+        return csv_response("overview", csv_name, view, _tile_rows(numbers))
     return render_template(
         "dashboards/index.html", view=view, filters=view.filters, figure=_chart(indices),
-        rows=metrics.display_order(indices), overall=metrics.pooled_index(indices),
-        dimensions=metrics.dimension_rates(view.clause, **view.window),
-        questions=metrics.question_rates(view.clause, **view.window), **_thresholds(),
+        rows=rows, tiles=numbers, previous=view.filters.previous(), **_thresholds(),
     )
+
+
+def breadcrumbs(agency: Agency) -> list[Agency]:
+    """The ancestors of `agency` the viewer may see, from the top one they lead, down to its parent.
+
+    Ancestors above the viewer's grant are left out altogether, not even named."""
+    ids = [int(part) for part in agency.path.strip("/").split("/") if part][:-1]
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(Agency).where(Agency.id.in_(ids), agency_filter(current_user, Role.LEADER))
+        .order_by(Agency.depth)))
 
 
 @bp.route("/agencies/<code>")
 @roles_required(Role.LEADER)
 def agency(code: str):
-    """One agency: its index, dimension rates and question rates; optionally with those under it."""
+    """One agency: its tiles, its children (each with its whole subtree's index), its dimension and
+    question rates; the tiles and rates cover the agencies under it too with ?sub=1."""
     agency = get_agency_or_404(code, Role.LEADER)
     view = current_view()
-    has_sub = metrics.has_sub_agencies(agency)
-    include_sub = has_sub and request.args.get("sub") == "1"
-    own = Agency.in_subtree(agency.path) if include_sub else Agency.id == agency.id
+    csv_name = csv_requested(AGENCY_CSV)
+    locale = current_locale()
+    leader = agency_filter(current_user, Role.LEADER)
+    subtree = and_(leader, Agency.in_subtree(agency.path))
     # The grant already covers the subtree; the leader's filter is repeated as a second lock.
-    scope = and_(agency_filter(current_user, Role.LEADER), own)
-    window = view.window
-    indices = metrics.agency_indices(scope, **window)
+    subtree_indices = metrics.agency_indices(subtree, **view.window)
+    children = metrics.display_order(metrics.child_indices(agency, subtree_indices))
+    if csv_name == "children":
+        return csv_response("agency", csv_name, view, _index_rows(children, locale), agency.code)
+    has_sub = bool(children)
+    include_sub = has_sub and request.args.get("sub") == "1"
+    scope = subtree if include_sub else and_(leader, Agency.id == agency.id)
+    own = subtree_indices if include_sub else [i for i in subtree_indices if i.agency_id == agency.id]
+    if csv_name == "dimensions":
+        rates = metrics.dimension_rates(scope, **view.window)
+        return csv_response("agency", csv_name, view, _dimension_rows(rates, locale), agency.code)
+    if csv_name == "questions":
+        rates = metrics.question_rates(scope, **view.window)
+        return csv_response("agency", csv_name, view, _question_rows(rates, locale), agency.code)
+    numbers = tiles.tiles(scope, view.window, view.previous_window, own)
+    if csv_name == "tiles":
+        return csv_response("agency", csv_name, view, _tile_rows(numbers), agency.code)
     return render_template(
         "dashboards/agency.html", agency=agency, view=view, filters=view.filters, has_sub=has_sub,
-        include_sub=include_sub, overall=metrics.pooled_index(indices),
-        figure=_chart(indices) if include_sub else None,
-        rows=metrics.display_order(indices) if include_sub else [],
-        dimensions=metrics.dimension_rates(scope, **window),
-        questions=metrics.question_rates(scope, **window), **_thresholds(),
+        include_sub=include_sub, tiles=numbers, previous=view.filters.previous(),
+        breadcrumbs=breadcrumbs(agency), figure=_chart(children) if children else None, rows=children,
+        csv_args=_csv_args(view, include_sub),
+        dimensions=metrics.dimension_rates(scope, **view.window),
+        questions=metrics.question_rates(scope, **view.window), **_thresholds(),
     )
+
+
+def _csv_args(view: DashboardView, include_sub: bool) -> dict[str, str]:
+    """The drill-down page's query parameters for its CSV links (the agency is in the path)."""
+    args = view.query_args(agency=None)
+    if include_sub:
+        args["sub"] = "1"
+    return args
 
 
 def _immutable(response):
@@ -127,3 +282,12 @@ def plotly_css(version: str):
         abort(404)
     response = current_app.response_class(assets.plotly_stylesheet(), mimetype="text/css")
     return _immutable(response)
+
+
+# The other dashboard pages register their routes on `bp` when imported.
+from feedback.dashboards import (  # noqa: E402,F401
+    comment_views,
+    dimension_views,
+    question_views,
+    trend_views,
+)

@@ -13,6 +13,7 @@ from feedback.accounts.models import Role
 from feedback.accounts.services import create_user, grant_role
 from feedback.agencies.models import Agency
 from feedback.agencies.services import add_agency
+from feedback.core.text import fold_for_search
 from feedback.dashboards import summary
 from feedback.demo.data import AGENCIES, COMMENTS_EN, COMMENTS_VI, DIMENSION_SHIFT, PLACE_FIRST, PLACE_SECOND
 from feedback.demo.dialogues import DialogueSummary, seed_dialogues
@@ -194,7 +195,9 @@ def _simulated_response(rng: random.Random, deployment: Deployment, level: float
             answers.append(Answer(question_key=question.key, number=_likert(rng, p)))
         elif question.type == QuestionType.LONG_TEXT and rng.random() < 0.12:
             pool = COMMENTS_EN if locale == "en" else COMMENTS_VI
-            answers.append(Answer(question_key=question.key, text=rng.choice(pool)))
+            comment = rng.choice(pool)
+            answers.append(Answer(question_key=question.key, text=comment,
+                                  search_text=fold_for_search(comment)))
     flags = ResponseFlag.TOO_FAST if rng.random() < 0.015 else ResponseFlag(0)
     response = Response(
         version_id=version.id, deployment_id=deployment.id, agency_id=deployment.agency_id,
@@ -212,7 +215,8 @@ def _simulated_response(rng: random.Random, deployment: Deployment, level: float
 BULK_BATCH = 10_000
 RESPONSE_COLUMNS = ("id", "version_id", "deployment_id", "agency_id", "service", "channel", "locale",
                     "started_at", "submitted_at", "flags", "excluded", "client_hash")
-ANSWER_COLUMNS = ("response_id", "question_key", "number", "text", "choices", "not_applicable")
+ANSWER_COLUMNS = ("response_id", "question_key", "number", "text", "choices", "not_applicable",
+                  "search_text")
 SCORE_COLUMNS = ("response_id", "dimension", "score", "weight", "valid_answers")
 
 
@@ -223,6 +227,7 @@ def _bulk_add_responses(rng: random.Random, version: SurveyVersion, visited: lis
     questions = [(q.key, q.dimension, q.allow_na, DIMENSION_SHIFT.get(q.dimension or "", 0.0))
                  for q in version.questions if q.type == QuestionType.LIKERT5]
     comment_key = next((q.key for q in version.questions if q.type == QuestionType.LONG_TEXT), None)
+    folded = {comment: fold_for_search(comment) for comment in COMMENTS_VI + COMMENTS_EN}
     weights = {d: version.weight(d) for _key, d, _na, _shift in questions if d}
     cumulative = list(itertools.accumulate(weight for _d, _level, weight in visited))
     next_id = (db.session.scalar(select(func.max(Response.id))) or 0) + 1
@@ -242,7 +247,7 @@ def _bulk_add_responses(rng: random.Random, version: SurveyVersion, visited: lis
             tally: dict[str, list[int]] = {}
             for key, dimension, allow_na, shift in questions:
                 if allow_na and rng.random() < 0.35:
-                    answers.append((next_id, key, None, None, None, True))
+                    answers.append((next_id, key, None, None, None, True, None))
                     continue
                 p = min(0.99, max(0.05, base + shift))
                 if rng.random() < p:
@@ -250,14 +255,15 @@ def _bulk_add_responses(rng: random.Random, version: SurveyVersion, visited: lis
                 else:
                     u = rng.random()
                     value = 1 if u < 0.1 else 2 if u < 0.4 else 3
-                answers.append((next_id, key, float(value), None, None, False))
+                answers.append((next_id, key, float(value), None, None, False, None))
                 if dimension:
                     counts = tally.setdefault(dimension, [0, 0])
                     counts[0] += value >= 4
                     counts[1] += 1
             if comment_key and rng.random() < 0.12:
                 pool = COMMENTS_EN if locale == "en" else COMMENTS_VI
-                answers.append((next_id, comment_key, None, rng.choice(pool), None, False))
+                comment = rng.choice(pool)
+                answers.append((next_id, comment_key, None, comment, None, False, folded[comment]))
             scores.extend((next_id, d, positive / valid, weights[d], valid)
                           for d, (positive, valid) in tally.items())
             flagged = rng.random() < 0.015

@@ -231,6 +231,8 @@ class Answer(db.Model):
     text: Mapped[str | None] = mapped_column(Text)
     choices: Mapped[list | None] = mapped_column(JSON)
     not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A free-text answer folded for search (core.text.fold_for_search); None for any other answer.
+    search_text: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from feedback.agencies.models import Agency
 from feedback.agencies.services import find_agency
 from feedback.audit.services import record
+from feedback.core.text import fold_for_search
 from feedback.dashboards import summary
 from feedback.extensions import db
 from feedback.models import utcnow
@@ -242,6 +243,14 @@ def integrity_flags(deployment: Deployment, *, honeypot: str, started_at: dateti
     return flags
 
 
+FREE_TEXT_TYPES = (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
+
+
+def free_text_keys(version: SurveyVersion) -> set[str]:
+    """Keys of the version's free-text questions, whose answers are folded for the comments search."""
+    return {q.key for q in version.questions if q.type in FREE_TEXT_TYPES}
+
+
 def submit_response(deployment: Deployment, answers: Mapping[str, ParsedAnswer], *, locale: str,
                     started_at: datetime | None, flags: int, client_hash: str | None,
                     service: str | None = None, channel: AccessMode | None = None) -> Response:
@@ -259,9 +268,11 @@ def submit_response(deployment: Deployment, answers: Mapping[str, ParsedAnswer],
         locale=locale, started_at=started_at, submitted_at=utcnow(), flags=int(flags),
         excluded=int(flags) != 0, client_hash=client_hash,
     )
+    free_text = free_text_keys(deployment.version)
     response.answers = [
         Answer(question_key=key, number=a.number, text=a.text, choices=a.choices,
-               not_applicable=a.not_applicable)
+               not_applicable=a.not_applicable,
+               search_text=fold_for_search(a.text) if key in free_text else None)
         for key, a in answers.items()
     ]
     response.scores = score_response(deployment.version, response.answers)

@@ -30,8 +30,9 @@ def test_chart_draws_under_the_csp_with_no_inline_style(js_page, tree, scored):
     expect(page.locator(".chart-fallback")).to_have_count(0)
     # plotly.js took its styles from our stylesheet: no injected <style> (the CSP blocks those).
     assert page.evaluate("document.querySelectorAll('style').length") == 0
+    # (the second layer: the first flows on purpose, so the chart keeps its height on a resize)
     assert page.evaluate(
-        "getComputedStyle(document.querySelector('#agency-chart .main-svg')).position") == "absolute"
+        "getComputedStyle(document.querySelectorAll('#agency-chart .main-svg')[1]).position") == "absolute"
     labels = page.locator("#agency-chart .annotation-text").all_text_contents()
     assert "<b>B</b> & <img src=x> (n = 12)" in labels  # shown as text, not markup
     assert page.locator("#agency-chart img, #agency-chart b").count() == 0
@@ -53,5 +54,41 @@ def test_without_javascript_the_table_carries_the_numbers(nojs_page, tree, score
     assert "channel=code" in page.url
     assert small_touch_targets(page) == []
     expect(page.locator("main")).to_contain_text("Only responses sent with a one-time code.")
+    axe_check(page)
+    assert_clean(page)
+
+
+@pytest.fixture
+def monthly(app, tree):
+    """Twelve responses a month for A and A2 over the last three months, so that every page of the
+    overview, trend and drill-down has a chart to draw."""
+    from datetime import timedelta
+
+    from feedback.models import utcnow
+
+    version = make_version()
+    for months_ago in range(3):
+        when = utcnow() - timedelta(days=30 * months_ago + 1)
+        for i in range(12):
+            add_response(version, tree.dept_a, scores={"access": (i % 4) / 3}, submitted_at=when)
+        add_responses(version, tree.commune_a, 12, 0.5, submitted_at=when)
+    db.session.commit()
+
+
+@pytest.mark.parametrize(("url", "chart"), [
+    ("/dashboard/", "#agency-chart"),
+    ("/dashboard/trend", "#trend-chart"),
+    ("/dashboard/agencies/A", "#agency-chart"),
+])
+def test_overview_trend_and_drill_down_draw_at_tablet_size(js_page, tree, monthly, url, chart):
+    page = js_page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    sign_in(page, tree.leader_a.email)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(f"{chart} .main-svg").first).to_be_visible()
+    assert page.locator(f"{chart} .main-svg").first.bounding_box()["height"] > 100
+    expect(page.locator(".tiles, .trend-table").first).to_be_visible()
+    assert horizontal_overflow(page, 1024) is None
     axe_check(page)
     assert_clean(page)

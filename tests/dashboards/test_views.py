@@ -64,8 +64,8 @@ def test_leader_sees_the_subtree_chart_and_table(leader_a_client, responses):
     assert "Not enough responses (n &lt; 10)" in html
     assert "Few responses, not ranked" in html
     assert 'href="/dashboard/agencies/A1"' in html
-    assert "By dimension" in html and "Access to the service" in html
-    assert "By question" in html and "Waiting" in html
+    # The overview is about agencies; dimensions and questions have pages of their own.
+    assert "By dimension" not in html
 
 
 def test_leader_of_one_subtree_never_sees_another(leader_a_client, leader_b_client, responses):
@@ -157,22 +157,91 @@ def test_period_filter_leaves_older_responses_out(leader_a_client, tree):
     assert "· 10 responses" in html
 
 
-def test_agency_page_shows_dimensions_and_questions(leader_a_client, responses):
+def test_agency_page_shows_its_tiles_children_dimensions_and_questions(leader_a_client, responses):
     html = _html(leader_a_client, "/dashboard/agencies/A?lang=en")
     assert "<h1>Department of Justice</h1>" in html
     assert "· 30 responses" in html  # A's own responses, not its counters'
     assert "Access to the service" in html and "Civil servants" in html
     assert "Waiting" in html and "Overall" in html
     assert "Include the agencies under it" in html
-    assert "agency-figure" not in html
+    # Its children are listed, each a link to its own drill-down, with its index and n.
+    assert "Agencies directly under it" in html
+    figure = json.loads(FIGURE_RE.search(html).group(1))
+    assert sorted(code for trace in figure["data"] for code in trace["y"]) == ["A2"]  # A1: 9, hidden
+    for code in ("A1", "A2"):
+        assert f'href="/dashboard/agencies/{code}?' in html or f'href="/dashboard/agencies/{code}"' in html
+    assert "50.0" in html and ">12<" in html  # A2: 12 responses at 0.5
 
 
 def test_agency_page_can_include_the_agencies_under_it(leader_a_client, responses):
     html = _html(leader_a_client, "/dashboard/agencies/A?lang=en&sub=1")
     assert "· 51 responses" in html  # 30 + 9 + 12
+    assert "This agency and the agencies under it" in html
+
+
+def test_children_count_their_whole_subtree(admin_client, responses):
+    html = _html(admin_client, "/dashboard/agencies/P?lang=en")
     figure = json.loads(FIGURE_RE.search(html).group(1))
-    assert sorted(code for trace in figure["data"] for code in trace["y"]) == ["A", "A2"]
-    assert "Justice one-stop counter" in html
+    labels = [a["text"] for a in figure["layout"]["annotations"]]
+    # A pools its own 30 with A1's 9 and A2's 12; B has its own 40.
+    assert sorted(labels) == ["Department of Health (n = 40)", "Department of Justice (n = 51)"]
+    assert "Justice one-stop counter" not in html  # a grandchild is one click further down
+
+
+def test_breadcrumbs_stop_at_the_viewers_grant(leader_a_client, admin_client, responses):
+    html = _html(leader_a_client, "/dashboard/agencies/A1?lang=en")
+    crumbs = html.split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    assert "Department of Justice" in crumbs and 'aria-current="page">Justice one-stop counter' in crumbs
+    # The leader of A sees nothing above A: not the province, not even its name anywhere.
+    assert "Test Province" not in html and "Tỉnh Thử Nghiệm" not in html
+    assert "/dashboard/agencies/P" not in html
+    admin_crumbs = _html(admin_client, "/dashboard/agencies/A1?lang=en").split('class="breadcrumbs"', 1)[1]
+    assert "Test Province" in admin_crumbs.split("</nav>", 1)[0]
+
+
+def test_another_subtrees_agency_and_its_csv_are_404(leader_a_client, responses):
+    for url in ("/dashboard/agencies/B", "/dashboard/agencies/B?format=csv&chart=children",
+                "/dashboard/agencies/P?format=csv&chart=tiles"):
+        assert leader_a_client.get(url).status_code == 404
+
+
+def _csv(client, url: str) -> list[list[str]]:
+    """The CSV at `url` as rows of cells (BOM stripped)."""
+    import csv
+    import io
+
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_agency_csvs_carry_the_tables_numbers(leader_a_client, responses):
+    children = _csv(leader_a_client, "/dashboard/agencies/A?lang=en&format=csv&chart=children")
+    assert children[0][:3] == ["Rank", "Agency code", "Agency"]
+    by_code = {row[1]: row for row in children[1:]}
+    assert by_code["A2"][3] == "50.0" and by_code["A2"][6] == "12"
+    assert by_code["A1"][3] == "" and by_code["A1"][7] == "Not enough responses"
+    dimensions = _csv(leader_a_client, "/dashboard/agencies/A?lang=en&format=csv&chart=dimensions")
+    assert [row[0] for row in dimensions[1:]] == ["Access to the service", "Civil servants"]
+    questions = _csv(leader_a_client, "/dashboard/agencies/A?lang=en&format=csv&chart=questions&sub=1")
+    assert "access_wait" in [row[0] for row in questions[1:]]
+    tiles = _csv(leader_a_client, "/dashboard/agencies/A?lang=en&format=csv&chart=tiles&sub=1")
+    assert tiles[1][0] == "Satisfaction index" and tiles[1][4] == "51"
+    assert leader_a_client.get("/dashboard/agencies/A?format=csv&chart=nope").status_code == 404
+
+
+def test_overview_csvs_are_scoped_to_the_viewer(leader_a_client, leader_b_client, responses):
+    rows = _csv(leader_a_client, "/dashboard/?lang=en&format=csv&chart=agencies")
+    assert sorted(row[1] for row in rows[1:]) == ["A", "A1", "A2"]
+    rows_b = _csv(leader_b_client, "/dashboard/?lang=en&format=csv&chart=agencies")
+    assert [row[1] for row in rows_b[1:]] == ["B"]
+    # Another subtree asked for through the filter is answered as unknown: one's own numbers.
+    rows_b = _csv(leader_b_client, "/dashboard/?lang=en&format=csv&chart=agencies&agency=A")
+    assert [row[1] for row in rows_b[1:]] == ["B"]
+    tiles = _csv(leader_b_client, "/dashboard/?lang=en&format=csv&chart=tiles")
+    assert tiles[1][4] == "40" and tiles[4][:2] == ["Responses", "40"]
+    assert leader_a_client.get("/dashboard/?format=csv&chart=trend").status_code == 404
 
 
 def test_agency_page_without_sub_agencies_has_no_subtree_choice(leader_a_client, responses):

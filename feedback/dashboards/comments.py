@@ -1,0 +1,211 @@
+"""Comments: the free-text answers of the responses in a leader's scope, searched and filtered in SQL.
+
+A comment is an answer with a `search_text` (only short_text and long_text answers get one, see
+surveys.services.submit_response), so the list needs no join to the question types. Every
+function takes the agency clause and the window keywords of the other metrics, plus a
+CommentFilter; counts and the per-agency figures are aggregated by the database, and only one
+page of comments (or the capped CSV) is ever read.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+
+from feedback.agencies.models import Agency
+from feedback.core.text import fold_for_search, like_pattern
+from feedback.extensions import db
+from feedback.surveys.models import (
+    AccessMode,
+    Answer,
+    Deployment,
+    Question,
+    QuestionType,
+    Response,
+    SurveyVersion,
+)
+
+PAGE_SIZE = 25
+# The CSV holds at most this many comments, the newest first; the page says when it is cut.
+CSV_MAX = 10_000
+# The chart draws the agencies with the most comments; the table below it lists the same ones.
+CHART_AGENCIES = 20
+# Characters of an agency's newest comment shown in the chart's hover box.
+EXCERPT = 80
+# A search is at most this many characters and words (each word must appear).
+SEARCH_MAX = 200
+SEARCH_WORDS = 8
+LIKE_ESCAPE = "\\"
+FREE_TEXT = (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
+
+
+@dataclass(frozen=True)
+class CommentFilter:
+    """What the comments page adds to the dashboard filters: the search typed, one question's key
+    ("" for all), and whether flagged (excluded) responses are shown too."""
+
+    search: str = ""
+    question: str = ""
+    flagged: bool = False
+
+    @property
+    def words(self) -> list[str]:
+        """The search folded as the stored text is, split into words (the first few)."""
+        folded = fold_for_search(self.search[:SEARCH_MAX]) or ""
+        return folded.split(" ")[:SEARCH_WORDS] if folded else []
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One comment as the page lists it: when, where, about which service and question, the text
+    as the citizen typed it, and whether its response is flagged (left out of the indices)."""
+
+    submitted_at: datetime
+    agency_code: str
+    agency_name_vi: str
+    agency_name_en: str
+    service: str | None
+    question_key: str
+    question_vi: str | None
+    question_en: str | None
+    text: str
+    flagged: bool
+
+    def agency_name(self, locale: str) -> str:
+        """The agency's name in the given language, falling back to Vietnamese."""
+        return self.agency_name_en if locale == "en" and self.agency_name_en else self.agency_name_vi
+
+    def question(self, locale: str) -> str:
+        """The question's text in the given language (its key if the question is gone)."""
+        if locale == "en" and self.question_en:
+            return self.question_en
+        return self.question_vi or self.question_key
+
+
+@dataclass(frozen=True)
+class AgencyComments:
+    """How many comments an agency has under the filters, and the start of its newest one."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    count: int
+    newest: str
+
+    def name(self, locale: str) -> str:
+        """The agency's name in the given language, falling back to Vietnamese."""
+        return self.name_en if locale == "en" and self.name_en else self.name_vi
+
+
+@dataclass(frozen=True)
+class QuestionChoice:
+    """A free-text question to filter by: its key and its text in the newest version that has it."""
+
+    key: str
+    text_vi: str
+    text_en: str
+
+    def label(self, locale: str) -> str:
+        """The question in the given language, falling back to Vietnamese."""
+        return self.text_en if locale == "en" and self.text_en else self.text_vi
+
+
+def _conditions(agency_clause, *, start, end, code_only=False, survey_id=None, service=None,
+                comments: CommentFilter = CommentFilter()) -> list:
+    """SQL conditions on Answer joined to Response and Agency for the comments asked for."""
+    conditions = [agency_clause, Answer.search_text.is_not(None), Answer.search_text != ""]
+    if not comments.flagged:
+        conditions.append(Response.excluded.is_(False))
+    if start is not None:
+        conditions.append(Response.submitted_at >= start)
+    if end is not None:
+        conditions.append(Response.submitted_at < end)
+    if code_only:
+        conditions.append(Response.channel == AccessMode.CODE)
+    if survey_id is not None:
+        conditions.append(Response.version_id.in_(
+            select(SurveyVersion.id).where(SurveyVersion.survey_id == survey_id)))
+    if service is not None:
+        conditions.append(Response.service == service)
+    if comments.question:
+        conditions.append(Answer.question_key == comments.question)
+    # Each word anywhere in the folded text; %, _ and the escape character are literal.
+    conditions.extend(Answer.search_text.like(like_pattern(word, LIKE_ESCAPE), escape=LIKE_ESCAPE)
+                      for word in comments.words)
+    return conditions
+
+
+def _joined(statement):
+    """`statement` over answers joined to their response and its agency."""
+    return (statement.select_from(Answer)
+            .join(Response, Response.id == Answer.response_id)
+            .join(Agency, Agency.id == Response.agency_id))
+
+
+def count_comments(agency_clause, **window) -> int:
+    """How many comments match (window keywords as the metrics take, plus `comments`)."""
+    return db.session.scalar(_joined(select(func.count())).where(*_conditions(agency_clause, **window)))
+
+
+def list_comments(agency_clause, *, offset: int = 0, limit: int = PAGE_SIZE, **window) -> list[Comment]:
+    """The matching comments, newest first, `limit` of them from `offset`."""
+    statement = _joined(select(
+        Response.submitted_at, Agency.code, Agency.name_vi, Agency.name_en, Response.service,
+        Answer.question_key, Question.text_vi, Question.text_en, Answer.text, Response.excluded,
+    )).outerjoin(Question, and_(Question.version_id == Response.version_id,
+                                Question.key == Answer.question_key))
+    rows = db.session.execute(
+        statement.where(*_conditions(agency_clause, **window))
+        .order_by(Response.submitted_at.desc(), Answer.id.desc())
+        .offset(offset).limit(limit)
+    ).all()
+    return [Comment(*row[:9], flagged=bool(row[9])) for row in rows]
+
+
+def comments_per_agency(agency_clause, **window) -> list[AgencyComments]:
+    """Comments per agency, most first (then by code), each with its newest comment's first
+    EXCERPT characters; only agencies with a comment. One row per agency, never per comment."""
+    conditions = _conditions(agency_clause, **window)
+    counts = db.session.execute(
+        _joined(select(Agency.id, Agency.code, Agency.name_vi, Agency.name_en, func.count()))
+        .where(*conditions)
+        .group_by(Agency.id, Agency.code, Agency.name_vi, Agency.name_en)
+        .order_by(func.count().desc(), Agency.code)
+    ).all()
+    if not counts:
+        return []
+    ranked = _joined(select(
+        Response.agency_id.label("agency_id"),
+        func.substr(Answer.text, 1, EXCERPT + 1).label("start"),
+        func.row_number().over(partition_by=Response.agency_id,
+                               order_by=(Response.submitted_at.desc(), Answer.id.desc())).label("nth"),
+    )).where(*conditions, Response.agency_id.in_([row[0] for row in counts[:CHART_AGENCIES]])).subquery()
+    newest = dict(db.session.execute(
+        select(ranked.c.agency_id, ranked.c.start).where(ranked.c.nth == 1)).all())
+    return [AgencyComments(code, name_vi, name_en or "", count, excerpt(newest.get(agency_id) or ""))
+            for agency_id, code, name_vi, name_en, count in counts]
+
+
+def excerpt(text: str) -> str:
+    """The first EXCERPT characters of `text` on one line, with an ellipsis when cut."""
+    line = " ".join(text.split())
+    return line if len(line) <= EXCERPT else line[:EXCERPT].rstrip() + "…"
+
+
+def free_text_questions(agency_clause, survey_id: int | None = None) -> list[QuestionChoice]:
+    """The free-text questions of the survey versions deployed at the clause's agencies (of one
+    survey when asked), by key, each with the text of the newest version that has it."""
+    statement = (
+        select(Question.key, Question.text_vi, Question.text_en)
+        .where(Question.type.in_(FREE_TEXT), Question.version_id.in_(
+            select(Deployment.version_id).join(Agency, Agency.id == Deployment.agency_id)
+            .where(agency_clause)))
+        .order_by(Question.version_id.desc())
+    )
+    if survey_id is not None:
+        statement = statement.where(Question.version_id.in_(
+            select(SurveyVersion.id).where(SurveyVersion.survey_id == survey_id)))
+    choices: dict[str, QuestionChoice] = {}
+    for key, text_vi, text_en in db.session.execute(statement):
+        choices.setdefault(key, QuestionChoice(key, text_vi, text_en or ""))
+    return sorted(choices.values(), key=lambda c: c.text_vi)
