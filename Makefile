@@ -42,6 +42,7 @@ lint: install
 
 bench: install translations  ## page weights, the dashboards over 1,000,000 responses, survey submissions and the sign-up burst under gunicorn (PostgreSQL, minutes)
 	$(BIN)/python bench/page_weight.py
+	$(BIN)/python bench/browser_weight.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/submissions.py
 	$(BIN)/python bench/signup_burst.py

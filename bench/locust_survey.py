@@ -12,19 +12,16 @@ survey's address (/s/<agency code>).
 """
 
 import atexit
-import html as htmllib
 import itertools
 import os
-import re
+import sys
 from pathlib import Path
 
 from locust import FastHttpUser, constant, constant_throughput, task
 
-ACTION_RE = re.compile(r'<form method="post" action="([^"]+)"')
-TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')
-PAGE_RE = re.compile(r'name="page" value="(\d+)"')
-INPUT_RE = re.compile(r'<(?:input|textarea)[^>]*name="q-([^"]+)"[^>]*>')
-VALUE_RE = re.compile(r'value="([^"]*)"')
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from survey_form import page_form  # noqa: E402
+
 SURVEY_PATH = os.environ.get("BENCH_PATH", "/s/BENCH")
 PHONES = itertools.count(1)
 MAX_PAGES = 20
@@ -39,23 +36,6 @@ def write_count() -> None:
     """Leave the number of thanked submissions where submissions.py reads it."""
     if COUNT_FILE:
         Path(COUNT_FILE).write_text(str(THANKED[0]))
-
-
-def page_form(html: str) -> tuple[str, dict]:
-    """Where this page posts and what a citizen sends from it: every Likert question 4."""
-    action = htmllib.unescape(ACTION_RE.search(html).group(1))
-    data = {"token": TOKEN_RE.search(html).group(1), "page": PAGE_RE.search(html).group(1),
-            "nav": "next", "website": ""}
-    for tag in INPUT_RE.finditer(html):
-        name = f"q-{tag.group(1)}"
-        value = VALUE_RE.search(tag.group(0))
-        if 'type="radio"' in tag.group(0) and value:
-            # Likert: 4; any other choice question: its first option.
-            if value.group(1) == "4" or name not in data or not data[name]:
-                data[name] = value.group(1)
-        else:
-            data.setdefault(name, "")  # text left empty (optional comment)
-    return action, data
 
 
 class Phone(FastHttpUser):

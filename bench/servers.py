@@ -32,6 +32,39 @@ def drop_database(name: str) -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def survey_database(name: str) -> dict:
+    """A fresh migrated database `name` with the default survey deployed at agency BENCH; what the
+    load generators and the bare app need to know about the survey."""
+    fresh_database(name)
+    from feedback import create_app
+    from feedback.agencies.services import add_agency
+    from feedback.extensions import db
+    from feedback.surveys.drafts import split_pages
+    from feedback.surveys.forms import HEADINGS
+    from feedback.surveys.models import QuestionType
+    from feedback.surveys.services import deploy, load_default_survey
+
+    app = create_app()
+    with app.app_context():
+        agency = add_agency("BENCH", "Bộ phận một cửa thử tải", name_en="Load test counter",
+                            kind="department")
+        version = load_default_survey()
+        deployment, = deploy(version, agency)
+        db.session.commit()
+        pages = [[q.key for q in page if q.type not in HEADINGS]
+                 for page in split_pages(list(version.questions))]
+        survey = {
+            "pages": [p for p in pages if p], "agency_id": agency.id, "version_id": version.id,
+            "deployment_id": deployment.id,
+            "likert": {q.key: q.dimension for q in version.questions if q.type == QuestionType.LIKERT5},
+            "weights": {d: version.weight(d)
+                        for d in {q.dimension for q in version.questions if q.dimension}},
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return survey
+
+
 def start_gunicorn(target: str, *, port: int, workers: int, env: dict, log: Path, probe: str,
                    extra: tuple[str, ...] = ()) -> subprocess.Popen:
     """gunicorn serving `target` on `port`; returns once `probe` (a path) answers."""

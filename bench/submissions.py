@@ -26,7 +26,14 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.servers import BIN, SERVER, drop_database, fresh_database, start_gunicorn, stop  # noqa: E402
+from bench.servers import (  # noqa: E402
+    BIN,
+    SERVER,
+    drop_database,
+    start_gunicorn,
+    stop,
+    survey_database,
+)
 
 DB = "langnghe_bench_submit"
 URL = f"{SERVER}/{DB}"
@@ -45,38 +52,6 @@ def wait_until_quiet(limit: float = 1.5, patience: int = 300) -> None:
     while load() >= limit and time.time() < deadline:
         print(f"  load {load():.2f}, waiting for < {limit}", flush=True)
         time.sleep(15)
-
-
-def create_database() -> dict:
-    """A fresh migrated database with the default survey deployed at BENCH; the bare app's survey file."""
-    fresh_database(DB)
-    from feedback import create_app
-    from feedback.agencies.services import add_agency
-    from feedback.extensions import db
-    from feedback.surveys.drafts import split_pages
-    from feedback.surveys.forms import HEADINGS
-    from feedback.surveys.models import QuestionType
-    from feedback.surveys.services import deploy, load_default_survey
-
-    app = create_app()
-    with app.app_context():
-        agency = add_agency("BENCH", "Bộ phận một cửa thử tải", name_en="Load test counter",
-                            kind="department")
-        version = load_default_survey()
-        deployment, = deploy(version, agency)
-        db.session.commit()
-        pages = [[q.key for q in page if q.type not in HEADINGS]
-                 for page in split_pages(list(version.questions))]
-        survey = {
-            "pages": [p for p in pages if p], "agency_id": agency.id, "version_id": version.id,
-            "deployment_id": deployment.id,
-            "likert": {q.key: q.dimension for q in version.questions if q.type == QuestionType.LIKERT5},
-            "weights": {d: version.weight(d)
-                        for d in {q.dimension for q in version.questions if q.dimension}},
-        }
-        db.session.remove()
-        db.engine.dispose()
-    return survey
 
 
 def count_responses() -> int:
@@ -138,7 +113,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     WORK.mkdir(exist_ok=True)
     workers = 2 * (os.cpu_count() or 1)
-    survey = create_database()
+    survey = survey_database(DB)
     (WORK / "survey.json").write_text(json.dumps(survey))
     base = {**os.environ, "DATABASE_URL": URL, "APP_ENV": "production", "SECRET_KEY": "bench-secret",
             "SESSION_COOKIE_SECURE": "0", "SURVEY_MIN_SECONDS": "0",

@@ -41,7 +41,17 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.dialogues.petitions.views import bp as petitions_bp
     from feedback.dialogues.track_views import bp as track_bp
     from feedback.dialogues.views import bp as dialogues_bp
-    from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from feedback.extensions import (
+        babel,
+        compress,
+        csrf,
+        db,
+        enable_wal,
+        limiter,
+        login_manager,
+        migrate,
+        prepare_sqlite,
+    )
     from feedback.notifications.cli import notifications_cli
     from feedback.surveys.cli import surveys_cli
     from feedback.surveys.code_views import bp as survey_codes_bp
@@ -51,11 +61,14 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.surveys.views import bp as surveys_bp
     from feedback.transparency.views import bp as transparency_bp
 
+    prepare_sqlite(app)
     db.init_app(app)
+    enable_wal(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=core.i18n.select_locale,
                    timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
     csrf.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     core.init_app(app)

@@ -1,6 +1,6 @@
 """Localized error pages (HTML for people, JSON for the API) for every error status."""
 
-from flask import Flask, current_app, jsonify, make_response, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -31,6 +31,8 @@ EXPLANATIONS = {
     500: _l("We have been told about it. Please try again in a few minutes."),
     503: _l("We are working on it. Please try again in a few minutes; nothing you sent is lost."),
 }
+# A database outage usually lasts a restart or a failover: ask clients to come back after this.
+RETRY_AFTER_SECONDS = 30
 CSRF_EXPLANATION = _l("The form expired or was opened in another tab. "
                       "Go back, reload the page and send it again.")
 
@@ -65,7 +67,10 @@ def handle_csrf_error(error: CSRFError):
 def handle_database_down(error: OperationalError):
     """The database does not answer: a 503 page instead of a traceback."""
     db.session.rollback()
-    return render_error(503)
+    g.database_down = True
+    body, status = render_error(503)
+    # Well-behaved clients and proxies wait this long before asking again.
+    return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def handle_unexpected(error: Exception):

@@ -14,12 +14,14 @@ _LETTERS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
 
 
 def fold_for_search(text: str | None) -> str | None:
-    """`text` lowercased, decomposed (NFD) with combining marks removed, đ→d, whitespace runs
-    collapsed to one space and trimmed; None stays None."""
+    """`text` lowercased, decomposed (NFD) with combining marks removed, đ→d, control characters
+    and whitespace runs collapsed to one space and trimmed; None stays None."""
     if text is None:
         return None
     decomposed = unicodedata.normalize("NFD", text.casefold().translate(_LETTERS))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Control characters (NUL among them, which PostgreSQL text refuses) count as spaces.
+    bare = "".join(" " if unicodedata.category(c) == "Cc" else c
+                   for c in decomposed if not unicodedata.combining(c))
     return _SPACES.sub(" ", bare).strip()
 
 

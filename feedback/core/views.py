@@ -1,10 +1,11 @@
 """Home page, health check, and how Flask-Login finds the signed-in user."""
 
-from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from feedback.core.errors import RETRY_AFTER_SECONDS
 from feedback.core.i18n import current_locale
 from feedback.dialogues.public import next_conferences
 from feedback.extensions import db, limiter, login_manager
@@ -38,7 +39,8 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="unavailable", database="down"), 503
+        return jsonify(status="unavailable", database="down"), 503, {
+            "Retry-After": str(RETRY_AFTER_SECONDS)}
     return jsonify(status="ok", database="ok")
 
 
@@ -52,4 +54,14 @@ def init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        if not user_id.isdigit():
+            return None
+        try:
+            return db.session.get(User, int(user_id))
+        except OperationalError:
+            db.session.rollback()
+            if g.get("database_down"):
+                # Drawing the 503 page, whose header asks who is signed in: anonymous for this
+                # one page; the session is kept for when the database is back.
+                return None
+            raise

@@ -107,6 +107,7 @@ def test_folding_drops_accents_case_and_extra_spaces():
     assert fold_for_search("ĐƯỜNG đi") == "duong di"
     assert fold_for_search("Nguyễn Ngọc Ánh") == "nguyen ngoc anh"
     assert fold_for_search(None) is None
+    assert fold_for_search("a\x00b\tc\x1fd") == "a b c d"
     assert like_pattern("50%_a\\") == "%50\\%\\_a\\\\%"
 
 

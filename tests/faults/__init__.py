@@ -1,0 +1,1 @@
+"""Fault tests: the database going away under load, and coming back."""
