@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export FLASK_APP := wsgi.py
+# pytest-xdist workers: one more than the cores, since tests also wait on PostgreSQL and Chromium.
+TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print((os.cpu_count() or 1) + 1)")
 
 .PHONY: all run test install translations translate-update migrate demo lint bench clean
 
@@ -35,7 +37,7 @@ run: demo  ## serve the demo on http://127.0.0.1:5000 (SQLite)
 
 test: install translations  ## lint, then the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -17,7 +17,7 @@ from sqlalchemy import make_url, text
 
 from config import TestConfig, database_url
 from feedback import create_app
-from feedback.extensions import db
+from feedback.extensions import db, limiter
 from tests.factories import Tree, make_tree
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -67,15 +67,20 @@ def database_urls(tmp_path_factory):
 
 
 def _empty_all_tables() -> None:
-    """Delete every row, so each test starts from an empty schema."""
+    """Delete every row, so each test starts from an empty schema, with ids counting from 1 again.
+
+    DELETE, children first, rather than TRUNCATE: a test leaves a few rows, and PostgreSQL's
+    TRUNCATE of some fifty tables costs about 200 ms whatever they hold (DELETE: about 10 ms).
+    """
     tables = [t.name for t in db.metadata.sorted_tables]
     with db.engine.begin() as conn:
+        for table in reversed(tables):
+            conn.execute(text(f'DELETE FROM "{table}"'))
         if db.engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                              + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                conn.execute(text(f'DELETE FROM "{table}"'))
+            conn.execute(text(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                "c.relnamespace WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
+        # SQLite (no AUTOINCREMENT tables here) numbers a new row max(rowid) + 1: 1 again.
 
 
 class IsolatedClient(FlaskClient):
@@ -104,16 +109,34 @@ def english(app):
     app.test_client_class = EnglishClient
 
 
+@pytest.fixture(scope="session")
+def built_apps():
+    """One application per backend for the whole run of a worker: building one (compiling its
+    five hundred URL rules) takes longer than most tests. `app` hands it to each test as new."""
+    apps: dict = {}
+    yield apps
+    for app in apps.values():
+        with app.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
-def app(request, database_urls):
-    """The application on one backend, inside an app context, with empty tables."""
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_urls[request.param])
+def app(request, database_urls, built_apps):
+    """The application on one backend, inside an app context, with empty tables, its settings as
+    built (a test's changes are undone after it) and no rate-limit counts left from another test."""
+    backend = request.param
+    if backend not in built_apps:
+        built_apps[backend] = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_urls[backend])
+    app = built_apps[backend]
     app.test_client_class = IsolatedClient
+    settings = dict(app.config)
     with app.app_context():
+        limiter.reset()
         _empty_all_tables()
         yield app
         db.session.remove()
-        db.engine.dispose()
+    app.config.clear()
+    app.config.update(settings)
 
 
 @pytest.fixture

@@ -5,7 +5,9 @@ from tests.security.conftest import fill, first_topic_id, rules, sign_in, snapsh
 INJECTIONS = ("'", "1 OR 1=1", "' OR '1'='1' --", "1; DROP TABLE petition; --", "%' UNION SELECT NULL--",
               "Ｂ' ＯＲ 1=1 \u202e\\", "A\x00' OR 1=1")
 PARAMS = ("agency", "status", "month", "q", "source", "topic", "overdue", "page", "from", "to", "channel",
-          "flagged", "sort", "order", "dir", "sub", "under", "type", "start_from", "code", "lang")
+          "flagged", "sort", "order", "dir", "sub", "under", "type", "start_from", "code", "lang",
+          # the dashboards' filters
+          "period", "quarter", "year", "survey", "service", "question", "grain", "agencies", "chart")
 PUBLIC_LISTS = ("/", "/dialogues/", "/tickets/", "/track/", "/r/")
 
 
