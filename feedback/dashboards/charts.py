@@ -63,19 +63,27 @@ def _short(name: str) -> str:
     return cut.rstrip() + "…"
 
 
+# Height of one line of legend entries (13 px text).
+LEGEND_LINE = 22
+
+
 def row_bar_layout(keys: Sequence[str], labels: list[dict], *, legend: bool, separators: str,
-                   xaxis: dict) -> dict:
+                   xaxis: dict, legend_entries: int = 2) -> dict:
     """The layout of a horizontal bar chart with one row per key, top to bottom, each bar's label
     (an annotation) above it; `xaxis` adds to the value axis. Shared by every row chart.
 
+    The legend sits above the plot, two entries a line whatever the screen, with room for its
+    `legend_entries`, so on a phone it never runs into the first bar's label.
+
     Without labels the layout has no annotations at all, as Plotly writes an empty figure.
     """
+    top = 14 + LEGEND_LINE * -(-legend_entries // 2) if legend else 8
     layout = {
         "template": _template_none(),
         "barmode": "overlay",
-        "height": (44 if legend else 8) + 48 + ROW_HEIGHT * max(len(keys), 1),
+        "height": top + 48 + ROW_HEIGHT * max(len(keys), 1),
         # Room above the plot for the legend, which sits there so it never hides a bar.
-        "margin": {"l": 8, "r": 16, "t": 44 if legend else 8, "b": 48, "pad": 0},
+        "margin": {"l": 8, "r": 16, "t": top, "b": 48, "pad": 0},
         "font": {"family": FONT, "size": 13, "color": "#1b1f23"},
         "separators": separators,
         "paper_bgcolor": "#fff",
@@ -86,7 +94,8 @@ def row_bar_layout(keys: Sequence[str], labels: list[dict], *, legend: bool, sep
         "hoverlabel": {"bgcolor": "#fff", "bordercolor": RANKED_LINE, "align": "left",
                        "font": {"family": FONT, "size": 13, "color": RANKED_LINE}},
         "showlegend": legend,
-        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"},
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom",
+                   "entrywidth": 0.5, "entrywidthmode": "fraction"},
         "annotations": labels,
         "xaxis": {"fixedrange": True, "showgrid": True, "gridcolor": GRID, "zeroline": False, **xaxis},
         "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": list(keys),

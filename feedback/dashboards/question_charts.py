@@ -82,7 +82,7 @@ def _two_lines(label: str, suffix: str, width: int = 36) -> str:
 
 def _tall_rows(layout: dict, rows: int) -> dict:
     """`layout` with rows tall enough for a two-line label above each bar."""
-    layout["height"] = 44 + 48 + TALL_ROW * max(rows, 1)
+    layout["height"] = layout["margin"]["t"] + 48 + TALL_ROW * max(rows, 1)
     return layout
 
 
@@ -192,8 +192,8 @@ def likert_chart(rows: Sequence[tuple[str, str, object]], *, text: LikertText,
     xaxis = {"range": [-100, 100], "title": {"text": text.axis_title}, "tickvals": ticks,
              "ticktext": [f"{abs(t)}%" for t in ticks], "zeroline": True, "zerolinecolor": "#4a5560",
              "zerolinewidth": 2}
-    layout = _tall_rows(row_bar_layout(keys, labels, legend=True, separators=separators, xaxis=xaxis),
-                        len(keys))
+    layout = _tall_rows(row_bar_layout(keys, labels, legend=True, separators=separators, xaxis=xaxis,
+                                       legend_entries=len(text.levels)), len(keys))
     layout["barmode"] = "relative"
     layout["legend"]["traceorder"] = "normal"
     return {"data": traces, "layout": layout}
@@ -266,7 +266,7 @@ def nps_chart(rows: Sequence[tuple[str, str, object]], *, text: NpsText,
                "text": _two_lines(question, f": NPS {nps.score:+.0f} (n = {format_count(nps.n)})")}
               for key, question, nps in rows]
     xaxis = {"range": [0, 100], "title": {"text": text.axis_title}, "dtick": 20, "gridcolor": GRID}
-    layout = _tall_rows(row_bar_layout(keys, labels, legend=True, separators=separators, xaxis=xaxis),
-                        len(keys))
+    layout = _tall_rows(row_bar_layout(keys, labels, legend=True, separators=separators, xaxis=xaxis,
+                                       legend_entries=len(text.groups)), len(keys))
     layout["barmode"] = "stack"
     return {"data": traces, "layout": layout}

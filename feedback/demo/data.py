@@ -82,3 +82,39 @@ PLACE_FIRST = ["An", "Bình", "Tân", "Phú", "Hòa", "Long", "Mỹ", "Phước"
 PLACE_SECOND = ["Bình", "Hòa", "Phú", "Lợi", "Thành", "Hưng", "Thịnh", "Lộc", "Phước", "An", "Điền",
                 "Sơn", "Hải", "Tiến", "Đức", "Nghĩa", "Tân", "Trung", "Long", "Mỹ", "Thuận", "Hiệp",
                 "Quý", "Khánh", "Vinh", "Hậu", "Tây", "Đông", "Lâm", "Xuyên"]
+
+
+# The province's own copy of the SIPAS questionnaire asks three more things, so the demo's
+# question-detail dashboard has a 0–10 question (NPS) and choice questions to show.
+PROVINCE_SURVEY_TITLE = ("Khảo sát sự hài lòng về phục vụ hành chính của tỉnh",
+                         "Province survey of satisfaction with public administration")
+PROVINCE_EXTRA_QUESTIONS = [
+    {"key": "section_more", "type": "section", "text_vi": "Thông tin thêm", "text_en": "A little more"},
+    {"key": "recommend", "type": "rating10",
+     "text_vi": "Ông/Bà sẵn lòng giới thiệu nơi này với người thân, bạn bè ở mức nào?",
+     "text_en": "How likely are you to recommend this office to family and friends?",
+     "help_vi": "0 = chắc chắn không, 10 = chắc chắn có", "help_en": "0 = certainly not, 10 = certainly"},
+    {"key": "submission_channel", "type": "single",
+     "text_vi": "Ông/Bà đã nộp hồ sơ bằng hình thức nào?", "text_en": "How did you submit your application?",
+     "options": {"choices": [
+         {"value": "counter", "label_vi": "Trực tiếp tại Bộ phận Một cửa",
+          "label_en": "In person at the one-stop counter"},
+         {"value": "post", "label_vi": "Qua dịch vụ bưu chính công ích",
+          "label_en": "By public postal service"},
+         {"value": "online", "label_vi": "Trực tuyến trên Cổng dịch vụ công",
+          "label_en": "Online on the public service portal"},
+     ]}},
+    {"key": "information_sources", "type": "multiple",
+     "text_vi": "Ông/Bà tìm hiểu thông tin về thủ tục hành chính qua những kênh nào?",
+     "text_en": "Where did you learn about the administrative procedure?",
+     "options": {"choices": [
+         {"value": "portal", "label_vi": "Cổng dịch vụ công", "label_en": "Public service portal"},
+         {"value": "notice", "label_vi": "Bảng niêm yết tại cơ quan",
+          "label_en": "Notice board at the office"},
+         {"value": "staff", "label_vi": "Hỏi công chức", "label_en": "Asked the staff"},
+         {"value": "people", "label_vi": "Người quen, hàng xóm", "label_en": "Friends, neighbours"},
+     ]}},
+]
+# How often each channel is used (counter, post, online) and each source is named.
+CHANNEL_WEIGHTS = (0.62, 0.08, 0.30)
+SOURCE_CHANCES = {"portal": 0.45, "notice": 0.35, "staff": 0.40, "people": 0.25}

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import func, insert, select, text
 
 from feedback.accounts.models import Role
@@ -15,11 +16,23 @@ from feedback.agencies.models import Agency
 from feedback.agencies.services import add_agency
 from feedback.core.text import fold_for_search
 from feedback.dashboards import summary
-from feedback.demo.data import AGENCIES, COMMENTS_EN, COMMENTS_VI, DIMENSION_SHIFT, PLACE_FIRST, PLACE_SECOND
+from feedback.demo.data import (
+    AGENCIES,
+    CHANNEL_WEIGHTS,
+    COMMENTS_EN,
+    COMMENTS_VI,
+    DIMENSION_SHIFT,
+    PLACE_FIRST,
+    PLACE_SECOND,
+    PROVINCE_EXTRA_QUESTIONS,
+    PROVINCE_SURVEY_TITLE,
+    SOURCE_CHANCES,
+)
 from feedback.demo.dialogues import DialogueSummary, seed_dialogues
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.codes import generate_batch
+from feedback.surveys.designer import add_question, copy_survey, publish
 from feedback.surveys.models import (
     AccessMode,
     Answer,
@@ -79,7 +92,8 @@ def seed_demo(responses: int = 3000, months: int = 12, seed: int = 2026, agencie
     for email, password, role, agency_code in DEMO_USERS:
         user = create_user(email, password, name=email.split("@")[0])
         grant_role(user, role, named[agency_code] if agency_code else None)
-    version = load_default_survey()
+    # The large demo keeps the plain SIPAS questionnaire, whose answers it writes in bulk.
+    version = load_default_survey() if agencies else _province_survey(named["BA"])
     deployments = deploy(version, named["BA"], subtree=True,
                          starts_at=utcnow() - timedelta(days=31 * months + 1))
     by_agency = {d.agency_id: d for d in deployments}
@@ -95,6 +109,20 @@ def seed_demo(responses: int = 3000, months: int = 12, seed: int = 2026, agencie
     dialogues = seed_dialogues(rng, named)
     return DemoSummary(agencies=len(named) + len(generated), responses=total, sample_code=codes[0].code,
                        dialogues=dialogues)
+
+
+def _province_survey(province: Agency) -> SurveyVersion:
+    """The province's copy of the SIPAS questionnaire with three questions of its own (a 0–10
+    recommendation, a single and a multiple choice), published."""
+    survey = copy_survey(load_default_survey(), province, title_vi=PROVINCE_SURVEY_TITLE[0],
+                         title_en=PROVINCE_SURVEY_TITLE[1])
+    version = survey.versions[0]
+    # The designer's checks word their (here impossible) problems in a language: no request here.
+    with force_locale("vi"):
+        for raw in PROVINCE_EXTRA_QUESTIONS:
+            add_question(version, raw)
+        publish(version)
+    return version
 
 
 def _ascii(text: str) -> str:
@@ -193,6 +221,19 @@ def _simulated_response(rng: random.Random, deployment: Deployment, level: float
             shift = DIMENSION_SHIFT.get(question.dimension or "", 0.0)
             p = min(0.99, max(0.05, level + shift + mood))
             answers.append(Answer(question_key=question.key, number=_likert(rng, p)))
+        elif question.type == QuestionType.RATING10 and rng.random() < 0.85:
+            # Around 10 × the agency's level: satisfied citizens recommend it.
+            score = round(min(10.0, max(0.0, rng.gauss(10 * (level + mood) + 0.5, 1.8))))
+            answers.append(Answer(question_key=question.key, number=score))
+        elif question.type == QuestionType.SINGLE and rng.random() < 0.9:
+            values = [c["value"] for c in question.options["choices"]]
+            answers.append(Answer(question_key=question.key,
+                                  text=rng.choices(values, weights=CHANNEL_WEIGHTS[:len(values)])[0]))
+        elif question.type == QuestionType.MULTIPLE and rng.random() < 0.8:
+            picked = [c["value"] for c in question.options["choices"]
+                      if rng.random() < SOURCE_CHANCES.get(c["value"], 0.3)]
+            if picked:
+                answers.append(Answer(question_key=question.key, choices=picked))
         elif question.type == QuestionType.LONG_TEXT and rng.random() < 0.12:
             pool = COMMENTS_EN if locale == "en" else COMMENTS_VI
             comment = rng.choice(pool)

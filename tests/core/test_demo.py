@@ -28,6 +28,12 @@ def test_seed_demo_loads_a_province_and_prints_logins(app, runner):
 
     client = app.test_client()
     assert AuthActions(client).login("lanhdao@langnghe.vn", "demo-lanhdao-2026").status_code == 302
+    # The province's survey adds a 0–10 question and choice questions to SIPAS, so the leader's
+    # question page has every kind of chart to show.
+    questions = client.get("/dashboard/questions?lang=en").get_data(as_text=True)
+    for chart in ('id="likert-chart"', 'id="nps-chart"', 'id="choice-1-chart"', 'id="choice-2-chart"'):
+        assert chart in questions, chart
+    assert "Online on the public service portal" in questions
 
 
 def test_seed_demo_runs_only_on_an_empty_database(app, runner):
