@@ -56,6 +56,8 @@ def database_urls(tmp_path_factory):
             app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
             with app.app_context():
                 upgrade()
+                if db.engine.dialect.name == "postgresql":
+                    _keep_insertion_order()
                 db.engine.dispose()
         yield urls
     finally:
@@ -64,6 +66,15 @@ def database_urls(tmp_path_factory):
                 conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                              "WHERE datname = %s", (name,))
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def _keep_insertion_order() -> None:
+    """No autovacuum on the test database's tables. Tests empty them with DELETE; a vacuum would
+    then hand the freed space to new rows, and a query without ORDER BY would stop returning rows
+    in the order they were written, which some assertions read as the order of events."""
+    with db.engine.begin() as conn:
+        for table in db.metadata.sorted_tables:
+            conn.execute(text(f'ALTER TABLE "{table.name}" SET (autovacuum_enabled = false)'))
 
 
 def _empty_all_tables() -> None:

@@ -80,7 +80,8 @@ def _registration(registration_id: int) -> Registration:
 
 def _purge_events() -> list[AuditEvent]:
     """Audit events of purges."""
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "personal_data.purged")))
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "personal_data.purged")
+                                      .order_by(AuditEvent.id)))
 
 
 def test_dry_run_counts_and_changes_nothing(people, runner):

@@ -94,7 +94,8 @@ def test_publish_and_unpublish_question_with_consent_only(app, tree, setting):
     refused("no_consent", services.publish_question, setting.quiet, tree.organizer_a)
     assert actions(petition) == ["received", "question_published", "question_unpublished"]
     audited = db.session.scalars(select(AuditEvent.action).where(
-        AuditEvent.object_type == "Petition", AuditEvent.object_id == str(petition.id))).all()
+        AuditEvent.object_type == "Petition", AuditEvent.object_id == str(petition.id))
+        .order_by(AuditEvent.id)).all()
     assert audited == ["petition.publish_question", "petition.unpublish_question"]
 
 

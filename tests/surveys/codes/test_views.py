@@ -153,7 +153,8 @@ def test_the_csv_opens_in_excel_and_cannot_run_formulas(app, organizer_a_client,
     assert row[4] == "2026-01-02T10:04:05+07:00"
     assert all(r[4] == "" for code, r in by_code.items() if code != first.code)
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
-    exports = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "codes.export")).all()
+    exports = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "codes.export")
+                                 .order_by(AuditEvent.id)).all()
     assert {e.details["format"] for e in exports} == {"csv"}
 
 

@@ -22,7 +22,8 @@ def _url(response_id: int, action: str = "") -> str:
 def _events(action: str) -> list[AuditEvent]:
     """Audit events written for `action`."""
     db.session.expire_all()
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)
+                                      .order_by(AuditEvent.id)))
 
 
 def _post(client, response_id: int, action: str, **extra):
