@@ -3,18 +3,17 @@
 import re
 from zoneinfo import ZoneInfo
 
-from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from feedback.accounts.authz import roles_required
 from feedback.accounts.models import Role
-from feedback.core.i18n import current_locale, format_number
+from feedback.core.i18n import current_locale
 from feedback.dashboards import accountability
 from feedback.dashboards import accountability_charts as charts
 from feedback.dashboards.scope import DashboardView, current_view, zone
-from feedback.dashboards.views import asset_urls
+from feedback.dashboards.views import asset_urls, chart_numbers
 from feedback.dialogues.codes import grouped
 from feedback.dialogues.models import ConferenceStatus
 from feedback.surveys.responses.exports import csv_document
@@ -65,13 +64,13 @@ def _topic_name(topic: accountability.TopicCount, locale: str) -> str:
 
 def _figures(numbers: dict, locale: str) -> dict:
     """The two charts in the page's language; a chart without a bar is None."""
-    separators = get_decimal_symbol(locale) + get_group_symbol(locale)
-    count = lambda value: format_number(value, "#,##0")  # noqa: E731
+    formats = chart_numbers()
+    separators, count, decimal = formats["separators"], formats["format_count"], formats["format_number"]
     on_time_rows = [(row.code, row.name(locale), row.handling.on_time, row.handling.due)
                     for row in numbers["handling"] if row.handling.due]
     on_time = charts.on_time_chart(
         on_time_rows, min_due=current_app.config["MIN_RESPONSES_SHOWN"], separators=separators,
-        format_percent=lambda value: format_number(value, "0.0") + "%", format_count=count,
+        format_percent=lambda value: decimal(value) + "%", format_count=count,
         text=charts.OnTimeText(axis_title=_("Answered on time (%%)").replace("%%", "%"),
                                enough=_("On-time rate"), few=_("Few petitions due"),
                                on_time=_("On-time rate"), due=_("Answered on time / due")),
