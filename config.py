@@ -34,7 +34,8 @@ class Config:
         None if PRODUCTION else "dev-only-insecure-key-set-SECRET_KEY-in-production"
     )
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping: extensions.ping_when_idle checks only connections that sat idle.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # SQLite only: how long a write waits for another writer's lock before giving up (seconds).
     # Flask-Compress: only stylesheets, scripts and SVG (feedback/core/static_files.py says why).
     COMPRESS_MIMETYPES = ["text/css", "text/javascript", "application/javascript", "image/svg+xml"]

@@ -50,6 +50,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         limiter,
         login_manager,
         migrate,
+        ping_when_idle,
         prepare_sqlite,
     )
     from feedback.notifications.cli import notifications_cli
@@ -64,6 +65,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     prepare_sqlite(app)
     db.init_app(app)
     enable_wal(app)
+    ping_when_idle(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=core.i18n.select_locale,
                    timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and attached to the app in create_app()."""
 
+import time
+
 from flask import request
 from flask_babel import Babel
 from flask_compress import Compress
@@ -9,7 +11,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, exc
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
@@ -59,6 +61,46 @@ def enable_wal(app) -> None:
     with app.app_context():
         if db.engine.url.database not in (None, "", ":memory:"):
             event.listen(db.engine, "connect", _write_ahead_log)
+
+
+# A pooled connection idle longer than this is pinged before use (PostgreSQL only).
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
+def _mark_used(_dbapi_connection, record, *_args) -> None:
+    """Remember when a pooled connection was last handed back (or opened)."""
+    record.info["idle_since"] = time.monotonic()
+
+
+def ping_when_idle(app) -> None:
+    """Check a PostgreSQL connection before use when it sat idle in the pool for a while.
+
+    The pool's own pre-ping costs a round trip on every request; under load every connection is
+    used again within milliseconds, and a database restarted meanwhile makes that one request fail
+    (503, and the pool is renewed) as it would during the outage anyway. A connection that has been
+    idle (the first request of the morning after a nightly restart) is pinged, and on failure
+    every older connection is replaced before the request goes on. Call after db.init_app.
+    """
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+    def check(dbapi_connection, record, _proxy) -> None:
+        """Ping a connection idle for PING_AFTER_IDLE_SECONDS or more; a dead one is replaced."""
+        idle_since = record.info.get("idle_since")
+        if idle_since is not None and time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.InvalidatePoolError(str(error)) from error
+        if not alive:
+            raise exc.InvalidatePoolError("ping failed")
+
+    event.listen(engine, "connect", _mark_used)
+    event.listen(engine, "checkin", _mark_used)
+    event.listen(engine, "checkout", check)
 
 
 db = SQLAlchemy(model_class=Base)

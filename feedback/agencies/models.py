@@ -19,7 +19,18 @@ def subtree_range(path: str) -> tuple[str, str]:
     return path, path[:-1] + chr(ord(PATH_SEPARATOR) + 1)
 
 
-class Agency(db.Model):
+class BilingualName:
+    """An agency's name in Vietnamese and English; shared by the model and plain copies of it."""
+
+    name_vi: str
+    name_en: str
+
+    def name(self, locale: str) -> str:
+        """The agency's name in the given language, falling back to Vietnamese."""
+        return self.name_en if locale == "en" and self.name_en else self.name_vi
+
+
+class Agency(BilingualName, db.Model):
     """A public body at any level; its materialized path makes subtree lookups one indexed query."""
 
     __tablename__ = "agency"
@@ -35,10 +46,6 @@ class Agency(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     parent: Mapped["Agency | None"] = relationship(remote_side=[id])
-
-    def name(self, locale: str) -> str:
-        """The agency's name in the given language, falling back to Vietnamese."""
-        return self.name_en if locale == "en" and self.name_en else self.name_vi
 
     @classmethod
     def in_subtree(cls, path: str):

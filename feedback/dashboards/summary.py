@@ -114,8 +114,11 @@ def _counted_types(version) -> dict[str, QuestionType]:
     return {q.key: QuestionType(q.type) for q in version.questions if q.type in COUNTED_TYPES}
 
 
-def _deltas(responses: Iterable[Response], sign: int) -> tuple[dict, dict, dict, dict]:
-    """What `responses` add (sign 1) or take away (sign −1), per summary row key, at both grains."""
+def _deltas(responses: Iterable[Response], sign: int, version=None) -> tuple[dict, dict, dict, dict]:
+    """What `responses` add (sign 1) or take away (sign −1), per summary row key, at both grains.
+
+    `version`, when given, is the version of the responses that carry its id (read from it rather
+    than from each response's relationship)."""
     tz = zone()
     cells: dict = defaultdict(lambda: [0, 0, 0.0, 0.0])
     dimensions: dict = defaultdict(lambda: [0, 0.0, 0.0])
@@ -126,8 +129,9 @@ def _deltas(responses: Iterable[Response], sign: int) -> tuple[dict, dict, dict,
     for response in responses:
         day = response.submitted_at.astimezone(tz).date()
         if response.version_id not in likert_cache:
-            likert_cache[response.version_id] = _likert_keys(response.version)
-            types_cache[response.version_id] = _counted_types(response.version)
+            held = version if version is not None and version.id == response.version_id else response.version
+            likert_cache[response.version_id] = _likert_keys(held)
+            types_cache[response.version_id] = _counted_types(held)
         likert = likert_cache[response.version_id]
         types = types_cache[response.version_id]
         value = response_value(response.scores)
@@ -205,9 +209,9 @@ def _chunks(items: list, size: int):
 ANSWER_KEY = ("question_key", "value")
 
 
-def _apply(responses: Iterable[Response], sign: int) -> None:
+def _apply(responses: Iterable[Response], sign: int, version=None) -> None:
     """Add (1) or take away (−1) `responses` in every summary table."""
-    cells, dimensions, questions, values = _deltas(responses, sign)
+    cells, dimensions, questions, values = _deltas(responses, sign, version)
     _upsert(ResponseSummary, ("responses", "index_n", "index_sum", "index_sum_sq"), None, cells)
     _upsert(DimensionSummary, ("n", "total", "total_sq"), "dimension", dimensions)
     _upsert(QuestionSummary, ("answered", "valid", "positive", "not_applicable"), "question_key",
@@ -221,13 +225,14 @@ def _apply(responses: Iterable[Response], sign: int) -> None:
         _drop_empty(AnswerSummary, "count", ANSWER_KEY, values)
 
 
-def add(responses: Iterable[Response]) -> None:
+def add(responses: Iterable[Response], *, version=None) -> None:
     """Count the counted (not excluded) ones of `responses`, just inserted or just restored.
 
     Call in the transaction that wrote them, after the flush; the caller commits. Reads each
-    response's scores, answers and its version's questions (loaded ones are not fetched again).
+    response's scores, answers and its version's questions (loaded ones are not fetched again;
+    `version`, a SurveyVersion or a frozen one, is used for the responses of that version).
     """
-    _apply([r for r in responses if not r.excluded], 1)
+    _apply([r for r in responses if not r.excluded], 1, version)
 
 
 def remove(responses: Iterable[Response]) -> None:

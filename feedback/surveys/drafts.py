@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import delete, select, update
@@ -14,11 +15,16 @@ from feedback.surveys.forms import (
     HEADINGS,
     HONEYPOT_FIELD,
     SERVICE_FIELD,
+    Evaluation,
+    ParsedAnswer,
     evaluate,
     field_name,
     is_shown,
 )
 from feedback.surveys.models import Deployment, Question, QuestionType, SurveyDraft
+
+if TYPE_CHECKING:
+    from feedback.surveys.frozen import DeploymentLike
 
 # A phone screen or two of questions: short enough not to scroll forever, few enough page loads.
 MAX_QUESTIONS_PER_PAGE = 6
@@ -56,17 +62,16 @@ def page_is_shown(page: Page, answers: dict) -> bool:
     return any(is_shown(q, answers) for q in (answerable or page))
 
 
-def shown_pages(pages: list[Page], values: MultiDict) -> list[int]:
-    """Indexes (0-based) of the pages a citizen with these answers sees, in order."""
-    answers = evaluate(values, [q for page in pages for q in page]).answers
+def shown_pages(pages: list[Page], answers: dict[str, ParsedAnswer]) -> list[int]:
+    """Indexes (0-based) of the pages a citizen with these answers (forms.evaluate) sees, in order."""
     return [i for i, page in enumerate(pages) if page_is_shown(page, answers)]
 
 
-def counted_pages(pages: list[Page], values: MultiDict, current: int) -> list[int]:
+def counted_pages(pages: list[Page], answers: dict[str, ParsedAnswer], current: int) -> list[int]:
     """The pages to count in "Page n of N" while the citizen is on page `current`: those shown,
     plus later ones hinging on a question not answered yet on this page or after it (they may
-    still come), so the total shrinks as answers rule pages out rather than grows."""
-    answers = evaluate(values, [q for page in pages for q in page]).answers
+    still come), so the total shrinks as answers rule pages out rather than grows. `answers` are
+    the citizen's answers so far (forms.evaluate)."""
     page_of = {q.key: i for i, page in enumerate(pages) for q in page}
 
     def undecided(question: Question) -> bool:
@@ -113,10 +118,11 @@ def merge_page(stored: dict, form: MultiDict, page: Page, *, with_service: bool)
     return merged
 
 
-def drop_hidden(stored: dict, questions: list[Question]) -> dict:
+def drop_hidden(stored: dict, questions: list[Question], evaluation: Evaluation | None = None) -> dict:
     """The answers without those to questions now hidden (an earlier answer changed): a hidden
-    question's answer is never kept, not even in the draft."""
-    shown = evaluate(as_multidict(stored), questions).shown
+    question's answer is never kept, not even in the draft. `evaluation` is forms.evaluate of
+    `stored` when the caller has it already."""
+    shown = (evaluation or evaluate(as_multidict(stored), questions)).shown
     known = {field_name(q): q.key for q in questions if q.type not in HEADINGS}
     return {name: values for name, values in stored.items()
             if name not in known or known[name] in shown}
@@ -127,19 +133,19 @@ def draft_max_age() -> timedelta:
     return timedelta(hours=float(current_app.config["SURVEY_DRAFT_MAX_AGE"]))
 
 
-def create_draft(deployment: Deployment, *, started_at: datetime, code_id: int | None = None,
+def create_draft(deployment: "DeploymentLike", *, started_at: datetime, code_id: int | None = None,
                  answers: dict | None = None, page: int = 1) -> SurveyDraft:
-    """A new draft with a random, unguessable id; flushed, the caller commits."""
+    """A new draft with a random, unguessable id, added to the session; the caller commits (one
+    INSERT, which carries what save_draft sets before then)."""
     now = utcnow()
     draft = SurveyDraft(id=secrets.token_urlsafe(32), deployment_id=deployment.id, code_id=code_id,
                         answers=answers or {}, page=page, started_at=min(started_at, now),
                         updated_at=now)
     db.session.add(draft)
-    db.session.flush()
     return draft
 
 
-def load_draft(draft_id, deployment: Deployment, *, code_id: int | None = None) -> SurveyDraft | None:
+def load_draft(draft_id, deployment: "DeploymentLike", *, code_id: int | None = None) -> SurveyDraft | None:
     """The live draft `draft_id` for this deployment (and code), or None when it is gone.
 
     A draft of an earlier deployment at the same agency is carried over to this one (the survey was
@@ -160,17 +166,21 @@ def load_draft(draft_id, deployment: Deployment, *, code_id: int | None = None) 
     return draft
 
 
-def latest_draft_for_code(code_id: int, deployment: Deployment) -> SurveyDraft | None:
+def latest_draft_for_code(code_id: int, deployment: "DeploymentLike") -> SurveyDraft | None:
     """The most recently touched live draft of a one-time code (the citizen came back later)."""
     draft_id = db.session.scalar(select(SurveyDraft.id).where(SurveyDraft.code_id == code_id)
                                  .order_by(SurveyDraft.updated_at.desc()).limit(1))
     return load_draft(draft_id, deployment, code_id=code_id) if draft_id else None
 
 
-def save_draft(draft: SurveyDraft, deployment: Deployment, answers: dict, page: int) -> bool:
+def save_draft(draft: SurveyDraft, deployment: "DeploymentLike", answers: dict, page: int) -> bool:
     """Store a draft's answers and furthest page, moving it to `deployment` if it was redeployed;
     False if it was deleted meanwhile (sent from another tab). One UPDATE rather than the ORM's
-    unit of work, so a draft deleted under us is noticed instead of raising."""
+    unit of work, so a draft deleted under us is noticed instead of raising; none at all for a
+    draft created in this transaction (its INSERT at the commit carries them)."""
+    if draft in db.session.new:
+        draft.answers, draft.page, draft.deployment_id = answers, page, deployment.id
+        return True
     result = db.session.execute(
         update(SurveyDraft).where(SurveyDraft.id == draft.id)
         .values(answers=answers, page=page, updated_at=utcnow(), deployment_id=deployment.id)

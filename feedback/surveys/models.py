@@ -84,7 +84,46 @@ class Survey(db.Model):
     owner_agency: Mapped[Agency | None] = relationship()
 
 
-class SurveyVersion(db.Model):
+class VersionTexts:
+    """What a version says in each language; shared by the model and its frozen copy (frozen.py)."""
+
+    title_vi: str
+    title_en: str
+    intro_vi: str
+    intro_en: str
+    dimension_weights: dict
+
+    def title(self, locale: str) -> str:
+        """The title in the given language, falling back to Vietnamese."""
+        return self.title_en if locale == "en" and self.title_en else self.title_vi
+
+    def intro(self, locale: str) -> str:
+        """The introduction in the given language, falling back to Vietnamese."""
+        return self.intro_en if locale == "en" and self.intro_en else self.intro_vi
+
+    def weight(self, dimension: str) -> float:
+        """The weight of `dimension` in this version's index."""
+        return float(self.dimension_weights.get(dimension, 1.0))
+
+
+class QuestionTexts:
+    """What a question says in each language; shared by the model and its frozen copy (frozen.py)."""
+
+    text_vi: str
+    text_en: str
+    help_vi: str
+    help_en: str
+
+    def text(self, locale: str) -> str:
+        """The question text in the given language, falling back to Vietnamese."""
+        return self.text_en if locale == "en" and self.text_en else self.text_vi
+
+    def help(self, locale: str) -> str:
+        """The help text in the given language, falling back to Vietnamese."""
+        return self.help_en if locale == "en" and self.help_en else self.help_vi
+
+
+class SurveyVersion(VersionTexts, db.Model):
     """The questions of a survey at one point in time; frozen once published."""
 
     __tablename__ = "survey_version"
@@ -109,20 +148,8 @@ class SurveyVersion(db.Model):
         back_populates="version", order_by="Question.position", cascade="all, delete-orphan"
     )
 
-    def title(self, locale: str) -> str:
-        """The title in the given language, falling back to Vietnamese."""
-        return self.title_en if locale == "en" and self.title_en else self.title_vi
 
-    def intro(self, locale: str) -> str:
-        """The introduction in the given language, falling back to Vietnamese."""
-        return self.intro_en if locale == "en" and self.intro_en else self.intro_vi
-
-    def weight(self, dimension: str) -> float:
-        """The weight of `dimension` in this version's index."""
-        return float(self.dimension_weights.get(dimension, 1.0))
-
-
-class Question(db.Model):
+class Question(QuestionTexts, db.Model):
     """One item of a version; its key stays the same across versions so results compare."""
 
     __tablename__ = "question"
@@ -146,14 +173,6 @@ class Question(db.Model):
     show_if: Mapped[dict | None] = mapped_column(JSON)
 
     version: Mapped[SurveyVersion] = relationship(back_populates="questions")
-
-    def text(self, locale: str) -> str:
-        """The question text in the given language, falling back to Vietnamese."""
-        return self.text_en if locale == "en" and self.text_en else self.text_vi
-
-    def help(self, locale: str) -> str:
-        """The help text in the given language, falling back to Vietnamese."""
-        return self.help_en if locale == "en" and self.help_en else self.help_vi
 
 
 class Deployment(db.Model):

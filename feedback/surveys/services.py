@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from feedback.agencies.models import Agency
@@ -19,6 +19,13 @@ from feedback.dashboards import summary
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.forms import ParsedAnswer
+from feedback.surveys.frozen import (
+    AgencyName,
+    DeploymentLike,
+    FrozenVersion,
+    LiveDeployment,
+    frozen_version,
+)
 from feedback.surveys.models import (
     AccessMode,
     Answer,
@@ -149,33 +156,70 @@ def deploy(version: SurveyVersion, agency: Agency, *, subtree: bool = False,
     return deployments
 
 
+_NOW = bindparam("now")
+# The newest live open-link deployment at an active agency, picked by agency code or id, with what
+# the survey pages need. Built once: it runs on every page of the citizen survey.
+_LIVE_OPEN = (
+    select(Deployment.id, Deployment.version_id, Deployment.agency_id, Deployment.access_mode,
+           Deployment.services, Agency.code, Agency.name_vi, Agency.name_en,
+           SurveyVersion.published_at)
+    .join(Agency, Agency.id == Deployment.agency_id)
+    .join(SurveyVersion, SurveyVersion.id == Deployment.version_id)
+    .where(Deployment.status == DeploymentStatus.ACTIVE, Deployment.starts_at <= _NOW,
+           or_(Deployment.ends_at.is_(None), Deployment.ends_at > _NOW),
+           Agency.active.is_(True), Deployment.access_mode == AccessMode.OPEN)
+    .order_by(Deployment.starts_at.desc(), Deployment.id.desc()).limit(1)
+)
+_LIVE_AT_CODE = _LIVE_OPEN.where(Agency.code == bindparam("code"))
+_LIVE_AT_AGENCY = _LIVE_OPEN.where(Agency.id == bindparam("agency_id"))
+
+
+def _live_at_code(agency_code: str) -> tuple[LiveDeployment, datetime | None] | None:
+    """The live open-link deployment at the active agency with this code (any letter case), and
+    when its version was published. The usual case (the code as stored, from a QR code's link)
+    is one query; a code typed in another case costs one more."""
+    row = db.session.execute(_LIVE_AT_CODE, {"now": utcnow(), "code": agency_code}).first()
+    if row is None:
+        agency = find_agency(agency_code)
+        if agency is None or agency.code == agency_code:
+            return None
+        row = db.session.execute(_LIVE_AT_AGENCY, {"now": utcnow(), "agency_id": agency.id}).first()
+        if row is None:
+            return None
+    (deployment_id, version_id, agency_id, access_mode, services, code, name_vi, name_en,
+     published_at) = row
+    return LiveDeployment(deployment_id, version_id, agency_id, AccessMode(access_mode), services or [],
+                          AgencyName(agency_id, code, name_vi, name_en or "")), published_at
+
+
 def live_deployment_for(agency_code: str) -> Deployment | None:
-    """The live open-link deployment at the active agency with this code (any letter case).
+    """The live open-link deployment row at the active agency with this code (any letter case)."""
+    found = _live_at_code(agency_code)
+    return db.session.get(Deployment, found[0].id) if found is not None else None
 
-    Loads the version and its questions with it, since every caller needs them.
-    """
-    agency = find_agency(agency_code)
-    if agency is None or not agency.active:
+
+def live_survey_for(agency_code: str) -> tuple[LiveDeployment, FrozenVersion] | None:
+    """The live open-link deployment at the active agency with this code (any letter case) and its
+    version, as plain data: what every page of the citizen survey needs, in one query."""
+    found = _live_at_code(agency_code)
+    if found is None:
         return None
-    return db.session.scalar(
-        live_deployments()
-        .where(Deployment.agency_id == agency.id, Deployment.access_mode == AccessMode.OPEN)
-        .options(joinedload(Deployment.version).selectinload(SurveyVersion.questions))
-        .order_by(Deployment.starts_at.desc(), Deployment.id.desc()).limit(1)
-    )
+    deployment, published_at = found
+    version = frozen_version(deployment.version_id, published_at)
+    return (deployment, version) if version is not None else None
 
 
-def code_deployment(code) -> tuple[Deployment, bool]:
-    """A one-time code's deployment (version and questions loaded) and whether it is live now."""
-    deployment = db.session.scalar(
-        select(Deployment).where(Deployment.id == code.deployment_id)
-        .options(joinedload(Deployment.version).selectinload(SurveyVersion.questions),
-                 joinedload(Deployment.agency))
-    )
+def code_deployment(code) -> tuple[LiveDeployment, FrozenVersion, bool]:
+    """A one-time code's deployment and its version, as plain data, and whether it is live now."""
+    deployment, published_at = db.session.execute(
+        select(Deployment, SurveyVersion.published_at).join(Deployment.version)
+        .where(Deployment.id == code.deployment_id).options(joinedload(Deployment.agency))
+    ).one()
     live = db.session.scalar(
         live_deployments().with_only_columns(Deployment.id).where(Deployment.id == code.deployment_id)
     ) is not None
-    return deployment, live and deployment.agency.active
+    version = frozen_version(deployment.version_id, published_at)
+    return LiveDeployment.of(deployment), version, live and deployment.agency.active
 
 
 def score_response(version: SurveyVersion, answers: Iterable) -> list[ResponseScore]:
@@ -224,7 +268,7 @@ def responses_today(client: str, agency_id: int) -> int:
     )) or 0
 
 
-def integrity_flags(deployment: Deployment, *, honeypot: str, started_at: datetime,
+def integrity_flags(deployment: DeploymentLike, *, honeypot: str, started_at: datetime,
                     client: str, channel: AccessMode = AccessMode.OPEN) -> ResponseFlag:
     """Why this submission should be kept out of the indices (no flag: it counts).
 
@@ -251,15 +295,17 @@ def free_text_keys(version: SurveyVersion) -> set[str]:
     return {q.key for q in version.questions if q.type in FREE_TEXT_TYPES}
 
 
-def submit_response(deployment: Deployment, answers: Mapping[str, ParsedAnswer], *, locale: str,
+def submit_response(deployment: DeploymentLike, answers: Mapping[str, ParsedAnswer], *, locale: str,
                     started_at: datetime | None, flags: int, client_hash: str | None,
-                    service: str | None = None, channel: AccessMode | None = None) -> Response:
+                    service: str | None = None, channel: AccessMode | None = None,
+                    version: SurveyVersion | FrozenVersion | None = None) -> Response:
     """Add a response with its answers and dimension scores, and flush; the caller commits.
 
     `channel` is how the citizen came (a one-time code may also open an open-link deployment);
-    by default the deployment's access mode. A flagged response is stored all the same, marked
-    excluded, so it can be reviewed. A counted one is added to the dashboards' summary in the same
-    transaction.
+    by default the deployment's access mode. `version` is the deployment's version when the caller
+    holds it already (the survey pages hold it frozen), so it is not read again. A flagged response
+    is stored all the same, marked excluded, so it can be reviewed. A counted one is added to the
+    dashboards' summary in the same transaction.
     """
     response = Response(
         version_id=deployment.version_id, deployment_id=deployment.id,
@@ -268,15 +314,16 @@ def submit_response(deployment: Deployment, answers: Mapping[str, ParsedAnswer],
         locale=locale, started_at=started_at, submitted_at=utcnow(), flags=int(flags),
         excluded=int(flags) != 0, client_hash=client_hash,
     )
-    free_text = free_text_keys(deployment.version)
+    version = version or deployment.version
+    free_text = free_text_keys(version)
     response.answers = [
         Answer(question_key=key, number=a.number, text=a.text, choices=a.choices,
                not_applicable=a.not_applicable,
                search_text=fold_for_search(a.text) if key in free_text else None)
         for key, a in answers.items()
     ]
-    response.scores = score_response(deployment.version, response.answers)
+    response.scores = score_response(version, response.answers)
     db.session.add(response)
     db.session.flush()
-    summary.add([response])
+    summary.add([response], version=version)
     return response

@@ -36,25 +36,26 @@ from feedback.surveys.drafts import (
     merge_page,
     save_draft,
     shown_pages,
-    split_pages,
 )
 from feedback.surveys.forms import (
     HEADINGS,
     HONEYPOT_FIELD,
     SERVICE_FIELD,
     TOKEN_FIELD,
+    Evaluation,
     error_target,
     evaluate,
     is_shown,
     parse_service,
     question_context,
 )
-from feedback.surveys.models import AccessMode, Deployment, Question, SurveyCode, SurveyDraft
+from feedback.surveys.frozen import FrozenQuestion, FrozenVersion, LiveDeployment
+from feedback.surveys.models import AccessMode, SurveyCode, SurveyDraft
 from feedback.surveys.services import (
     client_hash,
     code_deployment,
     integrity_flags,
-    live_deployment_for,
+    live_survey_for,
     submit_response,
 )
 from feedback.surveys.tokens import make_form_token, read_form_token
@@ -80,8 +81,14 @@ def code_rate_limit() -> str:
 class Flow:
     """Where a citizen is answering: a deployment, reached by its open link or by a one-time code."""
 
-    deployment: Deployment
+    deployment: LiveDeployment
+    version: FrozenVersion
     code: SurveyCode | None = None
+
+    def __post_init__(self):
+        # The flow only reads its code row and writes other rows: a commit need not expire it
+        # (reading it again would cost a query, e.g. for the next page's address).
+        db.session().expire_on_commit = False
 
     @property
     def channel(self) -> AccessMode:
@@ -104,14 +111,14 @@ class Flow:
         return url_for("surveys.thanks", agency_code=self.deployment.agency.code)
 
     @cached_property
-    def questions(self) -> list[Question]:
+    def questions(self) -> list[FrozenQuestion]:
         """Every item of the version, in order."""
-        return list(self.deployment.version.questions)
+        return list(self.version.questions)
 
-    @cached_property
-    def pages(self) -> list[Page]:
+    @property
+    def pages(self) -> tuple[Page, ...]:
         """The version cut into pages (at least one, even for an empty version)."""
-        return split_pages(self.questions) or [[]]
+        return self.version.pages
 
 
 def _page_number(raw, pages: int) -> int:
@@ -123,7 +130,7 @@ def _page_number(raw, pages: int) -> int:
     return min(max(number, 1), pages) - 1
 
 
-def _visible(page: Page, answers: dict) -> list[Question]:
+def _visible(page: Page, answers: dict) -> list[FrozenQuestion]:
     """The items of a page to put on screen: a condition on an earlier page is decided here; one on
     this page is left for the citizen (and survey.js) to see, and the server ignores it if unmet."""
     keys = {q.key for q in page}
@@ -142,20 +149,21 @@ def _targets(flow: Flow, index: int) -> set[str]:
 
 def render_survey(flow: Flow, index: int, *, values: MultiDict, started_at: datetime,
                   draft_id: str | None, errors: list[tuple[str, str]] | None = None,
-                  notice: str | None = None, status: int = 200):
-    """One page of the survey with a fresh token, the citizen's answers filled in, and any errors."""
+                  notice: str | None = None, status: int = 200, check: Evaluation | None = None):
+    """One page of the survey with a fresh token, the citizen's answers filled in, and any errors.
+    `check` is evaluate(values) when the caller has it already."""
     locale = current_locale()
-    shown = counted_pages(flow.pages, values, index)
+    answers = (check or evaluate(values, flow.questions)).answers
+    shown = counted_pages(flow.pages, answers, index)
     if index not in shown:
         shown = sorted({*shown, index})
-    answers = evaluate(values, flow.questions).answers
     items = _visible(flow.pages[index], answers)
     context = question_context(items, locale, all_questions=flow.questions, values=values,
                                errors=errors)
     secret = current_app.config["SECRET_KEY"]
     response = current_app.make_response((render_template(
         "surveys/take.html", deployment=flow.deployment, agency=flow.deployment.agency,
-        version=flow.deployment.version, flow=flow, action=flow.url(**({"d": draft_id} if draft_id else {})),
+        version=flow.version, flow=flow, action=flow.url(**({"d": draft_id} if draft_id else {})),
         position=shown.index(index) + 1, total=len(shown), page_number=index + 1,
         page_field=PAGE_FIELD, nav_field=NAV_FIELD, notice=notice,
         honeypot_field=HONEYPOT_FIELD, token_field=TOKEN_FIELD, service_field=SERVICE_FIELD,
@@ -224,13 +232,15 @@ def show_page(flow: Flow):
         return render_survey(flow, 0, values=MultiDict(), started_at=utcnow(), draft_id=None,
                              notice=notice)
     values = as_multidict(draft.answers)
-    shown = shown_pages(flow.pages, values)
+    check = evaluate(values, flow.questions)
+    shown = shown_pages(flow.pages, check.answers)
     furthest = _page_number(draft.page, len(flow.pages))
     wanted = min(_page_number(request.args.get("p", 1), len(flow.pages)), furthest)
     index = max([i for i in shown if i <= wanted] or [0])
     if draft_id and request.args.get("p", "1") != str(index + 1):
         return redirect(flow.url(d=draft.id, p=index + 1), code=303)
-    return render_survey(flow, index, values=values, started_at=draft.started_at, draft_id=draft.id)
+    return render_survey(flow, index, values=values, started_at=draft.started_at, draft_id=draft.id,
+                         check=check)
 
 
 def receive_page(flow: Flow):
@@ -252,7 +262,8 @@ def receive_page(flow: Flow):
                              draft_id=draft.id if draft else None, status=400, notice=_(
             "This page was open for a long time, so your answers on it were not saved yet. They "
             "are all kept below: please check them and press the button again."))
-    answers = drop_hidden(answers, flow.questions)
+    check = evaluate(as_multidict(answers), flow.questions)
+    answers = drop_hidden(answers, flow.questions, check)  # the same evaluation: hidden ones count nowhere
     if draft is None:
         gone = reference is not None
         draft = create_draft(flow.deployment, started_at=utcnow() if gone else started_at,
@@ -263,7 +274,7 @@ def receive_page(flow: Flow):
             flash(gone_notice(), "error")
             return redirect(flow.url(d=draft.id, p=1), code=303)
     values = as_multidict(answers)
-    shown = shown_pages(flow.pages, values)
+    shown = shown_pages(flow.pages, check.answers)
     if index not in shown:
         index = max([i for i in shown if i <= index] or [0])
     position = shown.index(index)
@@ -276,14 +287,13 @@ def receive_page(flow: Flow):
         return _saved(flow, draft, answers, furthest) or redirect(
             flow.url(d=draft_id, p=target + 1), code=303)
 
-    check = evaluate(values, flow.questions)
     service, service_error = parse_service(values, flow.deployment.services or [])
     all_errors = ([(f"{SERVICE_FIELD}-1", service_error)] if service_error else []) + check.errors
     page_errors = [e for e in all_errors if e[0] in _targets(flow, index)]
     if page_errors:
         return _saved(flow, draft, answers, furthest) or render_survey(
             flow, index, values=values, started_at=started_at, draft_id=draft_id,
-            errors=page_errors, status=422)
+            errors=page_errors, status=422, check=check)
     if position + 1 < len(shown):
         following = shown[position + 1]
         return _saved(flow, draft, answers, max(furthest, following + 1)) or redirect(
@@ -294,7 +304,7 @@ def receive_page(flow: Flow):
         first = next(i for i in shown if any(e[0] in _targets(flow, i) for e in all_errors))
         return _saved(flow, draft, answers, furthest) or render_survey(
             flow, first, values=values, started_at=started_at, draft_id=draft_id,
-            errors=[e for e in all_errors if e[0] in _targets(flow, first)], status=422)
+            errors=[e for e in all_errors if e[0] in _targets(flow, first)], status=422, check=check)
     return finish(flow, draft_id, started_at, check.answers, service, values, thanks_url)
 
 
@@ -322,7 +332,7 @@ def finish(flow: Flow, draft_id: str, started_at: datetime, answers: dict, servi
         return redirect(thanks_url, code=303)
     response = submit_response(flow.deployment, answers, locale=current_locale(),
                                started_at=started_at, flags=flags, client_hash=client,
-                               service=service, channel=flow.channel)
+                               service=service, channel=flow.channel, version=flow.version)
     if flow.code is not None and not codes.redeem(flow.code, response.id):
         db.session.rollback()
         return render_code_state(codes.CodeState.USED)
@@ -342,21 +352,31 @@ def run_survey(flow: Flow):
     return receive_page(flow)
 
 
+def read_only_unless_posted() -> None:
+    """A GET of a survey page (or of the thanks) only reads: run its queries without a transaction,
+    which saves the BEGIN and ROLLBACK round trips on the busiest pages of the site. Call before
+    any query."""
+    if request.method == "GET" and db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 @bp.route("/s/<agency_code>", methods=["GET", "POST"])
 @csrf.exempt  # anonymous form without an account: its own signed token stands in for the CSRF token
 def take(agency_code: str):
     """The survey live at this agency, page by page; the last page stores the response."""
     if "\x00" in agency_code:  # PostgreSQL refuses NUL in a query; no agency code has one
         abort(404)
-    deployment = live_deployment_for(agency_code)
-    if deployment is None:
+    read_only_unless_posted()
+    live = live_survey_for(agency_code)
+    if live is None:
         abort(404)
-    return run_survey(Flow(deployment))
+    return run_survey(Flow(*live))
 
 
 @bp.route("/s/<agency_code>/thanks")
 def thanks(agency_code: str):
     """Thank the citizen after a response was stored."""
+    read_only_unless_posted()
     agency = find_agency(agency_code)
     if agency is None:
         abort(404)
@@ -399,10 +419,10 @@ def code_survey(code: str):
     if request.method == "GET" and canonical and canonical != code and "/" not in canonical:
         return redirect(url_for("surveys.code_survey", code=canonical, **request.args), code=303)
     row = codes.find_code(code)
-    deployment, live = code_deployment(row) if row is not None else (None, False)
+    deployment, version, live = code_deployment(row) if row is not None else (None, None, False)
     state = codes.code_state(row, live=live)
     if state != codes.CodeState.USABLE:
         if row is not None and _sent_draft_id():  # Back or a second click after sending it
             return redirect(url_for("surveys.thanks", agency_code=row.agency.code), code=303)
         return render_code_state(state)
-    return run_survey(Flow(deployment, row))
+    return run_survey(Flow(deployment, version, row))

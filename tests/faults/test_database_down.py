@@ -8,12 +8,13 @@ touching the PostgreSQL server other tests share.
 
 import re
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, make_url, select
 
 from config import TestConfig
-from feedback import create_app
+from feedback import create_app, extensions
 from feedback.core.errors import RETRY_AFTER_SECONDS
 from feedback.extensions import db
 from feedback.surveys.models import Response
@@ -144,3 +145,37 @@ def test_a_send_cut_off_by_the_outage_stores_nothing_and_goes_through_when_sent_
     again = citizen.post(action(html), data=data)
     assert again.status_code == 303 and again.headers["Location"].endswith("/s/A/thanks")
     assert _responses() == before + 1
+
+
+def test_after_a_quiet_restart_the_first_citizen_is_served(cut_able, monkeypatch):
+    """Connections that sat idle in the pool while the database restarted are checked before use:
+    the first request after it is answered, not refused with a 503 (extensions.ping_when_idle)."""
+    app, proxy, _tree, version = cut_able
+    monkeypatch.setattr(extensions, "PING_AFTER_IDLE_SECONDS", 0.2)
+    answers = all_fours(version)
+    citizen = app.test_client()
+    assert citizen.get("/s/A").status_code == 200  # a pooled connection now exists
+    db.session.close()
+
+    proxy.cut()  # the restart: every pooled connection is dead
+    proxy.restore()
+    time.sleep(0.3)  # nobody used the site meanwhile
+    page = citizen.get("/s/A")
+    assert page.status_code == 200 and "Traceback" not in page.get_data(as_text=True)
+    sent, _seen = walk(app.test_client(), "/s/A", answers)
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/s/A/thanks")
+
+
+def test_a_busy_connection_is_not_pinged_and_a_dead_one_is_replaced(cut_able, monkeypatch):
+    """Under load a connection is used again at once and not pinged; if the database went away
+    meanwhile, that one request gets the 503 page and the next one a new connection."""
+    app, proxy, _tree, _version = cut_able
+    monkeypatch.setattr(extensions, "PING_AFTER_IDLE_SECONDS", 3600)
+    citizen = app.test_client()
+    assert citizen.get("/s/A").status_code == 200
+    db.session.close()
+
+    proxy.cut()
+    proxy.restore()
+    assert citizen.get("/s/A").status_code == 503
+    assert citizen.get("/s/A").status_code == 200

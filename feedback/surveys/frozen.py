@@ -1,0 +1,164 @@
+"""What the citizen survey reads, as plain data: published versions (kept per process) and the
+live deployment of a request.
+
+A published version never changes (the designer edits drafts only, and publishing freezes them), so
+every page of the citizen survey can read its questions from memory instead of asking the database
+for the version and its questions on each request. The cache is keyed by the version's id and the
+moment it was published, so a database rebuilt with the same ids (tests, a restored backup) never
+serves an older copy. A version that is not published is read from the database each time.
+"""
+
+import copy
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from feedback.agencies.models import BilingualName
+from feedback.extensions import db
+from feedback.surveys.drafts import Page, split_pages
+from feedback.surveys.models import (
+    AccessMode,
+    Deployment,
+    Question,
+    QuestionTexts,
+    QuestionType,
+    SurveyVersion,
+    VersionTexts,
+)
+
+# Versions live at once across a province are few; this bounds the memory all the same.
+CACHE_SIZE = 64
+
+
+@dataclass(frozen=True, eq=False)
+class FrozenQuestion(QuestionTexts):
+    """A question of a published version, read once: the same attributes as a Question row."""
+
+    id: int
+    key: str
+    type: QuestionType
+    position: int
+    text_vi: str
+    text_en: str
+    help_vi: str
+    help_en: str
+    required: bool
+    dimension: str | None
+    allow_na: bool
+    options: dict
+    show_if: dict | None
+
+    @classmethod
+    def of(cls, question: Question) -> "FrozenQuestion":
+        """A copy of `question` that shares nothing with the session's row."""
+        return cls(id=question.id, key=question.key, type=QuestionType(question.type),
+                   position=question.position, text_vi=question.text_vi,
+                   text_en=question.text_en or "", help_vi=question.help_vi or "",
+                   help_en=question.help_en or "", required=bool(question.required),
+                   dimension=question.dimension, allow_na=bool(question.allow_na),
+                   options=copy.deepcopy(question.options or {}),
+                   show_if=copy.deepcopy(question.show_if))
+
+
+@dataclass(frozen=True, eq=False)
+class FrozenVersion(VersionTexts):
+    """A published version with its questions and pages: what the citizen survey reads."""
+
+    id: int
+    survey_id: int
+    number: int
+    title_vi: str
+    title_en: str
+    intro_vi: str
+    intro_en: str
+    dimension_weights: dict
+    published_at: datetime | None
+    questions: tuple[FrozenQuestion, ...]
+    pages: tuple[Page, ...] = field(init=False)
+
+    def __post_init__(self):
+        # The version cut into pages once (at least one page, even for an empty version).
+        object.__setattr__(self, "pages", tuple(split_pages(list(self.questions)) or [[]]))
+
+    @classmethod
+    def of(cls, version: SurveyVersion) -> "FrozenVersion":
+        """A copy of `version` and its questions that shares nothing with the session's rows."""
+        return cls(id=version.id, survey_id=version.survey_id, number=version.number,
+                   title_vi=version.title_vi, title_en=version.title_en or "",
+                   intro_vi=version.intro_vi or "", intro_en=version.intro_en or "",
+                   dimension_weights=copy.deepcopy(version.dimension_weights or {}),
+                   published_at=version.published_at,
+                   questions=tuple(FrozenQuestion.of(q) for q in version.questions))
+
+
+_cache: OrderedDict[tuple[int, datetime], FrozenVersion] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _load(version_id: int) -> FrozenVersion | None:
+    """Read a version and its questions from the database."""
+    version = db.session.scalar(select(SurveyVersion).where(SurveyVersion.id == version_id)
+                                .options(selectinload(SurveyVersion.questions)))
+    return FrozenVersion.of(version) if version is not None else None
+
+
+def frozen_version(version_id: int, published_at: datetime | None) -> FrozenVersion | None:
+    """The version `version_id`, published at `published_at` (None: not published, not cached)."""
+    if published_at is None:
+        return _load(version_id)
+    key = (version_id, published_at)
+    with _lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    loaded = _load(version_id)
+    if loaded is None or loaded.published_at != published_at:
+        return loaded  # changed under us: serve what the database says, keep nothing
+    with _lock:
+        _cache[key] = loaded
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return loaded
+
+
+
+@dataclass(frozen=True)
+class AgencyName(BilingualName):
+    """The agency a survey is deployed at, as its pages show it."""
+
+    id: int
+    code: str
+    name_vi: str
+    name_en: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class LiveDeployment:
+    """A deployment as one request of the citizen survey reads it (the same attributes as the row
+    for what the survey needs); read fresh on every request, since it may be paused at any time."""
+
+    id: int
+    version_id: int
+    agency_id: int
+    access_mode: AccessMode
+    services: list
+    agency: AgencyName
+
+    @classmethod
+    def of(cls, deployment: Deployment) -> "LiveDeployment":
+        """A plain copy of a deployment row and its agency."""
+        agency = deployment.agency
+        return cls(deployment.id, deployment.version_id, deployment.agency_id,
+                   AccessMode(deployment.access_mode), deployment.services or [],
+                   AgencyName(agency.id, agency.code, agency.name_vi, agency.name_en or "",
+                              agency.active))
+
+
+# What the survey's reads and writes accept: a deployment row, or the plain copy a request holds.
+DeploymentLike = Deployment | LiveDeployment
