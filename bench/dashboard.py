@@ -153,10 +153,10 @@ def _raw_questions(scope, window, previous) -> None:
 
 
 def _raw_comments(scope, window, previous) -> None:
-    """The comments page has no summary: its own queries (per-agency counts, first page) are the
-    raw SQL, so the ratio is the cost of the page around them."""
+    """The comments page without comment_summary: comments per agency counted from the answers,
+    and the first page of comments."""
     chosen = comments.CommentFilter()
-    comments.comments_per_agency(scope, comments=chosen, **window)
+    comments.raw_comment_counts(scope, comments=chosen, **window)
     comments.list_comments(scope, comments=chosen, **window)
 
 

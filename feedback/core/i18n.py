@@ -1,10 +1,12 @@
 """Choosing the language of a request and formatting numbers and dates in it."""
 
+from collections.abc import Callable
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from urllib.parse import urlencode
 
 from babel import Locale
-from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol, parse_pattern
 from flask import Flask, current_app, g, request
 from flask_babel import format_date, format_datetime, format_percent, get_locale
 
@@ -54,21 +56,44 @@ def format_local_datetime(value, fmt: str | None = None) -> str:
     return format_datetime(value, fmt or DATETIME_FORMATS.get(current_locale(), "medium"))
 
 
+# Patterns simple enough to write without Babel's general machinery (see number_formatter).
+_FAST_PATTERNS = {"0.0": 1, "#,##0": 0}
+
+
 @lru_cache(maxsize=64)
-def _number_pattern(locale: str, fmt: str | None) -> tuple[NumberPattern, Locale]:
-    """The parsed number pattern and locale data for `fmt` (None: the locale's decimal format)."""
+def number_formatter(locale: str, fmt: str | None = None) -> Callable[[float | int], str]:
+    """A function writing numbers in `locale` with the pattern `fmt` (None: the locale's decimal
+    format), exactly as Babel's format_decimal writes them, made once per locale and format.
+
+    Dashboards write thousands of numbers a page. The two patterns they use for nearly all of them
+    ("0.0" and "#,##0") are written directly: the value rounded half to even from its decimal
+    text, as Babel rounds it, then the locale's symbols; tests/core/test_numbers.py checks them
+    against Babel. Any other pattern is Babel's, parsed once.
+    """
     data = Locale.parse(locale)
-    return parse_pattern(data.decimal_formats[None] if fmt is None else fmt), data
+    pattern = parse_pattern(data.decimal_formats[None] if fmt is None else fmt)
+    digits = _FAST_PATTERNS.get(fmt or "")
+    if digits is None:
+        return lambda value: pattern.apply(value, data)
+    step = Decimal(1).scaleb(-digits)
+    point, group, minus = get_decimal_symbol(data), get_group_symbol(data), get_minus_sign_symbol(data)
+
+    def write(value) -> str:
+        """`value` written with the pattern (Babel's own writing for what is not a finite number)."""
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        if not number.is_finite():
+            return pattern.apply(value, data)
+        rounded = abs(number).quantize(step, rounding=ROUND_HALF_EVEN)
+        text = f"{rounded:,f}" if digits == 0 else f"{rounded:f}"
+        text = text.translate({ord(","): group, ord("."): point})
+        return minus + text if number.is_signed() else text
+
+    return write
 
 
 def format_number(value, fmt: str | None = None) -> str:
-    """A number in the request's locale (1.234,5 in Vietnamese), as Babel's format_decimal writes it.
-
-    The pattern is parsed once per locale and format: a dashboard table of 700 agencies formats
-    thousands of numbers, and parsing each time was most of its page time.
-    """
-    pattern, data = _number_pattern(current_locale(), fmt)
-    return pattern.apply(value, data)
+    """A number in the request's locale (1.234,5 in Vietnamese), as Babel's format_decimal writes it."""
+    return number_formatter(current_locale(), fmt)(value)
 
 
 def language_url(lang: str) -> str:

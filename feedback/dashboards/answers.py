@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from feedback.agencies.models import Agency
+from feedback.agencies.models import PATH_SEPARATOR, Agency
 from feedback.dashboards import metrics, summary
 from feedback.dashboards.models import ANSWERED, NOT_APPLICABLE, AnswerSummary, DimensionSummary
 from feedback.dashboards.stats import HIDDEN, sample_status, wilson_interval
@@ -308,6 +308,20 @@ def _membership(agency_clause, row_ids: list[int]):
             .subquery())
 
 
+def _row_members(agency_clause, row_ids: list[int]) -> dict[int, list[int]]:
+    """{agency id: the row agencies whose subtree holds it (itself included)}, for the agencies of
+    the clause: each path's prefixes looked up among the rows' paths, not a join on LIKE."""
+    paths = dict(db.session.execute(select(Agency.id, Agency.path).where(agency_clause)).all())
+    row_of_path = {paths[row_id]: row_id for row_id in row_ids if row_id in paths}
+    members: dict[int, list[int]] = {}
+    for agency_id, path in paths.items():
+        prefixes = (path[:end + 1] for end, char in enumerate(path) if char == PATH_SEPARATOR)
+        rows = [row_of_path[prefix] for prefix in prefixes if prefix in row_of_path]
+        if rows:
+            members[agency_id] = rows
+    return members
+
+
 def _summary_agency_dimensions(agency_clause, row_ids, window, code_only, **only) -> dict:
     """{(row agency id, dimension): [n, sum, sum of squares]} from dimension_summary, grouped by
     agency and dimension in SQL, then rolled up to the row agencies."""
@@ -322,14 +336,20 @@ def _summary_agency_dimensions(agency_clause, row_ids, window, code_only, **only
     if not parts:
         return {}
     rows = union_all(*parts).subquery()
-    members = _membership(agency_clause, row_ids)
-    result = db.session.execute(
-        select(members.c.row_id, rows.c.dimension, func.sum(rows.c.n), func.sum(rows.c.total),
+    per_agency = db.session.execute(
+        select(rows.c.agency_id, rows.c.dimension, func.sum(rows.c.n), func.sum(rows.c.total),
                func.sum(rows.c.total_sq))
-        .join(members, members.c.agency_id == rows.c.agency_id)
-        .group_by(members.c.row_id, rows.c.dimension)
+        .group_by(rows.c.agency_id, rows.c.dimension)
     ).all()
-    return {(r[0], r[1]): [r[2] or 0, float(r[3] or 0.0), float(r[4] or 0.0)] for r in result}
+    members = _row_members(agency_clause, row_ids)
+    sums: dict = {}
+    for agency_id, dimension, n, total, total_sq in per_agency:
+        for row_id in members.get(agency_id, ()):
+            held = sums.setdefault((row_id, dimension), [0, 0.0, 0.0])
+            held[0] += n or 0
+            held[1] += float(total or 0.0)
+            held[2] += float(total_sq or 0.0)
+    return sums
 
 
 def _raw_agency_dimensions(agency_clause, row_ids, start, end, code_only, **only) -> dict:
@@ -354,8 +374,9 @@ def _grid(agency_clause, root, sums_of, dimensions) -> DimensionGrid:
     agencies = row_agencies(agency_clause, root)
     sums = sums_of([a.id for a in agencies]) if agencies else {}
     rows = []
+    listed = {a.id for a in agencies}
     roots = {a.id for a in agencies if root is not None and a.id == root.id} or {
-        a.id for a in agencies if a.parent_id not in {b.id for b in agencies}}
+        a.id for a in agencies if a.parent_id not in listed}
     for agency in agencies:
         rates = {}
         for d in dimensions:

@@ -3,17 +3,21 @@
 A comment is an answer with a `search_text` (only short_text and long_text answers get one, see
 surveys.services.submit_response), so the list needs no join to the question types. Every
 function takes the agency clause and the window keywords of the other metrics, plus a
-CommentFilter; counts and the per-agency figures are aggregated by the database, and only one
-page of comments (or the capped CSV) is ever read.
+CommentFilter; counts and the per-agency figures are aggregated by the database (from
+comment_summary, kept in step with every response like the other summary tables, unless a search
+or flagged responses are asked for), and only one page of comments (or the capped CSV) is ever
+read.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, true, union_all
 
 from feedback.agencies.models import Agency
 from feedback.core.text import fold_for_search, like_pattern
+from feedback.dashboards import metrics, summary
+from feedback.dashboards.models import CommentSummary, Period
 from feedback.extensions import db
 from feedback.surveys.models import (
     AccessMode,
@@ -142,11 +146,6 @@ def _joined(statement):
             .join(Agency, Agency.id == Response.agency_id))
 
 
-def count_comments(agency_clause, **window) -> int:
-    """How many comments match (window keywords as the metrics take, plus `comments`)."""
-    return db.session.scalar(_joined(select(func.count())).where(*_conditions(agency_clause, **window)))
-
-
 def list_comments(agency_clause, *, offset: int = 0, limit: int = PAGE_SIZE, **window) -> list[Comment]:
     """The matching comments, newest first, `limit` of them from `offset`."""
     statement = _joined(select(
@@ -162,28 +161,107 @@ def list_comments(agency_clause, *, offset: int = 0, limit: int = PAGE_SIZE, **w
     return [Comment(*row[:9], flagged=bool(row[9])) for row in rows]
 
 
+def _summary_counts(agency_clause, window, code_only, question: str, **only) -> dict[int, list]:
+    """{agency id: [comments]} from comment_summary over `window` (summary.Window)."""
+    table = CommentSummary.__table__
+    parts = []
+    for condition, sign in summary.row_parts(CommentSummary, window):
+        conditions = [agency_clause, condition, *metrics.cell_conditions(table, code_only, **only)]
+        if question:
+            conditions.append(table.c.question_key == question)
+        parts.append(select(table.c.agency_id, (table.c["count"] if sign > 0 else -table.c["count"])
+                            .label("count"))
+                     .join(Agency, Agency.id == table.c.agency_id).where(*conditions))
+    if not parts:
+        return {}
+    rows = union_all(*parts).subquery()
+    return {agency_id: [count] for agency_id, count in db.session.execute(
+        select(rows.c.agency_id, func.sum(rows.c["count"])).group_by(rows.c.agency_id))}
+
+
+def raw_comment_counts(agency_clause, **window) -> dict[int, list]:
+    """{agency id: [comments]} straight from the answers (the summary's reference, and its edges)."""
+    return {agency_id: [count] for agency_id, count in db.session.execute(
+        _joined(select(Response.agency_id, func.count())).where(*_conditions(agency_clause, **window))
+        .group_by(Response.agency_id))}
+
+
+def comment_counts(agency_clause, *, start=None, end=None, code_only=False, survey_id=None,
+                   service=None, comments: CommentFilter = CommentFilter()) -> dict[int, int]:
+    """{agency id: comments} under the filters. Counted responses without a search are read from
+    comment_summary (plus the pieces of the period shorter than a day); flagged responses or a
+    search need the comments themselves."""
+    window = {"start": start, "end": end, "code_only": code_only, "survey_id": survey_id,
+              "service": service}
+    if comments.flagged or comments.words:
+        sums = raw_comment_counts(agency_clause, comments=comments, **window)
+    else:
+        only = {"survey_id": survey_id, "service": service}
+        sums = metrics._windowed(
+            lambda rows: _summary_counts(agency_clause, rows, code_only, comments.question, **only),
+            lambda s, e: raw_comment_counts(agency_clause, comments=comments,
+                                            **{**window, "start": s, "end": e}),
+            start, end)
+    return {agency_id: int(values[0]) for agency_id, values in sums.items() if values[0]}
+
+
+def _newest_days(agency_ids: list[int], *, start=None, end=None, code_only=False, survey_id=None,
+                 service=None, comments: CommentFilter = CommentFilter()) -> dict[int, date]:
+    """{agency id: the local day of its newest counted comment under the filters}, from the day
+    rows of comment_summary (days at the period's ends may hold comments outside it)."""
+    table = CommentSummary.__table__
+    conditions = [table.c.period == Period.DAY, table.c.agency_id.in_(agency_ids),
+                  *metrics.cell_conditions(table, code_only, survey_id=survey_id, service=service)]
+    if comments.question:
+        conditions.append(table.c.question_key == comments.question)
+    if start is not None:
+        conditions.append(table.c.day >= start.astimezone(summary.zone()).date())
+    if end is not None:
+        conditions.append(table.c.day <= end.astimezone(summary.zone()).date())
+    return dict(db.session.execute(
+        select(table.c.agency_id, func.max(table.c.day)).where(*conditions).group_by(table.c.agency_id)
+    ).all())
+
+
+def _newest_excerpt(agency_id: int, conditions: list, day: date | None = None) -> str | None:
+    """The start of the agency's newest comment matching `conditions` (on local `day` only, when
+    given: an indexed look at one day of its responses)."""
+    statement = (_joined(select(func.substr(Answer.text, 1, EXCERPT + 1)))
+                 .where(Response.agency_id == agency_id, *conditions)
+                 .order_by(Response.submitted_at.desc(), Answer.id.desc()).limit(1))
+    if day is not None:
+        tz = summary.zone()
+        statement = statement.where(
+            Response.submitted_at >= summary.local_midnight(day, tz),
+            Response.submitted_at < summary.local_midnight(day + timedelta(days=1), tz))
+    return db.session.scalar(statement)
+
+
 def comments_per_agency(agency_clause, **window) -> list[AgencyComments]:
     """Comments per agency, most first (then by code), each with its newest comment's first
-    EXCERPT characters; only agencies with a comment. One row per agency, never per comment."""
-    conditions = _conditions(agency_clause, **window)
-    counts = db.session.execute(
-        _joined(select(Agency.id, Agency.code, Agency.name_vi, Agency.name_en, func.count()))
-        .where(*conditions)
-        .group_by(Agency.id, Agency.code, Agency.name_vi, Agency.name_en)
-        .order_by(func.count().desc(), Agency.code)
-    ).all()
+    EXCERPT characters for the first CHART_AGENCIES of them; only agencies with a comment.
+
+    One row per agency, never per comment. Without a search or flagged responses, the newest
+    comment is looked for on the agency's newest day with one (comment_summary), so the lookup
+    reads one day of the agency's responses, not every response of the period.
+    """
+    counts = comment_counts(agency_clause, **window)
     if not counts:
         return []
-    ranked = _joined(select(
-        Response.agency_id.label("agency_id"),
-        func.substr(Answer.text, 1, EXCERPT + 1).label("start"),
-        func.row_number().over(partition_by=Response.agency_id,
-                               order_by=(Response.submitted_at.desc(), Answer.id.desc())).label("nth"),
-    )).where(*conditions, Response.agency_id.in_([row[0] for row in counts[:CHART_AGENCIES]])).subquery()
-    newest = dict(db.session.execute(
-        select(ranked.c.agency_id, ranked.c.start).where(ranked.c.nth == 1)).all())
-    return [AgencyComments(code, name_vi, name_en or "", count, excerpt(newest.get(agency_id) or ""))
-            for agency_id, code, name_vi, name_en, count in counts]
+    agencies = db.session.execute(
+        select(Agency.id, Agency.code, Agency.name_vi, Agency.name_en).where(Agency.id.in_(counts))
+    ).all()
+    agencies.sort(key=lambda a: (-counts[a.id], a.code))
+    charted = [a.id for a in agencies[:CHART_AGENCIES]]
+    chosen = window.get("comments") or CommentFilter()
+    days = {} if chosen.flagged or chosen.words else _newest_days(charted, **window)
+    conditions = _conditions(true(), **window)
+    newest = {}
+    for agency_id in charted:
+        found = _newest_excerpt(agency_id, conditions, days[agency_id]) if agency_id in days else None
+        newest[agency_id] = found if found is not None else _newest_excerpt(agency_id, conditions)
+    return [AgencyComments(a.code, a.name_vi, a.name_en or "", counts[a.id],
+                           excerpt(newest.get(a.id) or "")) for a in agencies]
 
 
 def excerpt(text: str) -> str:

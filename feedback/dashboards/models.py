@@ -128,3 +128,18 @@ class AnswerSummary(SummaryCell, db.Model):
     question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(64), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CommentSummary(SummaryCell, db.Model):
+    """How many comments (free-text answers with text, see Answer.search_text) one cell's counted
+    responses gave to one question: the comments page's counts without reading the answers."""
+
+    __tablename__ = "comment_summary"
+    __table_args__ = (PrimaryKeyConstraint(*CELL, "question_key"),
+                      Index("ix_comment_summary_agency", "agency_id", "period", "day"),
+                      Index("ix_comment_summary_read", "period", "day",
+                            postgresql_include=["agency_id", "version_id", "channel", "service",
+                                                "question_key", "count"]))
+
+    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

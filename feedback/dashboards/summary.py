@@ -38,6 +38,7 @@ from feedback.dashboards.models import (
     ANSWERED,
     NOT_APPLICABLE,
     AnswerSummary,
+    CommentSummary,
     DimensionSummary,
     Period,
     QuestionSummary,
@@ -47,7 +48,7 @@ from feedback.dashboards.models import CELL as KEY
 from feedback.extensions import db
 from feedback.surveys.models import AccessMode, Answer, Question, QuestionType, Response, ResponseScore
 
-TABLES = (ResponseSummary, DimensionSummary, QuestionSummary, AnswerSummary)
+TABLES = (ResponseSummary, DimensionSummary, QuestionSummary, AnswerSummary, CommentSummary)
 # The question types whose answers are counted by value in AnswerSummary.
 COUNTED_TYPES = (QuestionType.LIKERT5, QuestionType.RATING10, QuestionType.YESNO, QuestionType.SINGLE,
                  QuestionType.MULTIPLE)
@@ -114,7 +115,13 @@ def _counted_types(version) -> dict[str, QuestionType]:
     return {q.key: QuestionType(q.type) for q in version.questions if q.type in COUNTED_TYPES}
 
 
-def _deltas(responses: Iterable[Response], sign: int, version=None) -> tuple[dict, dict, dict, dict]:
+def is_comment(answer) -> bool:
+    """Whether an answer is a comment: a free-text answer with text (only those get a search_text,
+    see surveys.services.submit_response)."""
+    return bool(answer.search_text)
+
+
+def _deltas(responses: Iterable[Response], sign: int, version=None) -> tuple[dict, ...]:
     """What `responses` add (sign 1) or take away (sign −1), per summary row key, at both grains.
 
     `version`, when given, is the version of the responses that carry its id (read from it rather
@@ -124,6 +131,7 @@ def _deltas(responses: Iterable[Response], sign: int, version=None) -> tuple[dic
     dimensions: dict = defaultdict(lambda: [0, 0.0, 0.0])
     questions: dict = defaultdict(lambda: [0, 0, 0, 0])
     values: dict = defaultdict(lambda: [0])
+    comments: dict = defaultdict(lambda: [0])
     likert_cache: dict[int, set[str]] = {}
     types_cache: dict[int, dict[str, QuestionType]] = {}
     for response in responses:
@@ -151,6 +159,8 @@ def _deltas(responses: Iterable[Response], sign: int, version=None) -> tuple[dic
                     row[1] += sign * score.score
                     row[2] += sign * score.score * score.score
             for answer in response.answers:
+                if is_comment(answer):
+                    comments[key + (answer.question_key,)][0] += sign
                 if answer.question_key in types:
                     given = [v for v in answer_values(types[answer.question_key], answer) if v != ANSWERED]
                     for given_value in given:
@@ -165,7 +175,7 @@ def _deltas(responses: Iterable[Response], sign: int, version=None) -> tuple[dic
                 row[1] += sign * valid
                 row[2] += sign * (valid and answer.number >= 4)
                 row[3] += sign * bool(answer.not_applicable)
-    return cells, dimensions, questions, values
+    return cells, dimensions, questions, values, comments
 
 
 def _extra(extra_key: str | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -211,18 +221,20 @@ ANSWER_KEY = ("question_key", "value")
 
 def _apply(responses: Iterable[Response], sign: int, version=None) -> None:
     """Add (1) or take away (−1) `responses` in every summary table."""
-    cells, dimensions, questions, values = _deltas(responses, sign, version)
+    cells, dimensions, questions, values, comments = _deltas(responses, sign, version)
     _upsert(ResponseSummary, ("responses", "index_n", "index_sum", "index_sum_sq"), None, cells)
     _upsert(DimensionSummary, ("n", "total", "total_sq"), "dimension", dimensions)
     _upsert(QuestionSummary, ("answered", "valid", "positive", "not_applicable"), "question_key",
             questions)
     _upsert(AnswerSummary, ("count",), ANSWER_KEY, values)
+    _upsert(CommentSummary, ("count",), "question_key", comments)
     if sign < 0:
         # Rows left counting nothing are removed, so the table stays what a rebuild would give.
         _drop_empty(ResponseSummary, "responses", None, cells)
         _drop_empty(DimensionSummary, "n", "dimension", dimensions)
         _drop_empty(QuestionSummary, "answered", "question_key", questions)
         _drop_empty(AnswerSummary, "count", ANSWER_KEY, values)
+        _drop_empty(CommentSummary, "count", "question_key", comments)
 
 
 def add(responses: Iterable[Response], *, version=None) -> None:
@@ -350,10 +362,17 @@ def rebuild() -> None:
         func.count(answers.c.answer_id.distinct()).label("count"),
     ).where(answers.c.value != ANSWERED).group_by(*answer_cell, answers.c.question_key))
 
+    _insert_from(CommentSummary, select(
+        period, *cell, Answer.question_key, func.count().label("count"),
+    ).select_from(Response).join(Answer, Answer.response_id == Response.id)
+        .where(counted, Answer.search_text.is_not(None), Answer.search_text != "")
+        .group_by(*cell, Answer.question_key))
+
     _months_from_days(ResponseSummary, None, ("responses", "index_n", "index_sum", "index_sum_sq"))
     _months_from_days(DimensionSummary, "dimension", ("n", "total", "total_sq"))
     _months_from_days(QuestionSummary, "question_key", ("answered", "valid", "positive", "not_applicable"))
     _months_from_days(AnswerSummary, ANSWER_KEY, ("count",))
+    _months_from_days(CommentSummary, "question_key", ("count",))
 
 
 def _choice_elements():

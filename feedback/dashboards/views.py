@@ -3,7 +3,7 @@ downloads, and the plotly.js assets."""
 
 import re
 
-from babel.numbers import get_decimal_symbol, get_group_symbol, parse_pattern
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Blueprint, abort, current_app, make_response, render_template, request, send_file
 from flask_babel import get_locale as get_babel_locale
 from flask_babel import gettext as _
@@ -15,7 +15,7 @@ from feedback.accounts.authz import agency_filter, get_agency_or_404, roles_requ
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
 from feedback.core.errors import render_error
-from feedback.core.i18n import current_locale
+from feedback.core.i18n import current_locale, number_formatter
 from feedback.dashboards import assets, charts, metrics, tiles
 from feedback.dashboards.cli import rebuild_summary_command
 from feedback.dashboards.scope import DashboardView, current_view
@@ -43,18 +43,13 @@ def asset_urls():
 bp.context_processor(asset_urls)
 
 
-def _formatter(pattern: str):
-    """A number formatter for the request's locale, as flask_babel.format_decimal formats, with
-    the pattern parsed once rather than for each of a chart's thousands of numbers."""
-    locale, parsed = get_babel_locale(), parse_pattern(pattern)
-    return lambda value: parsed.apply(value, locale)
-
-
 def chart_numbers() -> dict:
     """How a chart writes numbers in the request's language: one-decimal values, whole counts, and
     plotly's decimal and thousands separators."""
     locale = get_babel_locale()
-    return {"format_number": _formatter("0.0"), "format_count": _formatter("#,##0"),
+    language = current_locale()
+    return {"format_number": number_formatter(language, "0.0"),
+            "format_count": number_formatter(language, "#,##0"),
             "separators": get_decimal_symbol(locale) + get_group_symbol(locale)}
 
 

@@ -211,6 +211,8 @@ class Response(db.Model):
     __table_args__ = (
         Index("ix_response_agency_submitted", "agency_id", "submitted_at"),
         Index("ix_response_client", "client_hash", "agency_id", "submitted_at"),
+        # The newest responses first across agencies (the comments page's list).
+        Index("ix_response_submitted_at", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -7,6 +7,7 @@ tested against exactly the rows the test chose.
 import itertools
 from datetime import datetime
 
+from feedback.core.text import fold_for_search
 from feedback.dashboards import summary
 from feedback.extensions import db
 from feedback.models import utcnow
@@ -21,6 +22,7 @@ from feedback.surveys.models import (
     SurveyVersion,
     VersionStatus,
 )
+from feedback.surveys.services import free_text_keys
 
 _survey_numbers = itertools.count(1)
 NA = "na"
@@ -60,8 +62,10 @@ def add_response(version: SurveyVersion, agency, *, scores: dict | None = None,
     """One response at `agency`, flushed.
 
     `scores` maps a dimension to a score, or to (score, weight) or (score, weight, valid_answers);
-    the weight defaults to the version's. `answers` maps a question key to a number, NA or text.
+    the weight defaults to the version's. `answers` maps a question key to a number, NA or text;
+    the text of a free-text question is folded for the comments search, as on submit.
     """
+    free_text = free_text_keys(version)
     response = Response(version_id=version.id, agency_id=agency.id, channel=channel, service=service,
                         excluded=excluded, flags=1 if excluded else 0,
                         submitted_at=submitted_at or utcnow())
@@ -76,7 +80,8 @@ def add_response(version: SurveyVersion, agency, *, scores: dict | None = None,
         if value == NA:
             response.answers.append(Answer(question_key=key, not_applicable=True))
         elif isinstance(value, str):
-            response.answers.append(Answer(question_key=key, text=value))
+            response.answers.append(Answer(question_key=key, text=value, search_text=fold_for_search(
+                value) if key in free_text else None))
         else:
             response.answers.append(Answer(question_key=key, number=value))
     db.session.add(response)

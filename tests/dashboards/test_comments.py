@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from feedback.agencies.models import Agency
 from feedback.core.text import fold_for_search, like_pattern
 from feedback.extensions import db
 from feedback.models import utcnow
@@ -59,12 +60,8 @@ def _deploy(version: SurveyVersion, agency, status=DeploymentStatus.ACTIVE) -> N
 def comment(version, agency, text: str, *, key: str = "comment", days_ago: float = 1,
             service: str | None = None, **kwargs):
     """A response at `agency` whose only answer is the comment `text`, folded as on submit."""
-    response = add_response(version, agency, answers={key: text},
-                            submitted_at=utcnow() - timedelta(days=days_ago), **kwargs)
-    response.answers[0].search_text = fold_for_search(text)
-    response.service = service
-    db.session.flush()
-    return response
+    return add_response(version, agency, answers={key: text}, service=service,
+                        submitted_at=utcnow() - timedelta(days=days_ago), **kwargs)
 
 
 @pytest.fixture
@@ -317,3 +314,35 @@ def test_survey_without_comments_says_so(english, leader_a_client, survey):
     html = _html(leader_a_client, URL)
     assert "No comment was written in this period." in html and 'id="comments-figure"' not in html
 
+
+
+def test_each_agency_shows_its_newest_comment_under_the_filters(app, survey, tree):
+    """The chart's "newest" per agency is the newest comment that the filters keep: the question,
+    the end of the period inside a day, flagged responses only when asked for."""
+    from feedback.dashboards import comments
+
+    noon = (utcnow() - timedelta(days=3)).replace(hour=5, minute=0, second=0, microsecond=0)  # 12:00 local
+
+    def at(agency, key, text, when, **kwargs):
+        add_response(survey, agency, answers={key: text}, submitted_at=when, **kwargs)
+
+    at(tree.counter_a, "comment", "Góp ý cũ", noon - timedelta(days=2))
+    at(tree.counter_a, "comment", "Góp ý buổi sáng", noon - timedelta(hours=2))
+    at(tree.counter_a, "suggestion", "Đề xuất buổi trưa", noon)
+    at(tree.counter_a, "comment", "Bị gắn cờ, mới nhất", noon + timedelta(hours=1), excluded=True)
+    at(tree.commune_a, "suggestion", "Ở xã", noon - timedelta(days=1))
+    db.session.commit()
+    scope = Agency.in_subtree(tree.dept_a.path)
+
+    def newest(**window) -> dict[str, tuple[int, str]]:
+        window = {"start": None, "end": None, **window}
+        return {a.code: (a.count, a.newest) for a in comments.comments_per_agency(scope, **window)}
+
+    assert newest() == {"A1": (3, "Đề xuất buổi trưa"), "A2": (1, "Ở xã")}
+    assert newest(comments=comments.CommentFilter(question="comment")) == {
+        "A1": (2, "Góp ý buổi sáng")}
+    assert newest(end=noon - timedelta(hours=1)) == {"A1": (2, "Góp ý buổi sáng"), "A2": (1, "Ở xã")}
+    # The period ends that morning before any of the day's comments: an earlier day's is newest.
+    assert newest(end=noon - timedelta(hours=3))["A1"] == (1, "Góp ý cũ")
+    assert newest(comments=comments.CommentFilter(flagged=True))["A1"] == (4, "Bị gắn cờ, mới nhất")
+    assert newest(start=noon + timedelta(minutes=1)) == {}

@@ -23,7 +23,8 @@ from sqlalchemy import delete, func, select, true
 from feedback.accounts.authz import agency_filter
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
-from feedback.dashboards import metrics, summary
+from feedback.core.text import fold_for_search
+from feedback.dashboards import comments, metrics, summary
 from feedback.dashboards.models import DimensionSummary, Period, QuestionSummary, ResponseSummary
 from feedback.dashboards.stats import t_critical_95, wilson_interval
 from feedback.extensions import db
@@ -107,6 +108,8 @@ random_responses = st.lists(st.fixed_dictionaries({
     "code": st.booleans(),
     "service": st.sampled_from(SERVICES),
     "answers": st.fixed_dictionaries({key: answer_values for key in LIKERT}),
+    # A comment, or none; whitespace and punctuation alone fold to nothing and are no comment.
+    "comment": st.one_of(st.none(), st.sampled_from(["Chờ lâu quá", " ", "…", "Tốt <b>lắm</b>"])),
 }), max_size=25)
 periods = st.tuples(st.integers(0, DAYS + 2), st.integers(0, DAYS + 2), st.integers(0, 23))
 
@@ -117,9 +120,9 @@ def _local(day: int, minute: int = 0) -> datetime:
     return (local + timedelta(minutes=minute)).astimezone(UTC)
 
 
-def _parsed(answers: dict) -> dict[str, ParsedAnswer]:
-    """The generated answers as the survey form hands them to submit_response."""
-    parsed = {}
+def _parsed(answers: dict, comment: str | None = None) -> dict[str, ParsedAnswer]:
+    """The generated answers (and comment) as the survey form hands them to submit_response."""
+    parsed = {"comment": ParsedAnswer("comment", text=comment)} if comment is not None else {}
     for key, value in answers.items():
         if value == "na":
             parsed[key] = ParsedAnswer(key, not_applicable=True)
@@ -131,7 +134,8 @@ def _parsed(answers: dict) -> dict[str, ParsedAnswer]:
 def _submit(deployment: Deployment, row: dict) -> Response:
     """Store one generated response through the survey's own submit path, at its time."""
     with mock.patch("feedback.surveys.services.utcnow", return_value=_local(row["day"], row["minute"])):
-        return submit_response(deployment, _parsed(row["answers"]), locale="vi", started_at=None,
+        return submit_response(deployment, _parsed(row["answers"], row.get("comment")), locale="vi",
+                               started_at=None,
                                flags=1 if row["flagged"] else 0, client_hash=None,
                                service=row["service"],
                                channel=AccessMode.CODE if row["code"] else AccessMode.OPEN)
@@ -143,14 +147,18 @@ def _counted(row: dict) -> bool:
 
 
 def _reference(rows, agencies, visible, weights, start, end, code_only):
-    """(index values per agency code, scores per dimension, counts per question) in plain Python."""
+    """(index values per agency code, scores per dimension, counts per question, comments per
+    agency id) in plain Python."""
     values, scores = defaultdict(list), defaultdict(list)
     questions: dict = {}
+    comments: dict = defaultdict(int)
     for row in rows:
         at = _local(row["day"], row["minute"])
         if (not _counted(row) or agencies[row["agency"]] not in visible or (code_only and not row["code"])
                 or (start is not None and at < start) or (end is not None and at >= end)):
             continue
+        if row.get("comment") and fold_for_search(row["comment"]):
+            comments[agencies[row["agency"]].id] += 1
         tally = defaultdict(lambda: [0, 0])
         for key, value in row["answers"].items():
             if value is None:
@@ -170,7 +178,7 @@ def _reference(rows, agencies, visible, weights, start, end, code_only):
         if weighted and sum(w for _s, w in weighted) > 0:
             values[agencies[row["agency"]]].append(
                 sum(s * w for s, w in weighted) / sum(w for _s, w in weighted))
-    return values, scores, questions
+    return values, scores, questions, comments
 
 
 def _estimate(data: list[float], shown_min: int, ranked_min: int):
@@ -243,7 +251,8 @@ def test_summary_metrics_equal_raw_and_python_on_random_data(app, tree, rows, pe
     clause = agency_filter(tree.leader_a, Role.LEADER) if leader_a else true()
     visible = [a for a in agencies if not leader_a or a.code in ("A", "A1", "A2")]
     window = {"start": start, "end": end, "code_only": code_only}
-    values, scores, questions = _reference(rows, agencies, visible, weights, start, end, code_only)
+    values, scores, questions, comment_counts = _reference(rows, agencies, visible, weights, start, end,
+                                                           code_only)
 
     indices = metrics.agency_indices(clause, **window)
     raw_indices = metrics.raw_agency_indices(clause, **window)
@@ -276,6 +285,13 @@ def test_summary_metrics_equal_raw_and_python_on_random_data(app, tree, rows, pe
             low, high = wilson_interval(positive, n)
             assert (rate.rate, rate.low, rate.high) == pytest.approx((100 * positive / n, 100 * low,
                                                                       100 * high))
+
+    # Comments per agency: the summary (with the raw edges of a period) = the answers = Python.
+    for question in ("", "comment"):
+        chosen = comments.CommentFilter(question=question)
+        assert comments.comment_counts(clause, comments=chosen, **window) == dict(comment_counts)
+        assert {agency_id: count for agency_id, [count] in comments.raw_comment_counts(
+            clause, comments=chosen, **window).items()} == dict(comment_counts)
 
     # What the writes built step by step is what a rebuild computes from the raw rows.
     incremental = _summary_rows()
