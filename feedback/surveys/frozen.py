@@ -95,8 +95,31 @@ class FrozenVersion(VersionTexts):
                    questions=tuple(FrozenQuestion.of(q) for q in version.questions))
 
 
-_cache: OrderedDict[tuple[int, datetime], FrozenVersion] = OrderedDict()
-_lock = threading.Lock()
+class Kept:
+    """A bounded map kept per process (least recently used first out), safe across threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        """The value kept under `key`, or None."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key, value) -> None:
+        """Keep `value` under `key`, forgetting the least recently used beyond the size."""
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_versions = Kept(CACHE_SIZE)
 
 
 def _load(version_id: int) -> FrozenVersion | None:
@@ -111,20 +134,14 @@ def frozen_version(version_id: int, published_at: datetime | None) -> FrozenVers
     if published_at is None:
         return _load(version_id)
     key = (version_id, published_at)
-    with _lock:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-            return found
+    found = _versions.get(key)
+    if found is not None:
+        return found
     loaded = _load(version_id)
     if loaded is None or loaded.published_at != published_at:
         return loaded  # changed under us: serve what the database says, keep nothing
-    with _lock:
-        _cache[key] = loaded
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+    _versions.put(key, loaded)
     return loaded
-
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from feedback.agencies.services import find_agency
@@ -45,11 +46,12 @@ from feedback.surveys.forms import (
     Evaluation,
     error_target,
     evaluate,
+    field_name,
     is_shown,
     parse_service,
     question_context,
 )
-from feedback.surveys.frozen import FrozenQuestion, FrozenVersion, LiveDeployment
+from feedback.surveys.frozen import FrozenQuestion, FrozenVersion, Kept, LiveDeployment
 from feedback.surveys.models import AccessMode, SurveyCode, SurveyDraft
 from feedback.surveys.services import (
     client_hash,
@@ -147,6 +149,28 @@ def _targets(flow: Flow, index: int) -> set[str]:
     return targets
 
 
+# Pages nobody has typed into yet, as HTML: (version id, published at, page, questions, locale) → Markup.
+_blank_pages = Kept(256)
+
+
+def page_questions(flow: Flow, index: int, context: dict, locale: str) -> Markup:
+    """The questions of page `index` as HTML. A page with nothing typed into it and no error looks
+    the same to every citizen, so for a published version it is drawn once per page, questions
+    shown and language, and kept; one with answers or errors is drawn for its citizen."""
+    items = context["questions"]
+    values = context["values"]
+    blank = not context["errors"] and not any(values.getlist(field_name(q)) for q in items)
+    key = (flow.version.id, flow.version.published_at, index, tuple(q.key for q in items), locale)
+    if blank and flow.version.published_at is not None:
+        kept = _blank_pages.get(key)
+        if kept is not None:
+            return kept
+    html = Markup(render_template("surveys/_page_questions.html", **context))
+    if blank and flow.version.published_at is not None:
+        _blank_pages.put(key, html)
+    return html
+
+
 def render_survey(flow: Flow, index: int, *, values: MultiDict, started_at: datetime,
                   draft_id: str | None, errors: list[tuple[str, str]] | None = None,
                   notice: str | None = None, status: int = 200, check: Evaluation | None = None):
@@ -167,7 +191,8 @@ def render_survey(flow: Flow, index: int, *, values: MultiDict, started_at: date
         position=shown.index(index) + 1, total=len(shown), page_number=index + 1,
         page_field=PAGE_FIELD, nav_field=NAV_FIELD, notice=notice,
         honeypot_field=HONEYPOT_FIELD, token_field=TOKEN_FIELD, service_field=SERVICE_FIELD,
-        token=make_form_token(secret, flow.deployment.id, started_at, draft_id), **context,
+        token=make_form_token(secret, flow.deployment.id, started_at, draft_id),
+        questions_html=page_questions(flow, index, context, locale), **context,
     ), status))
     # The page carries a timestamped token and the citizen's answers: never from a cache.
     response.headers["Cache-Control"] = "no-store"

@@ -1,5 +1,6 @@
 """Published versions read once per process (surveys/frozen.py): never a stale survey on screen."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -74,3 +75,36 @@ def test_the_frozen_copy_says_what_the_rows_say(app):
     # Changing the row afterwards (a draft being edited in the same session) leaves the copy alone.
     version.questions[2].options["choices"].append({"value": "y", "label_vi": "Y"})
     assert len(frozen.questions[2].options["choices"]) == 1
+
+
+def _questions_part(html: str) -> str:
+    """The questions of a survey page: from the first question to the buttons."""
+    start = html.index('<fieldset class="question')
+    return html[start:html.index('<div class="survey-nav">', start)]
+
+
+def test_a_blank_page_drawn_once_reads_the_same_and_answers_are_never_taken_from_it(app, tree):
+    """Pages nobody has typed into are drawn once and kept (views.page_questions): the kept copy is
+    the page as drawn, in the reader's language, and a page with answers or errors is drawn anew."""
+    version = _publish("kept", "Khảo sát", [
+        q("a", QuestionType.LIKERT5, required=True),
+        q("b", QuestionType.YESNO, required=True),
+    ])
+    version.questions[1].text_en = "Did you wait?"
+    deploy(version, tree.dept_a)
+    db.session.commit()
+    first, second = app.test_client(), app.test_client()
+    drawn = first.get("/s/A?lang=vi").get_data(as_text=True)
+    kept = second.get("/s/A?lang=vi").get_data(as_text=True)
+    assert _questions_part(kept) == _questions_part(drawn)
+    english = second.get("/s/A?lang=en").get_data(as_text=True)
+    assert "Did you wait?" in english and "Did you wait?" not in drawn
+
+    # Send the page with one answer missing: the error page keeps the answer given.
+    token = re.search(r'name="token" value="([^"]+)"', kept).group(1)
+    sent = second.post("/s/A?lang=en", data={"token": token, "page": "1", "nav": "next", "q-a": "2"})
+    assert sent.status_code == 422
+    page = sent.get_data(as_text=True)
+    assert re.search(r'value="2" checked', page) and "Please answer this question." in page
+    # And the next citizen still gets the blank page.
+    assert "checked" not in _questions_part(app.test_client().get("/s/A?lang=en").get_data(as_text=True))
