@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -185,18 +186,24 @@ def _extra(extra_key: str | tuple[str, ...] | None) -> tuple[str, ...]:
     return (extra_key,) if isinstance(extra_key, str) else tuple(extra_key)
 
 
+@lru_cache(maxsize=32)
+def _upsert_statement(model, names: tuple[str, ...], key: tuple[str, ...], dialect: str):
+    """INSERT … ON CONFLICT (key) DO UPDATE adding `names`, built once per table and dialect (it
+    runs for every submitted response)."""
+    table = model.__table__
+    statement = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
+    return statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: table.c[name] + statement.excluded[name] for name in names},
+    )
+
+
 def _upsert(model, names: tuple[str, ...], extra_key, rows: dict) -> None:
     """Add each row's numbers to the stored row with its key, creating it if missing."""
     if not rows:
         return
-    table = model.__table__
     key = KEY + _extra(extra_key)
-    dialect = db.session.get_bind().dialect.name
-    statement = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key),
-        set_={name: table.c[name] + statement.excluded[name] for name in names},
-    )
+    statement = _upsert_statement(model, names, key, db.session.get_bind().dialect.name)
     params = [dict(zip(key + names, k + tuple(v), strict=True)) for k, v in sorted(rows.items())]
     db.session.execute(statement, params)
 
