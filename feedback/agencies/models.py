@@ -4,7 +4,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
-from feedback.models import PathString
+from feedback.models import BilingualName, PathString
 
 PATH_SEPARATOR = "/"
 
@@ -17,17 +17,6 @@ def subtree_range(path: str) -> tuple[str, str]:
     the next character ("0"), so one index range scan answers a subtree query at any depth.
     """
     return path, path[:-1] + chr(ord(PATH_SEPARATOR) + 1)
-
-
-class BilingualName:
-    """An agency's name in Vietnamese and English; shared by the model and plain copies of it."""
-
-    name_vi: str
-    name_en: str
-
-    def name(self, locale: str) -> str:
-        """The agency's name in the given language, falling back to Vietnamese."""
-        return self.name_en if locale == "en" and self.name_en else self.name_vi
 
 
 class Agency(BilingualName, db.Model):

@@ -25,6 +25,7 @@ from feedback.dialogues.models import (
 from feedback.dialogues.petitions.services import local_today
 from feedback.dialogues.petitions.stats import COUNTED_STATUSES, AgencyHandling, handling_by_agency
 from feedback.extensions import db
+from feedback.models import BilingualName
 
 # A conference that took place; its registrations say who came.
 HELD_STATUSES = (ConferenceStatus.HELD, ConferenceStatus.REPORTED)
@@ -88,7 +89,7 @@ class ConferenceTotals:
 
 
 @dataclass(frozen=True)
-class TopicCount:
+class TopicCount(BilingualName):
     """Petitions received on one topic (topic None: petitions without a topic)."""
 
     code: str | None
@@ -96,13 +97,9 @@ class TopicCount:
     name_en: str
     count: int
 
-    def name(self, locale: str) -> str:
-        """The topic's name in the given language, falling back to Vietnamese."""
-        return self.name_en if locale == "en" and self.name_en else self.name_vi
-
 
 @dataclass(frozen=True)
-class AgencyAccountability:
+class AgencyAccountability(BilingualName):
     """A responsible agency's petition handling in the period, with its name for display."""
 
     code: str
@@ -110,10 +107,6 @@ class AgencyAccountability:
     name_en: str
     depth: int
     handling: AgencyHandling
-
-    def name(self, locale: str) -> str:
-        """The agency's name in the given language, falling back to Vietnamese."""
-        return self.name_en if locale == "en" and self.name_en else self.name_vi
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from feedback.dashboards import metrics, summary
 from feedback.dashboards.models import ANSWERED, NOT_APPLICABLE, AnswerSummary, DimensionSummary
 from feedback.dashboards.stats import HIDDEN, sample_status, wilson_interval
 from feedback.extensions import db
+from feedback.models import BilingualName
 from feedback.surveys.models import Question, QuestionType, Response, ResponseScore
 
 LIKERT_VALUES = ("1", "2", "3", "4", "5")
@@ -254,7 +255,7 @@ def raw_answer_counts(agency_clause, *, start: datetime | None = None, end: date
 # --- Dimension rates per agency (each row agency standing for its subtree) -----------------------
 
 @dataclass(frozen=True)
-class AgencyRow:
+class AgencyRow(BilingualName):
     """One row of the agency × dimension heatmap: an agency and its subtree's dimension rates."""
 
     agency_id: int
@@ -264,10 +265,6 @@ class AgencyRow:
     depth: int
     is_root: bool
     rates: dict  # dimension → metrics.Estimate
-
-    def name(self, locale: str) -> str:
-        """The agency's name in the given language, falling back to Vietnamese."""
-        return self.name_en if locale == "en" and self.name_en else self.name_vi
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from feedback.core.text import fold_for_search, like_pattern
 from feedback.dashboards import metrics, summary
 from feedback.dashboards.models import CommentSummary, Period
 from feedback.extensions import db
+from feedback.models import BilingualName
 from feedback.surveys.models import (
     AccessMode,
     Answer,
@@ -87,7 +88,7 @@ class Comment:
 
 
 @dataclass(frozen=True)
-class AgencyComments:
+class AgencyComments(BilingualName):
     """How many comments an agency has under the filters, and the start of its newest one."""
 
     code: str
@@ -95,10 +96,6 @@ class AgencyComments:
     name_en: str
     count: int
     newest: str
-
-    def name(self, locale: str) -> str:
-        """The agency's name in the given language, falling back to Vietnamese."""
-        return self.name_en if locale == "en" and self.name_en else self.name_vi
 
 
 @dataclass(frozen=True)

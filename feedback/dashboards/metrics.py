@@ -19,6 +19,7 @@ from feedback.dashboards import summary
 from feedback.dashboards.models import DimensionSummary, QuestionSummary, ResponseSummary
 from feedback.dashboards.stats import HIDDEN, OK, mean_interval, sample_status, wilson_interval
 from feedback.extensions import db
+from feedback.models import BilingualName
 from feedback.surveys.models import (
     AccessMode,
     Answer,
@@ -31,7 +32,7 @@ from feedback.surveys.models import (
 
 
 @dataclass(frozen=True)
-class AgencyIndex:
+class AgencyIndex(BilingualName):
     """One agency's satisfaction index (0–100) over the period, with its 95% interval and n.
 
     `mean`, `low` and `high` are None when the sample is too small to show ("hidden");
@@ -52,10 +53,6 @@ class AgencyIndex:
     high: float | None
     status: str
     rank: int | None = None
-
-    def name(self, locale: str) -> str:
-        """The agency's name in the given language, falling back to Vietnamese."""
-        return self.name_en if locale == "en" and self.name_en else self.name_vi
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from feedback.dashboards import metrics, summary
 from feedback.dashboards.metrics import Estimate, estimate
 from feedback.dashboards.models import ResponseSummary
 from feedback.extensions import db
+from feedback.models import BilingualName
 from feedback.surveys.models import Response, ResponseScore
 
 MONTH, QUARTER = "month", "quarter"
@@ -57,7 +58,7 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
-class TrendSeries:
+class TrendSeries(BilingualName):
     """One line of the trend: an agency's own responses, or every agency in scope pooled."""
 
     code: str
@@ -69,10 +70,6 @@ class TrendSeries:
     def pooled(self) -> bool:
         """Whether this is the line of all the agencies in scope together."""
         return self.code == POOLED
-
-    def name(self, locale: str) -> str:
-        """The series' name in the given language, falling back to Vietnamese."""
-        return self.name_en if locale == "en" and self.name_en else self.name_vi
 
 
 @dataclass(frozen=True)

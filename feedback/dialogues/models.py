@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.agencies.models import Agency
 from feedback.extensions import db
-from feedback.models import UTCDateTime, string_enum, utcnow
+from feedback.models import BilingualName, UTCDateTime, string_enum, utcnow
 
 
 class ConferenceStatus(enum.StrEnum):
@@ -100,7 +100,7 @@ conference_topic = Table(
 )
 
 
-class Topic(db.Model):
+class Topic(BilingualName, db.Model):
     """A managed subject of dialogue: đất đai, môi trường, giáo dục, y tế…"""
 
     __tablename__ = "topic"
@@ -110,10 +110,6 @@ class Topic(db.Model):
     name_vi: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-    def name(self, locale: str) -> str:
-        """The topic's name in the given language, falling back to Vietnamese."""
-        return self.name_en if locale == "en" and self.name_en else self.name_vi
 
 
 class Conference(db.Model):

@@ -17,8 +17,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from feedback.agencies.models import BilingualName
 from feedback.extensions import db
+from feedback.models import BilingualName
 from feedback.surveys.drafts import Page, split_pages
 from feedback.surveys.models import (
     AccessMode,

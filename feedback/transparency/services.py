@@ -19,10 +19,11 @@ from feedback.dashboards.filters import DashboardFilters, default_period
 from feedback.dashboards.stats import OK
 from feedback.dialogues.models import Petition
 from feedback.dialogues.petitions.stats import handling_by_agency
+from feedback.models import BilingualName
 
 
 @dataclass(frozen=True)
-class PublicAgency:
+class PublicAgency(BilingualName):
     """One agency's public figures: index (0–100) with its 95% interval and n, and its on-time
     rate (0–100) with the number of petitions due, None when too few are due."""
 
@@ -35,10 +36,6 @@ class PublicAgency:
     responses: int
     on_time_rate: float | None
     petitions_due: int
-
-    def name(self, locale: str) -> str:
-        """The agency's name in the given language, falling back to Vietnamese."""
-        return self.name_en if locale == "en" and self.name_en else self.name_vi
 
 
 @dataclass(frozen=True)
