@@ -12,7 +12,7 @@ read.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, select, true, union_all
+from sqlalchemy import and_, func, select, true
 
 from feedback.agencies.models import Agency
 from feedback.core.text import fold_for_search, like_pattern
@@ -158,24 +158,6 @@ def list_comments(agency_clause, *, offset: int = 0, limit: int = PAGE_SIZE, **w
     return [Comment(*row[:9], flagged=bool(row[9])) for row in rows]
 
 
-def _summary_counts(agency_clause, window, code_only, question: str, **only) -> dict[int, list]:
-    """{agency id: [comments]} from comment_summary over `window` (summary.Window)."""
-    table = CommentSummary.__table__
-    parts = []
-    for condition, sign in summary.row_parts(CommentSummary, window):
-        conditions = [agency_clause, condition, *metrics.cell_conditions(table, code_only, **only)]
-        if question:
-            conditions.append(table.c.question_key == question)
-        parts.append(select(table.c.agency_id, (table.c["count"] if sign > 0 else -table.c["count"])
-                            .label("count"))
-                     .join(Agency, Agency.id == table.c.agency_id).where(*conditions))
-    if not parts:
-        return {}
-    rows = union_all(*parts).subquery()
-    return {agency_id: [count] for agency_id, count in db.session.execute(
-        select(rows.c.agency_id, func.sum(rows.c["count"])).group_by(rows.c.agency_id))}
-
-
 def raw_comment_counts(agency_clause, **window) -> dict[int, list]:
     """{agency id: [comments]} straight from the answers (the summary's reference, and its edges)."""
     return {agency_id: [count] for agency_id, count in db.session.execute(
@@ -194,8 +176,11 @@ def comment_counts(agency_clause, *, start=None, end=None, code_only=False, surv
         sums = raw_comment_counts(agency_clause, comments=comments, **window)
     else:
         only = {"survey_id": survey_id, "service": service}
+        question = CommentSummary.__table__.c.question_key == comments.question
         sums = metrics._windowed(
-            lambda rows: _summary_counts(agency_clause, rows, code_only, comments.question, **only),
+            lambda rows: metrics._summary_sums(
+                CommentSummary, "agency_id", ("count",), agency_clause, rows, code_only,
+                lambda values: values[0] != 0, extra=(question,) if comments.question else (), **only),
             lambda s, e: raw_comment_counts(agency_clause, comments=comments,
                                             **{**window, "start": s, "end": e}),
             start, end)

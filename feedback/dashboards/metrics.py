@@ -239,14 +239,15 @@ def cell_conditions(table, code_only: bool, survey_id: int | None = None,
     return conditions
 
 
-def _summary_sums(model, group, columns, agency_clause, window, code_only, present, **only) -> dict:
+def _summary_sums(model, group, columns, agency_clause, window, code_only, present, *, extra=(),
+                  **only) -> dict:
     """{group value: [sums of `columns`]} over the summary rows of `window` (the days it takes
     away counted negative), keeping the groups for which `present` (a function of the sums) holds.
-    `only`: survey_id, service."""
+    `only`: survey_id, service; `extra`: more conditions on the table's columns."""
     table = model.__table__
     parts = []
     for condition, sign in summary.row_parts(model, window):
-        conditions = [agency_clause, condition, *cell_conditions(table, code_only, **only)]
+        conditions = [agency_clause, condition, *cell_conditions(table, code_only, **only), *extra]
         parts.append(
             select(table.c[group].label("key"),
                    *((table.c[name] if sign > 0 else -table.c[name]).label(name) for name in columns))

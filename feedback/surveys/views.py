@@ -87,11 +87,6 @@ class Flow:
     version: FrozenVersion
     code: SurveyCode | None = None
 
-    def __post_init__(self):
-        # The flow only reads its code row and writes other rows: a commit need not expire it
-        # (reading it again would cost a query, e.g. for the next page's address).
-        db.session().expire_on_commit = False
-
     @property
     def channel(self) -> AccessMode:
         """How the response arrives: a one-time code is the verified channel."""
@@ -159,15 +154,14 @@ def page_questions(flow: Flow, index: int, context: dict, locale: str) -> Markup
     shown and language, and kept; one with answers or errors is drawn for its citizen."""
     items = context["questions"]
     values = context["values"]
-    blank = not context["errors"] and not any(values.getlist(field_name(q)) for q in items)
+    keep = (flow.version.published_at is not None and not context["errors"]
+            and not any(values.getlist(field_name(q)) for q in items))
     key = (flow.version.id, flow.version.published_at, index, tuple(q.key for q in items), locale)
-    if blank and flow.version.published_at is not None:
-        kept = _blank_pages.get(key)
-        if kept is not None:
-            return kept
-    html = Markup(render_template("surveys/_page_questions.html", **context))
-    if blank and flow.version.published_at is not None:
-        _blank_pages.put(key, html)
+    html = _blank_pages.get(key) if keep else None
+    if html is None:
+        html = Markup(render_template("surveys/_page_questions.html", **context))
+        if keep:
+            _blank_pages.put(key, html)
     return html
 
 
@@ -370,6 +364,9 @@ def finish(flow: Flow, draft_id: str, started_at: datetime, answers: dict, servi
 
 def run_survey(flow: Flow):
     """The paged survey flow, the same for open links and one-time codes."""
+    # The flow only reads its code row and writes other rows: a commit need not expire it
+    # (reading it again would cost a query, e.g. for the next page's address).
+    db.session().expire_on_commit = False
     if _sent_draft_id():
         return redirect(flow.thanks_url(), code=303)
     if request.method == "GET":
