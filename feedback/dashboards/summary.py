@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import Enum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -189,13 +190,31 @@ def _extra(extra_key: str | tuple[str, ...] | None) -> tuple[str, ...]:
 @lru_cache(maxsize=32)
 def _upsert_statement(model, names: tuple[str, ...], key: tuple[str, ...], dialect: str):
     """INSERT … ON CONFLICT (key) DO UPDATE adding `names`, built once per table and dialect (it
-    runs for every submitted response)."""
+    runs for every submitted response).
+
+    On PostgreSQL the rows travel as one array per column and are unnested, so one statement
+    writes them all: a response touches a hundred summary rows or more (each question's values, by
+    day and by month), and one statement per row would cost the database a hundred executions. On
+    SQLite, which runs in the process, the rows go one by one (executemany)."""
     table = model.__table__
-    statement = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
+    if dialect == "postgresql":
+        compiler = postgresql.dialect()
+        columns = key + names
+        arrays = ", ".join(f"CAST(:{name} AS {table.c[name].type.compile(dialect=compiler)}[])"
+                           for name in columns)
+        additions = ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in names)
+        return text(f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
+                    f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {additions}")
+    statement = sqlite.insert(table)
     return statement.on_conflict_do_update(
         index_elements=list(key),
         set_={name: table.c[name] + statement.excluded[name] for name in names},
     )
+
+
+def _plain(value):
+    """A key part as the database stores it (an enum member as its value)."""
+    return value.value if isinstance(value, Enum) else value
 
 
 def _upsert(model, names: tuple[str, ...], extra_key, rows: dict) -> None:
@@ -203,9 +222,19 @@ def _upsert(model, names: tuple[str, ...], extra_key, rows: dict) -> None:
     if not rows:
         return
     key = KEY + _extra(extra_key)
-    statement = _upsert_statement(model, names, key, db.session.get_bind().dialect.name)
-    params = [dict(zip(key + names, k + tuple(v), strict=True)) for k, v in sorted(rows.items())]
-    db.session.execute(statement, params)
+    dialect = db.session.get_bind().dialect.name
+    statement = _upsert_statement(model, names, key, dialect)
+    ordered = [tuple(map(_plain, k)) + tuple(v) for k, v in sorted(rows.items())]
+    columns = key + names
+    if dialect == "postgresql":
+        # One array per column; a float column's array holds floats only (psycopg types an array
+        # by its first element).
+        floats = {name for name in names if isinstance(model.__table__.c[name].type, Float)}
+        arrays = {name: [float(x) for x in column] if name in floats else list(column)
+                  for name, column in zip(columns, zip(*ordered, strict=True), strict=True)}
+        db.session.connection().execute(statement, arrays)
+    else:
+        db.session.connection().execute(statement, [dict(zip(columns, row, strict=True)) for row in ordered])
 
 
 def _drop_empty(model, count: str, extra_key, rows: dict) -> None:

@@ -1,11 +1,12 @@
 """Paged surveys: splitting a version into short pages, and the server-side draft between pages."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from werkzeug.datastructures import MultiDict
 
 from feedback.extensions import db
@@ -133,19 +134,58 @@ def draft_max_age() -> timedelta:
     return timedelta(hours=float(current_app.config["SURVEY_DRAFT_MAX_AGE"]))
 
 
+# The draft table, read and written with prebuilt Core statements: the survey pages touch it on
+# every request, and a plain row costs a fraction of what an ORM object does.
+_DRAFT = SurveyDraft.__table__
+_LOAD = select(_DRAFT).where(_DRAFT.c.id == bindparam("draft_id"))
+_LATEST_FOR_CODE = (select(_DRAFT).where(_DRAFT.c.code_id == bindparam("code_id"))
+                    .order_by(_DRAFT.c.updated_at.desc()).limit(1))
+_INSERT = insert(_DRAFT)
+_UPDATE = (update(_DRAFT).where(_DRAFT.c.id == bindparam("draft_id"))
+           .values(answers=bindparam("answers"), page=bindparam("page"),
+                   updated_at=bindparam("updated_at"), deployment_id=bindparam("deployment_id")))
+_DELETE = delete(_DRAFT).where(_DRAFT.c.id == bindparam("draft_id"))
+
+
+@dataclass
+class Draft:
+    """A citizen's unfinished answers as the survey pages hold them (a survey_draft row as plain
+    data). `stored` is False for a draft made in this request, until save_draft inserts it."""
+
+    id: str
+    deployment_id: int
+    code_id: int | None
+    answers: dict
+    page: int
+    started_at: datetime
+    updated_at: datetime
+    stored: bool = True
+
+
 def create_draft(deployment: "DeploymentLike", *, started_at: datetime, code_id: int | None = None,
-                 answers: dict | None = None, page: int = 1) -> SurveyDraft:
-    """A new draft with a random, unguessable id, added to the session; the caller commits (one
-    INSERT, which carries what save_draft sets before then)."""
+                 answers: dict | None = None, page: int = 1) -> Draft:
+    """A new draft with a random, unguessable id; save_draft stores it (one INSERT)."""
     now = utcnow()
-    draft = SurveyDraft(id=secrets.token_urlsafe(32), deployment_id=deployment.id, code_id=code_id,
-                        answers=answers or {}, page=page, started_at=min(started_at, now),
-                        updated_at=now)
-    db.session.add(draft)
-    return draft
+    return Draft(id=secrets.token_urlsafe(32), deployment_id=deployment.id, code_id=code_id,
+                 answers=answers or {}, page=page, started_at=min(started_at, now), updated_at=now,
+                 stored=False)
 
 
-def load_draft(draft_id, deployment: "DeploymentLike", *, code_id: int | None = None) -> SurveyDraft | None:
+def _usable(row, deployment: "DeploymentLike", code_id: int | None) -> Draft | None:
+    """The draft in `row` if it is live and belongs to this deployment (or carries over to it)."""
+    if row is None or row.code_id != code_id:
+        return None
+    if row.updated_at < utcnow() - draft_max_age():
+        return None
+    if row.deployment_id != deployment.id:
+        earlier = db.session.get(Deployment, row.deployment_id)
+        if earlier is None or earlier.agency_id != deployment.agency_id:
+            return None
+    return Draft(row.id, row.deployment_id, row.code_id, row.answers or {}, row.page, row.started_at,
+                 row.updated_at)
+
+
+def load_draft(draft_id, deployment: "DeploymentLike", *, code_id: int | None = None) -> Draft | None:
     """The live draft `draft_id` for this deployment (and code), or None when it is gone.
 
     A draft of an earlier deployment at the same agency is carried over to this one (the survey was
@@ -154,46 +194,38 @@ def load_draft(draft_id, deployment: "DeploymentLike", *, code_id: int | None = 
     """
     if not isinstance(draft_id, str) or not 20 <= len(draft_id) <= 43:
         return None
-    draft = db.session.get(SurveyDraft, draft_id)
-    if draft is None or draft.code_id != code_id:
-        return None
-    if draft.updated_at < utcnow() - draft_max_age():
-        return None
-    if draft.deployment_id != deployment.id:
-        earlier = db.session.get(Deployment, draft.deployment_id)
-        if earlier is None or earlier.agency_id != deployment.agency_id:
-            return None
-    return draft
+    row = db.session.connection().execute(_LOAD, {"draft_id": draft_id}).first()
+    return _usable(row, deployment, code_id)
 
 
-def latest_draft_for_code(code_id: int, deployment: "DeploymentLike") -> SurveyDraft | None:
+def latest_draft_for_code(code_id: int, deployment: "DeploymentLike") -> Draft | None:
     """The most recently touched live draft of a one-time code (the citizen came back later)."""
-    draft_id = db.session.scalar(select(SurveyDraft.id).where(SurveyDraft.code_id == code_id)
-                                 .order_by(SurveyDraft.updated_at.desc()).limit(1))
-    return load_draft(draft_id, deployment, code_id=code_id) if draft_id else None
+    row = db.session.connection().execute(_LATEST_FOR_CODE, {"code_id": code_id}).first()
+    return _usable(row, deployment, code_id)
 
 
-def save_draft(draft: SurveyDraft, deployment: "DeploymentLike", answers: dict, page: int) -> bool:
+def save_draft(draft: Draft, deployment: "DeploymentLike", answers: dict, page: int) -> bool:
     """Store a draft's answers and furthest page, moving it to `deployment` if it was redeployed;
-    False if it was deleted meanwhile (sent from another tab). One UPDATE rather than the ORM's
-    unit of work, so a draft deleted under us is noticed instead of raising; none at all for a
-    draft created in this transaction (its INSERT at the commit carries them)."""
-    if draft in db.session.new:
-        draft.answers, draft.page, draft.deployment_id = answers, page, deployment.id
+    False if it was deleted meanwhile (sent from another tab). One statement, in the caller's
+    transaction: an INSERT for a draft made in this request, else an UPDATE."""
+    now = utcnow()
+    draft.answers, draft.page, draft.deployment_id, draft.updated_at = answers, page, deployment.id, now
+    connection = db.session.connection()
+    if not draft.stored:
+        connection.execute(_INSERT, {"id": draft.id, "deployment_id": draft.deployment_id,
+                                     "code_id": draft.code_id, "answers": answers, "page": page,
+                                     "started_at": draft.started_at, "updated_at": now})
+        draft.stored = True
         return True
-    result = db.session.execute(
-        update(SurveyDraft).where(SurveyDraft.id == draft.id)
-        .values(answers=answers, page=page, updated_at=utcnow(), deployment_id=deployment.id)
-        .execution_options(synchronize_session=False))
+    result = connection.execute(_UPDATE, {"draft_id": draft.id, "answers": answers, "page": page,
+                                          "updated_at": now, "deployment_id": deployment.id})
     return result.rowcount == 1
 
 
 def consume_draft(draft_id: str) -> bool:
     """Delete a draft as its response is stored, in the caller's transaction; False if another
     request consumed it first (a double click on "Send"), so one draft makes one response."""
-    result = db.session.execute(delete(SurveyDraft).where(SurveyDraft.id == draft_id)
-                                .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return db.session.connection().execute(_DELETE, {"draft_id": draft_id}).rowcount == 1
 
 
 def purge_drafts(now: datetime | None = None) -> int:

@@ -178,12 +178,13 @@ def _live_at_code(agency_code: str) -> tuple[LiveDeployment, datetime | None] | 
     """The live open-link deployment at the active agency with this code (any letter case), and
     when its version was published. The usual case (the code as stored, from a QR code's link)
     is one query; a code typed in another case costs one more."""
-    row = db.session.execute(_LIVE_AT_CODE, {"now": utcnow(), "code": agency_code}).first()
+    connection = db.session.connection()
+    row = connection.execute(_LIVE_AT_CODE, {"now": utcnow(), "code": agency_code}).first()
     if row is None:
         agency = find_agency(agency_code)
         if agency is None or agency.code == agency_code:
             return None
-        row = db.session.execute(_LIVE_AT_AGENCY, {"now": utcnow(), "agency_id": agency.id}).first()
+        row = connection.execute(_LIVE_AT_AGENCY, {"now": utcnow(), "agency_id": agency.id}).first()
         if row is None:
             return None
     (deployment_id, version_id, agency_id, access_mode, services, code, name_vi, name_en,

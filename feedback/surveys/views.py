@@ -26,6 +26,7 @@ from feedback.extensions import client_address, csrf, db, limiter
 from feedback.models import utcnow
 from feedback.surveys import codes
 from feedback.surveys.drafts import (
+    Draft,
     Page,
     as_multidict,
     consume_draft,
@@ -52,7 +53,7 @@ from feedback.surveys.forms import (
     question_context,
 )
 from feedback.surveys.frozen import FrozenQuestion, FrozenVersion, Kept, LiveDeployment
-from feedback.surveys.models import AccessMode, SurveyCode, SurveyDraft
+from feedback.surveys.models import AccessMode, SurveyCode
 from feedback.surveys.services import (
     client_hash,
     code_deployment,
@@ -209,7 +210,7 @@ def _forget(agency_id: int, draft_id: str) -> None:
     session[SESSION_SENT] = draft_id
 
 
-def _resume(flow: Flow) -> SurveyDraft | None:
+def _resume(flow: Flow) -> Draft | None:
     """The draft a citizen left unfinished at this survey, when they come back to its address."""
     if flow.code is not None:
         return latest_draft_for_code(flow.code.id, flow.deployment)
@@ -289,6 +290,7 @@ def receive_page(flow: Flow):
                              code_id=flow.code_id, answers=answers)
         _remember(flow, draft.id)
         if gone:  # purged or not this survey's: this page's answers are kept, the rest is lost
+            save_draft(draft, flow.deployment, answers, draft.page)
             db.session.commit()
             flash(gone_notice(), "error")
             return redirect(flow.url(d=draft.id, p=1), code=303)
@@ -297,7 +299,6 @@ def receive_page(flow: Flow):
     if index not in shown:
         index = max([i for i in shown if i <= index] or [0])
     position = shown.index(index)
-    # Read before any commit expires the objects (each read after would cost a query).
     draft_id, furthest, started_at = draft.id, draft.page, draft.started_at
     thanks_url = flow.thanks_url()
 
@@ -324,10 +325,10 @@ def receive_page(flow: Flow):
         return _saved(flow, draft, answers, furthest) or render_survey(
             flow, first, values=values, started_at=started_at, draft_id=draft_id,
             errors=[e for e in all_errors if e[0] in _targets(flow, first)], status=422, check=check)
-    return finish(flow, draft_id, started_at, check.answers, service, values, thanks_url)
+    return finish(flow, draft, started_at, check.answers, service, values, thanks_url)
 
 
-def _saved(flow: Flow, draft: SurveyDraft, answers: dict, page: int):
+def _saved(flow: Flow, draft: Draft, answers: dict, page: int):
     """Store the draft and commit; None when done, else where to go (it was sent meanwhile)."""
     draft_id = draft.id
     if save_draft(draft, flow.deployment, answers, page):
@@ -338,14 +339,16 @@ def _saved(flow: Flow, draft: SurveyDraft, answers: dict, page: int):
                     code=303)
 
 
-def finish(flow: Flow, draft_id: str, started_at: datetime, answers: dict, service: str | None,
+def finish(flow: Flow, draft: Draft, started_at: datetime, answers: dict, service: str | None,
            values: MultiDict, thanks_url: str):
     """Store the response, its answers and scores, redeem the code and delete the draft, all in one
-    transaction; a code someone else redeemed meanwhile rolls everything back."""
+    transaction; a code someone else redeemed meanwhile rolls everything back. A one-page survey
+    sends a draft that was never stored: there is nothing to delete."""
+    draft_id = draft.id
     client = client_hash(client_address(), request.user_agent.string)
     flags = integrity_flags(flow.deployment, honeypot=values.get(HONEYPOT_FIELD, ""),
                             started_at=started_at, client=client, channel=flow.channel)
-    if not consume_draft(draft_id):
+    if draft.stored and not consume_draft(draft_id):
         # Another request of the same draft (a double click on "Send") stored it already.
         db.session.rollback()
         return redirect(thanks_url, code=303)
