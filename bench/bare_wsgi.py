@@ -4,10 +4,11 @@ A plain WSGI callable (`gunicorn bench.bare_wsgi:app`) with one psycopg 3 connec
 It speaks the protocol the app speaks, so the same Locust user drives both: GET /s/<code> (and
 ?d=<draft>&p=<n>) renders a bare form with an HMAC-signed token, the page number and the page's
 radio buttons; POST stores the page in `survey_draft` (INSERT on page 1, UPDATE after) and answers
-303 to the next page; the last POST deletes the draft and writes what `submit_response` writes —
-one `response` row, its `answer` rows (one multi-row INSERT), one `response_score` per dimension,
-and the day and month upserts of `response_summary`, `dimension_summary` and `question_summary` —
-in one transaction, then 303 to /s/<code>/thanks. No validation beyond the token, no templates, no
+303 to the next page; the last POST deletes the draft and writes what the app's `store_response`
+writes — one `response` row, its `answer` rows (one multi-row INSERT), one `response_score` per
+dimension, and the day and month rows of the five summary tables (response, dimension, question,
+answer value, comment), each in one unnested upsert as the app sends them on PostgreSQL — in one
+transaction, then 303 to /s/<code>/thanks. No validation beyond the token, no templates, no
 ORM, no session cookie. The survey's pages, dimensions and ids are read once from the file named by
 BARE_SURVEY_FILE (written by submissions.py from the app's own page split); DATABASE_URL names the
 database.
@@ -28,6 +29,8 @@ from psycopg.types.json import Json
 SURVEY = json.loads(open(os.environ["BARE_SURVEY_FILE"], encoding="utf-8").read())
 KEY = b"bare-bench-key"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# The summary cell of every bench response after its period and day: agency, version, channel, service.
+CELL_REST = (SURVEY["agency_id"], SURVEY["version_id"], "open", "")
 _connection: psycopg.Connection | None = None
 
 
@@ -65,8 +68,30 @@ def form_page(code: str, draft: str, number: int) -> bytes:
             '<button type="submit" name="nav" value="next">Next</button></form>').encode()
 
 
+CELL = "period, day, agency_id, version_id, channel, service"
+CELL_TYPES = "varchar[], date[], int[], int[], varchar[], varchar[]"
+
+
+def upsert(cur, table: str, extra: list[str], extra_types: list[str], names: list[str],
+           name_types: list[str], rows: list[tuple]) -> None:
+    """Add `rows` (cell key, extra key, numbers) to `table` in one statement, the columns passed as
+    arrays and unnested: the statement the app sends on PostgreSQL."""
+    if not rows:
+        return
+    columns = CELL.split(", ") + extra + names
+    types = CELL_TYPES.split(", ") + extra_types + name_types
+    additions = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in names)
+    cur.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest("
+        + ", ".join(f"%s::{t}" for t in types)
+        + f") ON CONFLICT ({', '.join(columns[:len(columns) - len(names)])}) DO UPDATE SET {additions}",
+        [list(column) for column in zip(*rows, strict=True)])
+
+
 def store_response(cur, answers: dict, started_at: datetime) -> None:
-    """The INSERTs and upserts `submit_response` makes for one counted response."""
+    """The INSERTs and upserts `store_response` makes for one counted response: the response, its
+    answers (the ones given), one score per dimension, and the day and month rows of the five
+    summary tables (response, dimension, question, answer value, comment)."""
     now = datetime.now(UTC)
     cur.execute(
         "INSERT INTO response (version_id, deployment_id, agency_id, service, channel, locale, "
@@ -75,17 +100,25 @@ def store_response(cur, answers: dict, started_at: datetime) -> None:
         (SURVEY["version_id"], SURVEY["deployment_id"], SURVEY["agency_id"], started_at, now,
          secrets.token_hex(32)))
     response_id = cur.fetchone()[0]
-    rows, tally = [], {}
+    rows, tally, likert, comments = [], {}, {}, []
     for key, value in answers.items():
-        number = float(value) if key in SURVEY["likert"] and value else None
-        rows.append((response_id, key, number, None if number is not None else (value or None)))
+        if not value:
+            continue
+        number = float(value) if key in SURVEY["likert"] else None
+        text = None if number is not None else value
+        rows.append((response_id, key, number, text, text.casefold() if text else None))
+        if text:
+            comments.append(key)
+        if number is not None:
+            likert[key] = number
         dimension = SURVEY["likert"].get(key)
         if dimension and number is not None:
             valid, positive = tally.get(dimension, (0, 0))
             tally[dimension] = (valid + 1, positive + (number >= 4))
-    placeholders = ", ".join(["(%s, %s, %s, %s, NULL, false)"] * len(rows))
-    cur.execute("INSERT INTO answer (response_id, question_key, number, text, choices, not_applicable) "
-                f"VALUES {placeholders}", [x for row in rows for x in row])
+    if rows:
+        placeholders = ", ".join(["(%s, %s, %s, %s, 'null', false, %s)"] * len(rows))
+        cur.execute("INSERT INTO answer (response_id, question_key, number, text, choices, not_applicable, "
+                    f"search_text) VALUES {placeholders}", [x for row in rows for x in row])
     scores = {d: positive / valid for d, (valid, positive) in tally.items()}
     weights = SURVEY["weights"]
     cur.executemany("INSERT INTO response_score (response_id, dimension, score, weight, valid_answers) "
@@ -95,35 +128,20 @@ def store_response(cur, answers: dict, started_at: datetime) -> None:
     total_weight = sum(weights.get(d, 1.0) for d in scores)
     index = sum(s * weights.get(d, 1.0) for d, s in scores.items()) / total_weight if total_weight else None
     day = now.astimezone(ZONE).date()
-    cells = [("day", day), ("month", day.replace(day=1))]
-    cell = (SURVEY["agency_id"], SURVEY["version_id"], "open", "")
-    cur.executemany(
-        "INSERT INTO response_summary (period, day, agency_id, version_id, channel, service, responses, "
-        "index_n, index_sum, index_sum_sq) VALUES (%s, %s, %s, %s, %s, %s, 1, %s, %s, %s) "
-        "ON CONFLICT (period, day, agency_id, version_id, channel, service) DO UPDATE SET "
-        "responses = response_summary.responses + excluded.responses, "
-        "index_n = response_summary.index_n + excluded.index_n, "
-        "index_sum = response_summary.index_sum + excluded.index_sum, "
-        "index_sum_sq = response_summary.index_sum_sq + excluded.index_sum_sq",
-        [(p, d, *cell, int(index is not None), index or 0.0, (index or 0.0) ** 2) for p, d in cells])
-    cur.executemany(
-        "INSERT INTO dimension_summary (period, day, agency_id, version_id, channel, service, dimension, "
-        "n, total, total_sq) VALUES (%s, %s, %s, %s, %s, %s, %s, 1, %s, %s) "
-        "ON CONFLICT (period, day, agency_id, version_id, channel, service, dimension) DO UPDATE SET "
-        "n = dimension_summary.n + excluded.n, total = dimension_summary.total + excluded.total, "
-        "total_sq = dimension_summary.total_sq + excluded.total_sq",
-        [(p, d, *cell, dim, s, s * s) for p, d in cells for dim, s in sorted(scores.items())])
-    likert = sorted(k for k in answers if k in SURVEY["likert"])
-    cur.executemany(
-        "INSERT INTO question_summary (period, day, agency_id, version_id, channel, service, question_key, "
-        "answered, valid, positive, not_applicable) VALUES (%s, %s, %s, %s, %s, %s, %s, 1, %s, %s, 0) "
-        "ON CONFLICT (period, day, agency_id, version_id, channel, service, question_key) DO UPDATE SET "
-        "answered = question_summary.answered + excluded.answered, "
-        "valid = question_summary.valid + excluded.valid, "
-        "positive = question_summary.positive + excluded.positive, "
-        "not_applicable = question_summary.not_applicable + excluded.not_applicable",
-        [(p, d, *cell, k, int(bool(answers[k])), int(bool(answers[k]) and float(answers[k]) >= 4))
-         for p, d in cells for k in likert])
+    cells = [("day", day) + CELL_REST, ("month", day.replace(day=1)) + CELL_REST]
+    upsert(cur, "response_summary", [], [], ["responses", "index_n", "index_sum", "index_sum_sq"],
+           ["int[]", "int[]", "float8[]", "float8[]"],
+           [c + (1, int(index is not None), index or 0.0, (index or 0.0) ** 2) for c in cells])
+    upsert(cur, "dimension_summary", ["dimension"], ["varchar[]"], ["n", "total", "total_sq"],
+           ["int[]", "float8[]", "float8[]"],
+           [c + (d, 1, s, s * s) for c in cells for d, s in sorted(scores.items())])
+    upsert(cur, "question_summary", ["question_key"], ["varchar[]"],
+           ["answered", "valid", "positive", "not_applicable"], ["int[]"] * 4,
+           [c + (k, 1, 1, int(n >= 4), 0) for c in cells for k, n in sorted(likert.items())])
+    upsert(cur, "answer_summary", ["question_key", "value"], ["varchar[]", "varchar[]"], ["count"], ["int[]"],
+           [c + (k, v, 1) for c in cells for k, n in sorted(likert.items()) for v in ("", str(int(n)))])
+    upsert(cur, "comment_summary", ["question_key"], ["varchar[]"], ["count"], ["int[]"],
+           [c + (k, 1) for c in cells for k in sorted(comments)])
 
 
 def receive(code: str, form: dict, query: dict):

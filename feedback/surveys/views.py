@@ -59,7 +59,7 @@ from feedback.surveys.services import (
     code_deployment,
     integrity_flags,
     live_survey_for,
-    submit_response,
+    store_response,
 )
 from feedback.surveys.tokens import make_form_token, read_form_token
 
@@ -352,10 +352,10 @@ def finish(flow: Flow, draft: Draft, started_at: datetime, answers: dict, servic
         # Another request of the same draft (a double click on "Send") stored it already.
         db.session.rollback()
         return redirect(thanks_url, code=303)
-    response = submit_response(flow.deployment, answers, locale=current_locale(),
-                               started_at=started_at, flags=flags, client_hash=client,
-                               service=service, channel=flow.channel, version=flow.version)
-    if flow.code is not None and not codes.redeem(flow.code, response.id):
+    response_id = store_response(flow.deployment, answers, locale=current_locale(),
+                                 started_at=started_at, flags=flags, client_hash=client,
+                                 service=service, channel=flow.channel, version=flow.version)
+    if flow.code is not None and not codes.redeem(flow.code, response_id):
         db.session.rollback()
         return render_code_state(codes.CodeState.USED)
     agency_id = flow.deployment.agency_id
