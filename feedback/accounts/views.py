@@ -3,7 +3,6 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from feedback.accounts.authz import has_role
@@ -11,6 +10,7 @@ from feedback.accounts.forms import LoginForm
 from feedback.accounts.models import Role
 from feedback.accounts.services import authenticate
 from feedback.audit.services import record
+from feedback.core.i18n import gettext as _
 from feedback.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)

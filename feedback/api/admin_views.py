@@ -1,7 +1,6 @@
 """Admin pages for API keys: list them, create one (its secret shown once), revoke one."""
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from feedback.accounts.authz import roles_required, visible_agencies
@@ -12,6 +11,7 @@ from feedback.api.forms import ApiKeyForm
 from feedback.api.models import ApiKey
 from feedback.api.services import create_key, list_keys, revoke_key
 from feedback.core.i18n import current_locale
+from feedback.core.i18n import gettext as _
 from feedback.extensions import db
 
 bp = Blueprint("api_keys", __name__, url_prefix="/admin/api-keys")

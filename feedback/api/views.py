@@ -5,7 +5,6 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request
-from flask_babel import gettext as _
 
 from feedback.agencies.services import find_agency
 from feedback.api.openapi import openapi_document
@@ -18,6 +17,7 @@ from feedback.api.services import (
     key_for_secret,
     touch_key,
 )
+from feedback.core.i18n import gettext as _
 from feedback.extensions import client_address, csrf, db, limiter
 from feedback.surveys.codes import code_url
 from feedback.surveys.models import SurveyCode

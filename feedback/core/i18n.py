@@ -1,14 +1,17 @@
 """Choosing the language of a request and formatting numbers and dates in it."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from urllib.parse import urlencode
 
+import flask_babel
 from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol, parse_pattern
-from flask import Flask, current_app, g, request
-from flask_babel import format_date, format_datetime, format_percent, get_locale
+from babel.support import Translations
+from flask import Flask, current_app, g, has_app_context, request
+from flask_babel import format_date, format_datetime, format_percent, get_locale, get_translations
 
 LANG_COOKIE = "lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
@@ -39,6 +42,49 @@ def remember_language(response):
 def current_locale() -> str:
     """The language code of this request ('vi' or 'en')."""
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+# Where catalog() keeps the request's translations (on flask.g, beside Flask-Babel's own locale).
+_CATALOG = "_translations"
+
+
+def catalog() -> Translations:
+    """The request's translations, looked up once. Flask-Babel finds the locale, the domain and its
+    cache again on every gettext call, and a page makes tens of them (every label, every error)."""
+    if not has_app_context():
+        return get_translations()
+    found = g.get(_CATALOG)
+    if found is None:
+        found = get_translations()
+        setattr(g, _CATALOG, found)
+    return found
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's gettext, through the request's catalog: the text in the request's language,
+    with `variables` filled into it."""
+    text = catalog().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """Flask-Babel's ngettext, through the request's catalog (`num` is also %(num)s)."""
+    variables.setdefault("num", num)
+    return catalog().ungettext(singular, plural, num) % variables
+
+
+@contextmanager
+def force_locale(locale: str) -> Iterator[None]:
+    """Flask-Babel's force_locale, switching the catalog gettext uses too, and back after."""
+    kept = g.pop(_CATALOG, None) if has_app_context() else None
+    try:
+        with flask_babel.force_locale(locale):
+            yield
+    finally:
+        if has_app_context():
+            g.pop(_CATALOG, None)
+            if kept is not None:
+                setattr(g, _CATALOG, kept)
 
 
 # Vietnamese officials write dates as 22/11/2026; English readers get an unambiguous "22 Nov 2026".
@@ -106,6 +152,14 @@ def language_url(lang: str) -> str:
 def init_app(app: Flask) -> None:
     """Register the cookie hook and the template helpers for locale-aware formatting."""
     app.after_request(remember_language)
+    # Templates translate through the request's catalog as well (replacing Flask-Babel's callables).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: catalog().ugettext(string),
+        ngettext=lambda singular, plural, n: catalog().ungettext(singular, plural, n),
+        pgettext=lambda context, string: catalog().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: catalog().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
     app.jinja_env.globals.update(current_locale=current_locale, language_url=language_url)
     app.jinja_env.filters.update(
         number=format_number,

@@ -4,12 +4,12 @@ import re
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from feedback.accounts.authz import roles_required
 from feedback.accounts.models import Role
 from feedback.core.i18n import current_locale
+from feedback.core.i18n import gettext as _
 from feedback.dashboards import accountability
 from feedback.dashboards import accountability_charts as charts
 from feedback.dashboards.scope import DashboardView, current_view, zone

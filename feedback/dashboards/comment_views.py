@@ -3,12 +3,12 @@ searched, filtered and paged, with comments per agency as a chart, a table and C
 
 
 from flask import render_template, request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from feedback.accounts.authz import roles_required
 from feedback.accounts.models import Role
 from feedback.core.i18n import current_locale
+from feedback.core.i18n import gettext as _
 from feedback.dashboards import comment_charts, comments
 from feedback.dashboards.scope import DashboardView, current_view, zone
 from feedback.dashboards.views import bp, chart_numbers, csv_requested, csv_response

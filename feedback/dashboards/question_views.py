@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 
 from flask import current_app, render_template, request
-from flask_babel import gettext as _
 
 from feedback.accounts.authz import roles_required
 from feedback.accounts.models import Role
 from feedback.core.i18n import current_locale
+from feedback.core.i18n import gettext as _
 from feedback.dashboards import answers
 from feedback.dashboards import question_charts as charts
 from feedback.dashboards.scope import current_view

@@ -4,7 +4,6 @@ as lines with 95% interval bands, a table of exactly those numbers and its CSV."
 from dataclasses import dataclass
 
 from flask import current_app, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -12,6 +11,7 @@ from feedback.accounts.authz import roles_required
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
 from feedback.core.i18n import current_locale, format_local_date
+from feedback.core.i18n import gettext as _
 from feedback.dashboards import trend, trend_charts
 from feedback.dashboards.scope import Choice, DashboardView, current_view
 from feedback.dashboards.views import (

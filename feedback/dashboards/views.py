@@ -6,7 +6,6 @@ import re
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Blueprint, abort, current_app, make_response, render_template, request, send_file
 from flask_babel import get_locale as get_babel_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, select
@@ -16,6 +15,7 @@ from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
 from feedback.core.errors import render_error
 from feedback.core.i18n import current_locale, number_formatter
+from feedback.core.i18n import gettext as _
 from feedback.dashboards import assets, charts, metrics, tiles
 from feedback.dashboards.cli import rebuild_summary_command
 from feedback.dashboards.scope import DashboardView, current_view

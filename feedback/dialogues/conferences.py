@@ -5,15 +5,14 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from feedback.accounts.models import User
 from feedback.agencies.models import Agency
 from feedback.audit.services import record
-from feedback.core.i18n import format_local_datetime
+from feedback.core.i18n import format_local_datetime, ngettext
+from feedback.core.i18n import gettext as _
 from feedback.dialogues.models import (
     Conference,
     ConferenceMode,

@@ -4,11 +4,11 @@ the signed token that stands in for a session on both."""
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 
+from feedback.core.i18n import gettext as _
 from feedback.dialogues.models import Representing, Topic
 from feedback.dialogues.registrations import normalize_phone
 from feedback.dialogues.signup import Applicant, Question

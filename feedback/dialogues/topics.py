@@ -2,10 +2,10 @@
 
 import re
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from feedback.audit.services import record
+from feedback.core.i18n import gettext as _
 from feedback.dialogues.models import Topic
 from feedback.extensions import db
 

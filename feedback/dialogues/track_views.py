@@ -1,9 +1,9 @@
 """Citizens follow a petition: /track/ and /track/<code> (timeline, answer, rating)."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from feedback.core.i18n import current_locale
+from feedback.core.i18n import gettext as _
 from feedback.dialogues.codes import clean_code, grouped
 from feedback.dialogues.models import Petition, PetitionStatus
 from feedback.dialogues.petitions import tracking

@@ -14,11 +14,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from feedback.core.errors import handle_http_error
 from feedback.core.i18n import current_locale, format_local_datetime
+from feedback.core.i18n import gettext as _
 from feedback.dialogues import forms, public, tickets
 from feedback.dialogues.codes import clean_code, grouped
 from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus

@@ -5,7 +5,6 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
@@ -14,6 +13,7 @@ from feedback.accounts.authz import agency_filter
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
 from feedback.audit.services import record
+from feedback.core.i18n import gettext as _
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.forms import HEADINGS, field_name, parse_answers

@@ -1,5 +1,6 @@
 """Paged surveys: splitting a version into short pages, and the server-side draft between pages."""
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -171,8 +172,18 @@ def create_draft(deployment: "DeploymentLike", *, started_at: datetime, code_id:
                  stored=False)
 
 
-def _usable(row, deployment: "DeploymentLike", code_id: int | None) -> Draft | None:
-    """The draft in `row` if it is live and belongs to this deployment (or carries over to it)."""
+# What secrets.token_urlsafe(32) gives; anything else in an address or a form names no draft.
+_DRAFT_ID = re.compile(r"[A-Za-z0-9_-]{20,43}")
+
+
+def is_draft_id(value) -> bool:
+    """Whether `value` could name a draft (checked before it goes into a query)."""
+    return isinstance(value, str) and _DRAFT_ID.fullmatch(value) is not None
+
+
+def usable_draft(row, deployment: "DeploymentLike", code_id: int | None) -> Draft | None:
+    """The draft in `row` (a survey_draft row, or a Draft) if it is live and belongs to this
+    deployment and code, or carries over to this deployment; else None."""
     if row is None or row.code_id != code_id:
         return None
     if row.updated_at < utcnow() - draft_max_age():
@@ -192,16 +203,16 @@ def load_draft(draft_id, deployment: "DeploymentLike", *, code_id: int | None = 
     redeployed while the citizen was typing): answers are kept by question key, and whatever no
     longer fits the new version is dropped by validation. A draft past its age is gone.
     """
-    if not isinstance(draft_id, str) or not 20 <= len(draft_id) <= 43:
+    if not is_draft_id(draft_id):
         return None
     row = db.session.connection().execute(_LOAD, {"draft_id": draft_id}).first()
-    return _usable(row, deployment, code_id)
+    return usable_draft(row, deployment, code_id)
 
 
 def latest_draft_for_code(code_id: int, deployment: "DeploymentLike") -> Draft | None:
     """The most recently touched live draft of a one-time code (the citizen came back later)."""
     row = db.session.connection().execute(_LATEST_FOR_CODE, {"code_id": code_id}).first()
-    return _usable(row, deployment, code_id)
+    return usable_draft(row, deployment, code_id)
 
 
 def save_draft(draft: Draft, deployment: "DeploymentLike", answers: dict, page: int) -> bool:

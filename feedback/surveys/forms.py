@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from feedback.core.i18n import gettext as _
 from feedback.surveys.models import Question, QuestionType
 
 TOKEN_FIELD = "token"
@@ -256,11 +256,12 @@ class Evaluation:
     shown: set[str]
 
 
-def evaluate(form: MultiDict, questions: list[Question]) -> Evaluation:
+def evaluate(form: MultiDict, questions: list[Question], *, explain: bool = True) -> Evaluation:
     """Validate `form` against `questions` in order, evaluating each show-if on the answers before it.
 
     Questions hidden by their condition are neither checked nor kept. Any input at all gives an
-    answer or an error, never an exception.
+    answer or an error, never an exception. With explain=False no error is written (a page being
+    drawn needs only the answers and what is shown, not a message for every question unanswered).
     """
     numbers = question_numbers(questions)
     answers: dict[str, ParsedAnswer] = {}
@@ -271,7 +272,9 @@ def evaluate(form: MultiDict, questions: list[Question]) -> Evaluation:
             continue
         shown.add(question.key)
         answer, error = _parse_one(question, form)
-        if error is None and answer is None and question.required:
+        if not explain:
+            error = None
+        elif error is None and answer is None and question.required:
             error = _("Please answer this question.")
         if error is not None:
             errors.append((error_target(question),

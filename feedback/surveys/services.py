@@ -19,6 +19,7 @@ from feedback.core.text import fold_for_search
 from feedback.dashboards import summary
 from feedback.extensions import db
 from feedback.models import utcnow
+from feedback.surveys.drafts import Draft, is_draft_id
 from feedback.surveys.forms import ParsedAnswer
 from feedback.surveys.frozen import (
     AgencyName,
@@ -38,6 +39,7 @@ from feedback.surveys.models import (
     ResponseFlag,
     ResponseScore,
     Survey,
+    SurveyDraft,
     SurveyVersion,
     VersionStatus,
 )
@@ -173,25 +175,50 @@ _LIVE_OPEN = (
 )
 _LIVE_AT_CODE = _LIVE_OPEN.where(Agency.code == bindparam("code"))
 _LIVE_AT_AGENCY = _LIVE_OPEN.where(Agency.id == bindparam("agency_id"))
+# The same with the draft named in the address, if it exists: the next page of a survey in one query.
+_DRAFT = SurveyDraft.__table__
+_LIVE_AT_CODE_WITH_DRAFT = (_LIVE_AT_CODE.add_columns(*_DRAFT.c)
+                            .outerjoin(_DRAFT, _DRAFT.c.id == bindparam("draft_id")))
+_LIVE_COLUMNS = len(_LIVE_OPEN.selected_columns)
 
 
-def _live_at_code(agency_code: str) -> tuple[LiveDeployment, datetime | None] | None:
-    """The live open-link deployment at the active agency with this code (any letter case), and
-    when its version was published. The usual case (the code as stored, from a QR code's link)
-    is one query; a code typed in another case costs one more."""
+@dataclass
+class LiveSurvey:
+    """What every page of the citizen survey starts from: the live deployment at an agency, its
+    version, and the draft named in the address (`draft_id`) as read with them, if it exists."""
+
+    deployment: LiveDeployment
+    version: FrozenVersion
+    draft_id: str | None = None
+    draft: Draft | None = None
+
+
+def _live_at_code(agency_code: str, draft_id: str | None = None
+                  ) -> tuple[LiveDeployment, datetime | None, Draft | None] | None:
+    """The live open-link deployment at the active agency with this code (any letter case), when
+    its version was published, and the draft `draft_id` if it exists (whoever's it is: the caller
+    checks). The usual case (the code as stored, from a QR code's link) is one query; a code typed
+    in another case costs one more, and the draft is then not read."""
     connection = db.session.connection()
-    row = connection.execute(_LIVE_AT_CODE, {"now": utcnow(), "code": agency_code}).first()
+    now = utcnow()
+    if draft_id is None:
+        row = connection.execute(_LIVE_AT_CODE, {"now": now, "code": agency_code}).first()
+    else:
+        row = connection.execute(_LIVE_AT_CODE_WITH_DRAFT,
+                                 {"now": now, "code": agency_code, "draft_id": draft_id}).first()
     if row is None:
         agency = find_agency(agency_code)
         if agency is None or agency.code == agency_code:
             return None
-        row = connection.execute(_LIVE_AT_AGENCY, {"now": utcnow(), "agency_id": agency.id}).first()
+        row = connection.execute(_LIVE_AT_AGENCY, {"now": now, "agency_id": agency.id}).first()
         if row is None:
             return None
     (deployment_id, version_id, agency_id, access_mode, services, code, name_vi, name_en,
-     published_at) = row
-    return LiveDeployment(deployment_id, version_id, agency_id, AccessMode(access_mode), services or [],
-                          AgencyName(agency_id, code, name_vi, name_en or "")), published_at
+     published_at) = row[:_LIVE_COLUMNS]
+    drafted = dict(zip(_DRAFT.c.keys(), row[_LIVE_COLUMNS:], strict=False))
+    draft = Draft(**drafted) if drafted.get("id") is not None else None
+    return (LiveDeployment(deployment_id, version_id, agency_id, AccessMode(access_mode), services or [],
+                           AgencyName(agency_id, code, name_vi, name_en or "")), published_at, draft)
 
 
 def live_deployment_for(agency_code: str) -> Deployment | None:
@@ -200,15 +227,19 @@ def live_deployment_for(agency_code: str) -> Deployment | None:
     return db.session.get(Deployment, found[0].id) if found is not None else None
 
 
-def live_survey_for(agency_code: str) -> tuple[LiveDeployment, FrozenVersion] | None:
+def live_survey_for(agency_code: str, draft_id: str | None = None) -> LiveSurvey | None:
     """The live open-link deployment at the active agency with this code (any letter case) and its
-    version, as plain data: what every page of the citizen survey needs, in one query."""
-    found = _live_at_code(agency_code)
+    version, as plain data, with the draft `draft_id` (when it is one) read in the same query."""
+    if not is_draft_id(draft_id):
+        draft_id = None
+    found = _live_at_code(agency_code, draft_id)
     if found is None:
         return None
-    deployment, published_at = found
+    deployment, published_at, draft = found
     version = frozen_version(deployment.version_id, published_at)
-    return (deployment, version) if version is not None else None
+    if version is None:
+        return None
+    return LiveSurvey(deployment, version, draft_id, draft)
 
 
 def code_deployment(code) -> tuple[LiveDeployment, FrozenVersion, bool]:

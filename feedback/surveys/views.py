@@ -16,12 +16,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from feedback.agencies.services import find_agency
 from feedback.core.i18n import current_locale
+from feedback.core.i18n import gettext as _
 from feedback.extensions import client_address, csrf, db, limiter
 from feedback.models import utcnow
 from feedback.surveys import codes
@@ -38,6 +38,7 @@ from feedback.surveys.drafts import (
     merge_page,
     save_draft,
     shown_pages,
+    usable_draft,
 )
 from feedback.surveys.forms import (
     HEADINGS,
@@ -87,6 +88,8 @@ class Flow:
     deployment: LiveDeployment
     version: FrozenVersion
     code: SurveyCode | None = None
+    # The draft named in the address, read with the deployment: (its id, the row if it exists).
+    read: tuple[str | None, Draft | None] = (None, None)
 
     @property
     def channel(self) -> AccessMode:
@@ -172,7 +175,7 @@ def render_survey(flow: Flow, index: int, *, values: MultiDict, started_at: date
     """One page of the survey with a fresh token, the citizen's answers filled in, and any errors.
     `check` is evaluate(values) when the caller has it already."""
     locale = current_locale()
-    answers = (check or evaluate(values, flow.questions)).answers
+    answers = (check or evaluate(values, flow.questions, explain=False)).answers
     shown = counted_pages(flow.pages, answers, index)
     if index not in shown:
         shown = sorted({*shown, index})
@@ -192,6 +195,15 @@ def render_survey(flow: Flow, index: int, *, values: MultiDict, started_at: date
     # The page carries a timestamped token and the citizen's answers: never from a cache.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _load(flow: Flow, draft_id: str | None) -> Draft | None:
+    """The live draft `draft_id` of this survey (load_draft), without a query when it was read with
+    the deployment."""
+    read_id, read = flow.read
+    if read_id is not None and draft_id == read_id:
+        return usable_draft(read, flow.deployment, flow.code_id) if read is not None else None
+    return load_draft(draft_id, flow.deployment, code_id=flow.code_id)
 
 
 def _remember(flow: Flow, draft_id: str) -> None:
@@ -215,7 +227,7 @@ def _resume(flow: Flow) -> Draft | None:
     if flow.code is not None:
         return latest_draft_for_code(flow.code.id, flow.deployment)
     draft_id = (session.get(SESSION_DRAFTS) or {}).get(str(flow.deployment.agency_id))
-    return load_draft(draft_id, flow.deployment) if draft_id else None
+    return _load(flow, draft_id) if draft_id else None
 
 
 def _sent_draft_id() -> str | None:
@@ -243,7 +255,7 @@ def show_page(flow: Flow):
     draft_id = request.args.get("d")
     notice = None
     if draft_id:
-        draft = load_draft(draft_id, flow.deployment, code_id=flow.code_id)
+        draft = _load(flow, draft_id)
         if draft is None:
             notice = gone_notice()
     else:
@@ -252,7 +264,7 @@ def show_page(flow: Flow):
         return render_survey(flow, 0, values=MultiDict(), started_at=utcnow(), draft_id=None,
                              notice=notice)
     values = as_multidict(draft.answers)
-    check = evaluate(values, flow.questions)
+    check = evaluate(values, flow.questions, explain=False)
     shown = shown_pages(flow.pages, check.answers)
     furthest = _page_number(draft.page, len(flow.pages))
     wanted = min(_page_number(request.args.get("p", 1), len(flow.pages)), furthest)
@@ -273,7 +285,7 @@ def receive_page(flow: Flow):
     started_at = token.started_at or utcnow()
     # The token names the draft; the address does too, which helps when the token is forged or lost.
     reference = token.draft_id or request.args.get("d")
-    draft = load_draft(reference, flow.deployment, code_id=flow.code_id) if reference else None
+    draft = _load(flow, reference) if reference else None
     answers = merge_page(draft.answers if draft else {}, form, flow.pages[index], with_service=index == 0)
     if not token.valid:
         # Nothing is saved from a form we cannot vouch for, but nothing typed is lost either.
@@ -392,10 +404,10 @@ def take(agency_code: str):
     if "\x00" in agency_code:  # PostgreSQL refuses NUL in a query; no agency code has one
         abort(404)
     read_only_unless_posted()
-    live = live_survey_for(agency_code)
+    live = live_survey_for(agency_code, request.args.get("d"))
     if live is None:
         abort(404)
-    return run_survey(Flow(*live))
+    return run_survey(Flow(live.deployment, live.version, read=(live.draft_id, live.draft)))
 
 
 @bp.route("/s/<agency_code>/thanks")

@@ -1,7 +1,6 @@
 """The check-in page used at the door on a phone: a ticket code, a walk-in, the live count."""
 
 from flask import abort, jsonify, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -9,6 +8,7 @@ from feedback.accounts.authz import roles_required
 from feedback.accounts.models import Role
 from feedback.audit.services import record
 from feedback.core.i18n import current_locale
+from feedback.core.i18n import gettext as _
 from feedback.dialogues.access import get_managed_conference_or_404, managed_conferences_condition
 from feedback.dialogues.manage import checkin, services
 from feedback.dialogues.manage.blueprint import bp

@@ -8,12 +8,12 @@ import io
 from datetime import datetime, tzinfo
 
 import phonenumbers
-from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from feedback.core.i18n import gettext as _
 from feedback.dialogues.models import Registration
 from feedback.surveys.responses.exports import XLSX_DATETIME_FORMAT, csv_document, neutralize
 

@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -27,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from feedback.core.i18n import gettext as _
 from feedback.dialogues.models import ConferenceMode, Representing
 
 # Rows offered without JavaScript (checkin.js / the form script add more, up to the maximum).

@@ -3,13 +3,13 @@
 from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from feedback.accounts.authz import roles_required
 from feedback.accounts.models import Role
 from feedback.audit.services import record
 from feedback.core.i18n import current_locale
+from feedback.core.i18n import gettext as _
 from feedback.dialogues.access import get_managed_conference_or_404
 from feedback.dialogues.manage import exports, services
 from feedback.dialogues.manage.blueprint import bp

@@ -4,13 +4,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from feedback.accounts.authz import agency_filter
 from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
+from feedback.core.i18n import gettext as _
 from feedback.dialogues.access import managed_conferences_condition
 from feedback.dialogues.codes import clean_code
 from feedback.dialogues.manage.forms import local_zone

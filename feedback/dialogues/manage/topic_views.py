@@ -1,14 +1,13 @@
 """The managed list of topics (/manage/dialogues/topics): admins edit it, organizers read it."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from feedback.accounts.authz import is_admin, roles_required
 from feedback.accounts.models import Role
 from feedback.audit.services import record
-from feedback.core.i18n import current_locale
+from feedback.core.i18n import current_locale, ngettext
+from feedback.core.i18n import gettext as _
 from feedback.dialogues import topics as topic_service
 from feedback.dialogues.manage.blueprint import bp
 from feedback.dialogues.manage.forms import TopicForm

@@ -5,14 +5,13 @@ own modules, imported at the end of this one.
 """
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from feedback.accounts.authz import get_agency_or_404, roles_required
 from feedback.accounts.models import Role
-from feedback.core.i18n import current_locale
+from feedback.core.i18n import current_locale, ngettext
+from feedback.core.i18n import gettext as _
 from feedback.dialogues import conferences
 from feedback.dialogues.access import get_managed_conference_or_404
 from feedback.dialogues.manage import services

@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from feedback.core.i18n import gettext as _
 from feedback.dialogues.petitions.services import local_today, local_zone
 from feedback.models import utcnow
 from feedback.surveys.deployments.forms import DayField

@@ -3,8 +3,6 @@
 import dataclasses
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -13,7 +11,8 @@ from feedback.accounts.authz import agency_filter, can_access, has_role, roles_r
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
 from feedback.agencies.services import find_agency
-from feedback.core.i18n import current_locale
+from feedback.core.i18n import current_locale, ngettext
+from feedback.core.i18n import gettext as _
 from feedback.dialogues.access import get_managed_conference_or_404
 from feedback.dialogues.codes import grouped
 from feedback.dialogues.models import (

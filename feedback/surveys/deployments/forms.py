@@ -1,12 +1,12 @@
 """The form for deploying a survey version at agencies, with a clear message for every mistake."""
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
+from feedback.core.i18n import gettext as _
 from feedback.surveys.deployments.services import local_today, parse_services
 from feedback.surveys.models import AccessMode
 

@@ -6,7 +6,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
@@ -16,6 +15,7 @@ from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
 from feedback.audit.services import record
 from feedback.core.i18n import current_locale
+from feedback.core.i18n import gettext as _
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.models import (

@@ -2,7 +2,6 @@
 
 import re
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -10,6 +9,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from feedback.core.i18n import gettext as _
 from feedback.surveys.designer import (
     DIMENSIONS,
     MAX_INTRO,

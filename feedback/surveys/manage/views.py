@@ -3,7 +3,6 @@
 import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
@@ -12,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from feedback.accounts.authz import roles_required, visible_agencies
 from feedback.accounts.models import Role
 from feedback.core.i18n import current_locale
+from feedback.core.i18n import gettext as _
 from feedback.extensions import db
 from feedback.surveys import designer
 from feedback.surveys.designer import DesignError

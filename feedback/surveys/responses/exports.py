@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -22,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from feedback.agencies.models import Agency
+from feedback.core.i18n import gettext as _
 from feedback.extensions import db
 from feedback.surveys.forms import HEADINGS
 from feedback.surveys.models import Question, Response, SurveyVersion

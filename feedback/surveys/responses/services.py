@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -20,6 +19,7 @@ from feedback.agencies.services import CODE_PATTERN, find_agency
 from feedback.audit.services import record
 from feedback.core.dates import parse_iso_date
 from feedback.core.i18n import format_local_date
+from feedback.core.i18n import gettext as _
 from feedback.dashboards import summary
 from feedback.extensions import db
 from feedback.surveys.forms import HEADINGS, LIKERT_LABELS, ParsedAnswer, is_shown, question_numbers

@@ -15,12 +15,12 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from feedback.accounts.authz import roles_required
 from feedback.audit.services import record
 from feedback.core.i18n import current_locale
+from feedback.core.i18n import gettext as _
 from feedback.extensions import db
 from feedback.surveys.responses import exports, services
 
