@@ -15,6 +15,10 @@ from flask_babel import format_date, format_datetime, format_percent, get_locale
 
 LANG_COOKIE = "lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
+# Where catalog() and current_locale() keep what they found (on flask.g, beside Flask-Babel's own
+# locale); force_locale sets them aside.
+_CATALOG = "_translations"
+_LOCALE = "_locale_code"
 
 
 def select_locale() -> str:
@@ -40,12 +44,13 @@ def remember_language(response):
 
 
 def current_locale() -> str:
-    """The language code of this request ('vi' or 'en')."""
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-
-
-# Where catalog() keeps the request's translations (on flask.g, beside Flask-Babel's own locale).
-_CATALOG = "_translations"
+    """The language code of this request ('vi' or 'en'), worked out once per request (a page asks
+    for it many times; Flask-Babel's locale is an object written out again on each call)."""
+    found = g.get(_LOCALE)
+    if found is None:
+        found = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+        setattr(g, _LOCALE, found)
+    return found
 
 
 def catalog() -> Translations:
@@ -75,16 +80,19 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
 
 @contextmanager
 def force_locale(locale: str) -> Iterator[None]:
-    """Flask-Babel's force_locale, switching the catalog gettext uses too, and back after."""
-    kept = g.pop(_CATALOG, None) if has_app_context() else None
+    """Flask-Babel's force_locale, switching the catalog and the language code kept for the
+    request too, and back after."""
+    names = (_CATALOG, _LOCALE)
+    kept = {name: g.pop(name, None) for name in names} if has_app_context() else {}
     try:
         with flask_babel.force_locale(locale):
             yield
     finally:
         if has_app_context():
-            g.pop(_CATALOG, None)
-            if kept is not None:
-                setattr(g, _CATALOG, kept)
+            for name in names:
+                g.pop(name, None)
+                if kept.get(name) is not None:
+                    setattr(g, name, kept[name])
 
 
 # Vietnamese officials write dates as 22/11/2026; English readers get an unambiguous "22 Nov 2026".
