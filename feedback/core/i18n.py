@@ -1,12 +1,10 @@
 """Choosing the language of a request and formatting numbers and dates in it."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from urllib.parse import urlencode
 
-import flask_babel
 from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol, parse_pattern
 from babel.support import Translations
@@ -15,10 +13,9 @@ from flask_babel import format_date, format_datetime, format_percent, get_locale
 
 LANG_COOKIE = "lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
-# Where catalog() and current_locale() keep what they found (on flask.g, beside Flask-Babel's own
-# locale); force_locale sets them aside.
+# Where catalog() keeps the request's translations, with the locale they are for (on flask.g,
+# beside Flask-Babel's own locale).
 _CATALOG = "_translations"
-_LOCALE = "_locale_code"
 
 
 def select_locale() -> str:
@@ -44,25 +41,28 @@ def remember_language(response):
 
 
 def current_locale() -> str:
-    """The language code of this request ('vi' or 'en'), worked out once per request (a page asks
-    for it many times; Flask-Babel's locale is an object written out again on each call)."""
-    found = g.get(_LOCALE)
-    if found is None:
-        found = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-        setattr(g, _LOCALE, found)
-    return found
+    """The language code of this request ('vi' or 'en')."""
+    return _code(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@lru_cache(maxsize=16)
+def _code(locale: Locale | str) -> str:
+    """A locale's code, written once per locale (Babel writes it out again on every str())."""
+    return str(locale)
 
 
 def catalog() -> Translations:
-    """The request's translations, looked up once. Flask-Babel finds the locale, the domain and its
-    cache again on every gettext call, and a page makes tens of them (every label, every error)."""
+    """The request's translations, found once per request and language. Flask-Babel finds the
+    domain and its cache again on every gettext call, and a page makes tens of them (every label,
+    every error); a forced language (force_locale) is a new locale, so it gets its own."""
     if not has_app_context():
         return get_translations()
+    locale = get_locale()
     found = g.get(_CATALOG)
-    if found is None:
-        found = get_translations()
+    if found is None or found[0] is not locale:
+        found = (locale, get_translations())
         setattr(g, _CATALOG, found)
-    return found
+    return found[1]
 
 
 def gettext(string: str, **variables) -> str:
@@ -76,23 +76,6 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
     """Flask-Babel's ngettext, through the request's catalog (`num` is also %(num)s)."""
     variables.setdefault("num", num)
     return catalog().ungettext(singular, plural, num) % variables
-
-
-@contextmanager
-def force_locale(locale: str) -> Iterator[None]:
-    """Flask-Babel's force_locale, switching the catalog and the language code kept for the
-    request too, and back after."""
-    names = (_CATALOG, _LOCALE)
-    kept = {name: g.pop(name, None) for name in names} if has_app_context() else {}
-    try:
-        with flask_babel.force_locale(locale):
-            yield
-    finally:
-        if has_app_context():
-            for name in names:
-                g.pop(name, None)
-                if kept.get(name) is not None:
-                    setattr(g, name, kept[name])
 
 
 # Vietnamese officials write dates as 22/11/2026; English readers get an unambiguous "22 Nov 2026".

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import func, insert, select, text
 
 from feedback.accounts.models import Role
 from feedback.accounts.services import create_user, grant_role
 from feedback.agencies.models import Agency
 from feedback.agencies.services import add_agency
-from feedback.core.i18n import force_locale
 from feedback.core.text import fold_for_search
 from feedback.dashboards import summary
 from feedback.demo.data import (

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from flask import current_app
+from flask_babel import force_locale
 
-from feedback.core.i18n import force_locale
 from feedback.core.i18n import gettext as _
 from feedback.dialogues.codes import grouped
 from feedback.notifications.outbox import Kind

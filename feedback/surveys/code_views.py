@@ -6,12 +6,13 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 
 from feedback.accounts.authz import agency_filter, can_access, get_agency_or_404, roles_required
 from feedback.accounts.models import Role
 from feedback.audit.services import record
-from feedback.core.i18n import current_locale, force_locale
+from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.core.public_urls import public_base_url
 from feedback.extensions import db

@@ -1,7 +1,9 @@
 """The request's language and translations, looked up once per request: what force_locale and
 ?lang= must still change."""
 
-from feedback.core.i18n import current_locale, force_locale, gettext, ngettext
+from flask_babel import force_locale
+
+from feedback.core.i18n import current_locale, gettext, ngettext
 
 
 def test_a_forced_language_applies_inside_and_the_request_language_after(app):

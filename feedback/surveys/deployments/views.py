@@ -1,13 +1,14 @@
 """Organizer pages for deployments (/manage/deployments) and the agencies' printable QR posters."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from feedback.accounts.authz import get_agency_or_404, roles_required
 from feedback.accounts.models import Role
-from feedback.core.i18n import current_locale, force_locale
+from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.extensions import db
 from feedback.surveys import posters
