@@ -78,13 +78,13 @@ def upsert(cur, table: str, extra: list[str], extra_types: list[str], names: lis
     arrays and unnested: the statement the app sends on PostgreSQL."""
     if not rows:
         return
-    columns = CELL.split(", ") + extra + names
+    key = CELL.split(", ") + extra
     types = CELL_TYPES.split(", ") + extra_types + name_types
     additions = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in names)
     cur.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest("
+        f"INSERT INTO {table} ({', '.join(key + names)}) SELECT * FROM unnest("
         + ", ".join(f"%s::{t}" for t in types)
-        + f") ON CONFLICT ({', '.join(columns[:len(columns) - len(names)])}) DO UPDATE SET {additions}",
+        + f") ON CONFLICT ({', '.join(key)}) DO UPDATE SET {additions}",
         [list(column) for column in zip(*rows, strict=True)])
 
 

@@ -375,16 +375,15 @@ def store_response(deployment: DeploymentLike, answers: Mapping[str, ParsedAnswe
     """
     version = version or deployment.version
     free_text = free_text_keys(version)
+    given = [NewAnswer(key, a.number, a.text, a.choices, a.not_applicable,
+                       fold_for_search(a.text) if key in free_text else None)
+             for key, a in answers.items()]
     new = NewResponse(
         version_id=deployment.version_id, agency_id=deployment.agency_id,
         channel=AccessMode(channel or deployment.access_mode), service=service,
         submitted_at=utcnow(), excluded=int(flags) != 0,
-        answers=[NewAnswer(key, a.number, a.text, a.choices, a.not_applicable,
-                           fold_for_search(a.text) if key in free_text else None)
-                 for key, a in answers.items()],
-        scores=[],
+        answers=given, scores=score_response(version, given),
     )
-    new.scores = score_response(version, new.answers)
     connection = db.session.connection()
     response_id = connection.execute(_INSERT_RESPONSE, {
         "version_id": new.version_id, "deployment_id": deployment.id, "agency_id": new.agency_id,
