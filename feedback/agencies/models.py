@@ -1,6 +1,6 @@
 """Agencies: the tree of province, departments, communes and counters."""
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, and_
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
@@ -33,6 +33,9 @@ class Agency(BilingualName, db.Model):
     name_en: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[str] = mapped_column(String(32), default="department")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The agency's own networks (its Wi-Fi, its counters' tablets), as CIDR strings: open-link
+    # responses from them are exempt from the per-client and per-address daily limits.
+    networks: Mapped[list] = mapped_column(JSON, default=list)
 
     parent: Mapped["Agency | None"] = relationship(remote_side=[id])
 
