@@ -219,11 +219,10 @@ class Response(db.Model):
         Index("ix_response_agency_submitted", "agency_id", "submitted_at"),
         Index("ix_response_client", "client_hash", "agency_id", "submitted_at"),
         Index("ix_response_address", "address_hash", "agency_id", "submitted_at"),
-        # Responses held for review after a burst (flags = UNDER_REVIEW alone, excluded): the
-        # notice on the responses page reads them on every visit, so only those are indexed.
-        Index("ix_response_held", "agency_id", "submitted_at",
-              postgresql_where=text("flags = 32 AND excluded"),
-              sqlite_where=text("flags = 32 AND excluded")),
+        # The excluded (flagged) responses alone: the dashboards count them next to every index
+        # and the responses page looks for held bursts on every visit, without reading the rest.
+        Index("ix_response_excluded", "agency_id", "submitted_at",
+              postgresql_where=text("excluded"), sqlite_where=text("excluded")),
         # The newest responses first across agencies (the comments page's list).
         Index("ix_response_submitted_at", "submitted_at"),
     )

@@ -34,7 +34,7 @@ def upgrade():
     with op.batch_alter_table('response', schema=None) as batch_op:
         batch_op.add_column(sa.Column('address_hash', sa.String(length=64), nullable=True))
         batch_op.create_index('ix_response_address', ['address_hash', 'agency_id', 'submitted_at'], unique=False)
-        batch_op.create_index('ix_response_held', ['agency_id', 'submitted_at'], unique=False, sqlite_where=sa.text('flags = 32 AND excluded'), postgresql_where=sa.text('flags = 32 AND excluded'))
+        batch_op.create_index('ix_response_excluded', ['agency_id', 'submitted_at'], unique=False, sqlite_where=sa.text('excluded'), postgresql_where=sa.text('excluded'))
 
     with op.batch_alter_table('agency', schema=None) as batch_op:
         batch_op.add_column(sa.Column('networks', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
@@ -47,7 +47,7 @@ def downgrade():
         batch_op.drop_column('networks')
 
     with op.batch_alter_table('response', schema=None) as batch_op:
-        batch_op.drop_index('ix_response_held')
+        batch_op.drop_index('ix_response_excluded')
         batch_op.drop_index('ix_response_address')
         batch_op.drop_column('address_hash')
 

@@ -467,7 +467,7 @@ _HELD_ONLY = ResponseFlag.UNDER_REVIEW.value
 
 def _held_conditions() -> list:
     """SQL conditions on Response: held for review because of a burst alone, not restored yet
-    (what the partial index ix_response_held covers)."""
+    (read through the partial index ix_response_excluded)."""
     return [Response.flags == _HELD_ONLY, Response.excluded.is_(True)]
 
 
