@@ -256,7 +256,9 @@ def _claim_statement(dialect: str):
     module = postgresql if dialect == "postgresql" else sqlite
     return (module.insert(UsedFormToken)
             .values(nonce=bindparam("nonce"), used_at=bindparam("used_at"))
-            .on_conflict_do_nothing(index_elements=["nonce"]))
+            .on_conflict_do_nothing(index_elements=["nonce"])
+            # RETURNING says whether a row went in (psycopg reports no rowcount for this statement).
+            .returning(UsedFormToken.nonce))
 
 
 _CLAIM = {name: _claim_statement(name) for name in ("postgresql", "sqlite")}
@@ -269,7 +271,8 @@ def claim_nonce(nonce: str) -> bool:
     The primary key decides, not a read before the write: of two requests with the same nonce at
     once, the second waits for the first's transaction and inserts nothing if it committed."""
     statement = _CLAIM[db.engine.dialect.name]
-    return db.session.connection().execute(statement, {"nonce": nonce, "used_at": utcnow()}).rowcount == 1
+    inserted = db.session.connection().execute(statement, {"nonce": nonce, "used_at": utcnow()})
+    return inserted.first() is not None
 
 
 def nonce_used(nonce: str | None) -> bool:
