@@ -7,6 +7,7 @@ Create Date: 2026-12-07 05:30:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 
 # revision identifiers, used by Alembic.
@@ -37,7 +38,7 @@ def upgrade():
         batch_op.create_index('ix_response_excluded', ['agency_id', 'submitted_at'], unique=False, sqlite_where=sa.text('excluded'), postgresql_where=sa.text('excluded'))
 
     with op.batch_alter_table('agency', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('networks', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
+        batch_op.add_column(sa.Column('networks', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False, server_default=sa.text("'[]'")))
     with op.batch_alter_table('agency', schema=None) as batch_op:
         batch_op.alter_column('networks', server_default=None)
 
