@@ -25,13 +25,20 @@ def database_url(url: str | None) -> str:
     return url
 
 
+# The values APP_ENV may take (create_app refuses any other, e.g. "Production" or "prod").
+APP_ENVIRONMENTS = ("development", "production", "testing")
+# Published here, so worthless as a secret: used only when APP_ENV=development asks for it.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"
+
+
 class Config:
     """Settings for development and production, taken from environment variables."""
 
-    APP_ENV = os.environ.get("APP_ENV", "development")
-    PRODUCTION = APP_ENV == "production"
+    # development, production or testing; unset runs as production (SECRET_KEY required).
+    APP_ENV = os.environ.get("APP_ENV", "")
+    PRODUCTION = APP_ENV in ("", "production")
     SECRET_KEY = os.environ.get("SECRET_KEY") or (
-        None if PRODUCTION else "dev-only-insecure-key-set-SECRET_KEY-in-production"
+        DEVELOPMENT_SECRET_KEY if APP_ENV == "development" else None
     )
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     # No pool_pre_ping: extensions.ping_when_idle checks only connections that sat idle.

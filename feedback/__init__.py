@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config
+from config import APP_ENVIRONMENTS, DEVELOPMENT_SECRET_KEY, Config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,8 +16,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
                 static_folder=str(ROOT / "feedback" / "static"), instance_path=str(ROOT / "instance"))
     app.config.from_object(config_class)
     app.config.update(overrides)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production).")
+    check_environment(app.config)
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -84,3 +83,26 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
                   dialogues_cli, purge_personal_data_command, notifications_cli):
         app.cli.add_command(group)
     return app
+
+
+class ConfigurationError(RuntimeError):
+    """The environment asks for something the app will not run with."""
+
+
+def check_environment(config) -> None:
+    """Refuse to start on an unknown APP_ENV, without a SECRET_KEY, or on the published
+    development key outside development; each message says what to set."""
+    env = config.get("APP_ENV", "")
+    if env and env not in APP_ENVIRONMENTS:
+        raise ConfigurationError(
+            f"APP_ENV={env!r} is not a known environment: use one of {', '.join(APP_ENVIRONMENTS)} "
+            "(lower case), or leave it unset for production.")
+    if not config.get("SECRET_KEY"):
+        raise ConfigurationError(
+            "SECRET_KEY is not set. In production set SECRET_KEY to a long random value "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))'); for a local development "
+            "run set APP_ENV=development, which uses the published development key.")
+    if config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY and env != "development":
+        raise ConfigurationError(
+            "SECRET_KEY is the development key published in config.py; it is accepted only with "
+            "APP_ENV=development. Set SECRET_KEY to a long random value.")

@@ -161,6 +161,7 @@ def test_the_migration_forgets_links_and_times_of_codes_already_used(tmp_path):
     assert code["redeemed_on"] in (date(2026, 3, 5), "2026-03-05")
     by_id = {r[0]: r for r in rows}
     assert by_id[7][1] is None
-    assert datetime.fromisoformat(str(by_id[7][2])).replace(tzinfo=UTC) == datetime(2026, 3, 4, 17, 0, tzinfo=UTC)
+    midnight = datetime(2026, 3, 4, 17, 0, tzinfo=UTC)  # 5 March, 00:00 in Hà Nội
+    assert datetime.fromisoformat(str(by_id[7][2])).replace(tzinfo=UTC) == midnight
     # An open-link response keeps its exact times.
     assert datetime.fromisoformat(str(by_id[8][2])).replace(tzinfo=UTC) == sent
