@@ -47,6 +47,10 @@ class Config:
     # Flask-Compress: only stylesheets, scripts and SVG (feedback/core/static_files.py says why).
     COMPRESS_MIMETYPES = ["text/css", "text/javascript", "application/javascript", "image/svg+xml"]
     SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "15"))
+    # PostgreSQL: seconds to open a connection, also when the server accepts it and stays silent.
+    DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+    # PostgreSQL, web requests only: seconds a statement may run before the page answers 503 (0: none).
+    DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -136,3 +140,5 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 1024
     DIALOGUE_SIGNUP_RATE_LIMIT = "1000 per hour"
     DIALOGUE_CODE_RATE_LIMIT = "1000 per minute"
+    # A loaded test machine must not cancel a request's statement; tests/faults sets its own.
+    DATABASE_STATEMENT_TIMEOUT = 30.0

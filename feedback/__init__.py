@@ -31,6 +31,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.api.cli import api_keys_cli
     from feedback.api.views import bp as api_bp
     from feedback.core.cli import translate_cli
+    from feedback.core.db_timeouts import limit_request_statements, prepare_connect_timeout
     from feedback.core.views import bp as core_bp
     from feedback.dashboards.accountability_views import bp as accountability_bp
     from feedback.dashboards.views import bp as dashboards_bp
@@ -62,9 +63,11 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.transparency.views import bp as transparency_bp
 
     prepare_sqlite(app)
+    prepare_connect_timeout(app)
     db.init_app(app)
     enable_wal(app)
     ping_when_idle(app)
+    limit_request_statements(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=core.i18n.select_locale,
                    timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
