@@ -9,6 +9,10 @@ TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print((os.cpu_count() or 1) + 1
 
 .PHONY: all run test install translations translate-update migrate demo lint bench clean
 
+# The development targets ask for development explicitly (the app refuses the published
+# development key otherwise); a value already set in the environment wins.
+run migrate demo translate-update: export APP_ENV ?= development
+
 all: translations  ## plain `make`: install and compile the catalogs
 
 $(STAMP): requirements.txt requirements-dev.txt

@@ -25,13 +25,20 @@ def database_url(url: str | None) -> str:
     return url
 
 
+# The values APP_ENV may take (create_app refuses any other, e.g. "Production" or "prod").
+APP_ENVIRONMENTS = ("development", "production", "testing")
+# Published here, so worthless as a secret: used only when APP_ENV=development asks for it.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"
+
+
 class Config:
     """Settings for development and production, taken from environment variables."""
 
-    APP_ENV = os.environ.get("APP_ENV", "development")
-    PRODUCTION = APP_ENV == "production"
+    # development, production or testing; unset runs as production (SECRET_KEY required).
+    APP_ENV = os.environ.get("APP_ENV", "")
+    PRODUCTION = APP_ENV in ("", "production")
     SECRET_KEY = os.environ.get("SECRET_KEY") or (
-        None if PRODUCTION else "dev-only-insecure-key-set-SECRET_KEY-in-production"
+        DEVELOPMENT_SECRET_KEY if APP_ENV == "development" else None
     )
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     # No pool_pre_ping: extensions.ping_when_idle checks only connections that sat idle.
@@ -40,6 +47,10 @@ class Config:
     # Flask-Compress: only stylesheets, scripts and SVG (feedback/core/static_files.py says why).
     COMPRESS_MIMETYPES = ["text/css", "text/javascript", "application/javascript", "image/svg+xml"]
     SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "15"))
+    # PostgreSQL: seconds to open a connection, also when the server accepts it and stays silent.
+    DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+    # PostgreSQL, web requests only: seconds a statement may run before the page answers 503 (0: none).
+    DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -129,3 +140,5 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 1024
     DIALOGUE_SIGNUP_RATE_LIMIT = "1000 per hour"
     DIALOGUE_CODE_RATE_LIMIT = "1000 per minute"
+    # A loaded test machine must not cancel a request's statement; tests/faults sets its own.
+    DATABASE_STATEMENT_TIMEOUT = 30.0

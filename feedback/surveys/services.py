@@ -19,6 +19,7 @@ from feedback.core.text import fold_for_search
 from feedback.dashboards import summary
 from feedback.extensions import db
 from feedback.models import utcnow
+from feedback.surveys.codes import day_start
 from feedback.surveys.drafts import Draft, is_draft_id
 from feedback.surveys.forms import ParsedAnswer
 from feedback.surveys.frozen import (
@@ -374,14 +375,19 @@ def store_response(deployment: DeploymentLike, answers: Mapping[str, ParsedAnswe
     write: no ORM objects to track), then the summary upserts.
     """
     version = version or deployment.version
+    channel = AccessMode(channel or deployment.access_mode)
+    submitted_at = utcnow()
+    if channel == AccessMode.CODE:
+        # A code-verified response keeps no time finer than its code's day (docs/security.md).
+        submitted_at, started_at = day_start(submitted_at), None
     free_text = free_text_keys(version)
     given = [NewAnswer(key, a.number, a.text, a.choices, a.not_applicable,
                        fold_for_search(a.text) if key in free_text else None)
              for key, a in answers.items()]
     new = NewResponse(
         version_id=deployment.version_id, agency_id=deployment.agency_id,
-        channel=AccessMode(channel or deployment.access_mode), service=service,
-        submitted_at=utcnow(), excluded=int(flags) != 0,
+        channel=channel, service=service,
+        submitted_at=submitted_at, excluded=int(flags) != 0,
         answers=given, scores=score_response(version, given),
     )
     connection = db.session.connection()

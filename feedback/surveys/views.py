@@ -364,10 +364,10 @@ def finish(flow: Flow, draft: Draft, started_at: datetime, answers: dict, servic
         # Another request of the same draft (a double click on "Send") stored it already.
         db.session.rollback()
         return redirect(thanks_url, code=303)
-    response_id = store_response(flow.deployment, answers, locale=current_locale(),
-                                 started_at=started_at, flags=flags, client_hash=client,
-                                 service=service, channel=flow.channel, version=flow.version)
-    if flow.code is not None and not codes.redeem(flow.code, response_id):
+    store_response(flow.deployment, answers, locale=current_locale(), started_at=started_at,
+                   flags=flags, client_hash=client, service=service, channel=flow.channel,
+                   version=flow.version)
+    if flow.code is not None and not codes.redeem(flow.code):
         db.session.rollback()
         return render_code_state(codes.CodeState.USED)
     agency_id = flow.deployment.agency_id
