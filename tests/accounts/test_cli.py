@@ -24,7 +24,7 @@ def test_create_refuses_unknown_agency_short_password_and_duplicates(app, runner
                                   "--agency", "NOPE"], input="a long enough password\n")
     assert unknown.exit_code != 0 and "no agency with code 'NOPE'" in unknown.output
     short = runner.invoke(args=["users", "create", "a@example.vn", "--role", "admin"], input="short\n")
-    assert short.exit_code != 0 and "at least 10 characters" in short.output
+    assert short.exit_code != 0 and "at least 12 characters" in short.output
     no_agency = runner.invoke(args=["users", "create", "a@example.vn", "--role", "organizer"],
                               input="a long enough password\n")
     assert no_agency.exit_code != 0 and "needs --agency" in no_agency.output
