@@ -71,6 +71,7 @@ def test_deactivating_on_the_page_signs_the_user_out_at_once_and_is_audited(app,
 
 
 def test_the_last_active_admin_cannot_be_deactivated_or_lose_the_role(app, admin_client, runner, tree):
+    admin_client.get("/?lang=en")  # the refusals are flashed in the language of the POST
     page = f"/admin/users/{tree.admin.id}"
     admin_grant = tree.admin.grants[0]
     _post(admin_client, page, f"{page}/deactivate")
