@@ -1,6 +1,7 @@
 """Configuration read from the environment; every setting has a documented default (README)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -59,6 +60,11 @@ class Config:
     # Flask-Login's "remember me" cookie signs a person in like the session: same cross-site rule.
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Days a sign-in lasts at most, "keep me signed in" or not (the remember cookie's lifetime too).
+    REMEMBER_COOKIE_DAYS = int(os.environ.get("REMEMBER_COOKIE_DAYS", "30"))
+    REMEMBER_COOKIE_DURATION = timedelta(days=REMEMBER_COOKIE_DAYS)
+    # Seconds a password-reset link made on /admin/users works (once) after it was made.
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))

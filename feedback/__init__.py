@@ -22,6 +22,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     from feedback import core
+    from feedback.accounts.admin_views import bp as user_admin_bp
     from feedback.accounts.cli import users_cli
     from feedback.accounts.views import bp as accounts_bp
     from feedback.agencies.cli import agencies_cli
@@ -80,7 +81,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     for blueprint in (core_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp, responses_bp,
                       deployments_bp, survey_codes_bp, api_bp, api_keys_bp, survey_manage_bp,
                       dialogues_bp, track_bp, dialogue_manage_bp, petitions_bp, accountability_bp,
-                      transparency_bp):
+                      transparency_bp, user_admin_bp):
         app.register_blueprint(blueprint)
     for group in (users_cli, agencies_cli, surveys_cli, translate_cli, seed_demo_command, api_keys_cli,
                   dialogues_cli, purge_personal_data_command, notifications_cli):

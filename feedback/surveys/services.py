@@ -1,7 +1,5 @@
 """Reads and writes for surveys: finding the live deployment, storing a scored response."""
 
-import hashlib
-import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -15,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from feedback.agencies.models import Agency
 from feedback.agencies.services import find_agency
 from feedback.audit.services import record
+from feedback.core.hashing import daily_hash
 from feedback.core.text import fold_for_search
 from feedback.dashboards import summary
 from feedback.extensions import db
@@ -282,15 +281,9 @@ def score_response(version: SurveyVersion, answers: Iterable) -> list[ResponseSc
 
 
 def client_hash(ip: str, user_agent: str, *, day: date | None = None) -> str:
-    """A hash of the client that changes every UTC day; the raw address is never stored.
-
-    The salt is derived from SECRET_KEY and the date, so yesterday's hashes cannot be linked to
-    today's and nobody without the key can test a guessed address against a stored hash.
-    """
-    day = day or utcnow().date()
-    secret = current_app.config["SECRET_KEY"].encode()
-    salt = hmac.new(secret, day.isoformat().encode(), hashlib.sha256).digest()
-    return hashlib.sha256(salt + b"\0" + ip.encode() + b"\0" + user_agent.encode()).hexdigest()
+    """A hash of the client that changes every UTC day; the raw address is never stored
+    (the salting is core.hashing's, shared with the audit log)."""
+    return daily_hash(ip, user_agent, day=day)
 
 
 def responses_today(client: str, agency_id: int) -> int:
