@@ -1,7 +1,7 @@
 """staff access: a per-user session token, one row per signed-in browser, no typed emails in the audit log
 
 Revision ID: 0010_staff_access
-Revises: 0008_comment_summary
+Revises: 0009_code_anonymity
 Create Date: 2026-12-10 09:00:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_staff_access'
-down_revision = '0008_comment_summary'
+down_revision = '0009_code_anonymity'
 branch_labels = None
 depends_on = None
 
