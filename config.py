@@ -1,4 +1,4 @@
-"""Configuration read from the environment; every setting has a documented default (README)."""
+"""Configuration read from the environment; every setting has a documented default (docs/configuration.md)."""
 
 import os
 from datetime import timedelta
@@ -86,7 +86,7 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LANGUAGES = ("vi", "en")
 
-    # Small-sample rules (DESIGN.md): hide below the first, grey out and never rank below the second.
+    # Small-sample rules (docs/statistics.md): hide below the first, grey out and never rank below the second.
     MIN_RESPONSES_SHOWN = int(os.environ.get("MIN_RESPONSES_SHOWN", "10"))
     MIN_RESPONSES_RANKED = int(os.environ.get("MIN_RESPONSES_RANKED", "30"))
     # The public transparency page (/public/): each ranked agency's index and on-time rate. Off by default.

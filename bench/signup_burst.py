@@ -2,7 +2,7 @@
 
 Creates the database langnghe_bench_signup (127.0.0.1:5432, user postgres; dropped at the end unless
 --keep), migrates it, loads the standard topics and publishes a conference with 200 seats, then
-serves the app with `gunicorn wsgi:app` (2 × cores sync workers, as the README recommends;
+serves the app with `gunicorn wsgi:app` (2 × cores sync workers, as docs/operations.md recommends;
 DIALOGUE_SIGNUP_RATE_LIMIT raised, since every request comes from 127.0.0.1). The real form is
 fetched once for its signed token; 1,000 threads, each with its own connection, wait at a barrier
 and are released together, each posting the form with a distinct phone. Checks: every answer a 303

@@ -3,7 +3,7 @@
 Creates the database langnghe_bench_submit (127.0.0.1:5432, user postgres; dropped at the end unless
 --keep), migrates it, loads the default survey and deploys it at one agency (BENCH), then for each
 server — the app (`gunicorn wsgi:app`) and the bare floor (`gunicorn bench.bare_wsgi:app`), both with
-2 × cores workers as the README recommends — runs Locust headless in its own process
+2 × cores workers as docs/operations.md recommends — runs Locust headless in its own process
 (bench/locust_survey.py: a phone fetching each page and posting it, 6 pages, then the thanks page):
 first paced at --rate submissions/s (constant_throughput, one user per submission/s), then at
 saturation (--users users without waiting). Prints submissions/s, the p50/p95/p99 latency of the

@@ -17,7 +17,7 @@ HONEYPOT_FIELD = "website"
 SERVICE_FIELD = "service"
 NOT_APPLICABLE = "na"
 LIKERT_VALUES = ("1", "2", "3", "4", "5")
-# The words of the five-point scale (DESIGN.md), on the form and wherever an answer is shown.
+# The words of the five-point scale (docs/statistics.md), on the form and wherever an answer is shown.
 LIKERT_LABELS = {1: _l("Very dissatisfied"), 2: _l("Dissatisfied"), 3: _l("Neutral"),
                  4: _l("Satisfied"), 5: _l("Very satisfied")}
 RATING_VALUES = tuple(str(n) for n in range(11))
