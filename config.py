@@ -93,6 +93,10 @@ class Config:
     DIALOGUE_SIGNUP_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_RATE_LIMIT", "10 per hour")
     # Ticket and tracking pages per client, so codes cannot be guessed cheaply.
     DIALOGUE_CODE_RATE_LIMIT = os.environ.get("DIALOGUE_CODE_RATE_LIMIT", "60 per minute")
+    # Wrong "last 4 phone digits" guesses per ticket when cancelling (2 digits are shown, so 100
+    # possibilities): a mistyping person gets a few tries, a guesser at most 20 in a year.
+    DIALOGUE_CANCEL_GUESS_LIMIT = os.environ.get("DIALOGUE_CANCEL_GUESS_LIMIT",
+                                                 "5 per 15 minutes;10 per day;20 per year")
     # Days after a conference's end by which an assigned petition must be answered.
     PETITION_DUE_DAYS = int(os.environ.get("PETITION_DUE_DAYS", "7"))
     # Days after a conference's end before `flask purge-personal-data` anonymizes its registrants.

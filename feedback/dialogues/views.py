@@ -1,7 +1,8 @@
 """Citizens' dialogue pages: upcoming conferences, sign-up, tickets and their calendar files."""
 
 import re
-from datetime import date
+import time
+from datetime import UTC, date, datetime
 
 from flask import (
     Blueprint,
@@ -31,9 +32,7 @@ bp = Blueprint("dialogues", __name__)
 
 MAX_PAGE = 100_000
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-# Wrong last-4-digit guesses on one ticket: 10,000 possibilities, so a handful per quarter hour
-# makes guessing hopeless while a person who mistypes twice is not locked out.
-CANCEL_GUESS_LIMIT = "5 per 15 minutes"
+# Wrong last-4-digit guesses are counted per ticket (from any client) in the limiter's storage.
 CANCEL_GUESS_SCOPE = "ticket-cancel-guess"
 # Pages whose address holds a ticket code: a secret, so never cached nor passed on as a referrer.
 TICKET_ENDPOINTS = {"dialogues.ticket", "dialogues.ticket_ics", "dialogues.ticket_lookup", "dialogues.cancel"}
@@ -50,6 +49,11 @@ def signup_rate_limit() -> str:
 def code_rate_limit() -> str:
     """Ticket page requests per client (DIALOGUE_CODE_RATE_LIMIT), so codes cannot be guessed cheaply."""
     return current_app.config["DIALOGUE_CODE_RATE_LIMIT"]
+
+
+def cancel_guess_limit() -> str:
+    """Wrong cancel-digit guesses per ticket (DIALOGUE_CANCEL_GUESS_LIMIT)."""
+    return current_app.config["DIALOGUE_CANCEL_GUESS_LIMIT"]
 
 
 def _ticket_key() -> str:
@@ -363,7 +367,7 @@ def cancel_refusal_message(reason: str) -> str:
 @bp.post("/tickets/<code>/cancel")
 @csrf.exempt  # anonymous: the signed token, the secret code and the phone digits stand in for a session
 @limiter.shared_limit(code_rate_limit, scope="dialogue-code")
-@limiter.limit(CANCEL_GUESS_LIMIT, key_func=_ticket_key, scope=CANCEL_GUESS_SCOPE,
+@limiter.limit(cancel_guess_limit, key_func=_ticket_key, scope=CANCEL_GUESS_SCOPE,
                deduct_when=lambda response: response.status_code == 422)
 def cancel(code: str):
     """Give up a seat or a waiting-list place, after typing the last 4 digits of the phone."""
@@ -393,6 +397,13 @@ def cancel(code: str):
     return _private(redirect(url_for("dialogues.ticket", code=registration.ticket_code), code=303))
 
 
+def _retry_time() -> str:
+    """When the limit this request broke lets the next request through, in local time."""
+    breached = limiter.current_limit
+    reset_at = breached.reset_at if breached is not None else time.time() + 15 * 60
+    return format_local_datetime(datetime.fromtimestamp(reset_at, UTC))
+
+
 @bp.errorhandler(429)
 def too_many_requests(error):
     """Over a rate limit: the sign-up form keeps everything typed, a ticket says to wait; else the
@@ -408,6 +419,7 @@ def too_many_requests(error):
         registration = tickets.find_ticket((request.view_args or {}).get("code", ""))
         if registration is not None:
             return render_ticket(registration, status=429, cancel_error=_(
-                "Too many wrong tries. Please wait 15 minutes, then try again."))
+                "Too many wrong tries on this ticket. You can try again after %(when)s, or ask the "
+                "organizers of the conference to cancel your registration.", when=_retry_time()))
     response = handle_http_error(error)
     return _private(response) if request.endpoint in TICKET_ENDPOINTS else response
