@@ -89,8 +89,14 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("WTF_CSRF_TIME_LIMIT", str(8 * 3600)))
 
-    # Dialogue conferences. Sign-up form posts per client (a honeypot flags bots as for surveys).
-    DIALOGUE_SIGNUP_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_RATE_LIMIT", "10 per hour")
+    # Dialogue conferences (docs/rate-limits.md). Sign-up and resend posts per client address: only
+    # abuse-level volumes, since carrier-grade NAT puts thousands of phones behind one address.
+    DIALOGUE_SIGNUP_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_RATE_LIMIT", "300 per hour")
+    # Sign-up posts per phone number and conference, and per form token (one page load).
+    DIALOGUE_SIGNUP_PHONE_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_PHONE_RATE_LIMIT", "10 per hour")
+    DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT", "20 per hour")
+    # Ticket emails re-sent per registration (the "already signed up" page's button).
+    DIALOGUE_RESEND_RATE_LIMIT = os.environ.get("DIALOGUE_RESEND_RATE_LIMIT", "3 per hour")
     # Ticket and tracking pages per client, so codes cannot be guessed cheaply.
     DIALOGUE_CODE_RATE_LIMIT = os.environ.get("DIALOGUE_CODE_RATE_LIMIT", "60 per minute")
     # Wrong "last 4 phone digits" guesses per ticket when cancelling (2 digits are shown, so 100
@@ -132,4 +138,7 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     DIALOGUE_SIGNUP_RATE_LIMIT = "1000 per hour"
+    DIALOGUE_SIGNUP_PHONE_RATE_LIMIT = "1000 per hour"
+    DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT = "1000 per hour"
+    DIALOGUE_RESEND_RATE_LIMIT = "1000 per hour"
     DIALOGUE_CODE_RATE_LIMIT = "1000 per minute"

@@ -23,7 +23,7 @@ from feedback.core.i18n import gettext as _
 from feedback.dialogues import forms, public, tickets
 from feedback.dialogues.codes import clean_code, grouped
 from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus
-from feedback.dialogues.registrations import RegistrationRefused
+from feedback.dialogues.registrations import RegistrationRefused, normalize_phone
 from feedback.dialogues.signup import cancel_ticket, resend_ticket, sign_up
 from feedback.dialogues.topics import active_topics, find_topic
 from feedback.extensions import csrf, db, limiter
@@ -37,13 +37,55 @@ CANCEL_GUESS_SCOPE = "ticket-cancel-guess"
 # Pages whose address holds a ticket code: a secret, so never cached nor passed on as a referrer.
 TICKET_ENDPOINTS = {"dialogues.ticket", "dialogues.ticket_ics", "dialogues.ticket_lookup", "dialogues.cancel"}
 SIGNUP_PURPOSE = "signup"
+SIGNUP_PHONE_SCOPE = "signup-phone"
+SIGNUP_TOKEN_SCOPE = "signup-token"
+RESEND_SCOPE = "resend-ticket"
 CANCEL_PURPOSE = "cancel"
 RESEND_PURPOSE = "resend"
 
 
 def signup_rate_limit() -> str:
-    """Sign-up posts per client (DIALOGUE_SIGNUP_RATE_LIMIT)."""
+    """Sign-up and resend posts per client address (DIALOGUE_SIGNUP_RATE_LIMIT): abuse-level only,
+    since a mobile operator puts thousands of phones behind one address."""
     return current_app.config["DIALOGUE_SIGNUP_RATE_LIMIT"]
+
+
+def signup_phone_rate_limit() -> str:
+    """Sign-up posts per phone number and conference (DIALOGUE_SIGNUP_PHONE_RATE_LIMIT)."""
+    return current_app.config["DIALOGUE_SIGNUP_PHONE_RATE_LIMIT"]
+
+
+def signup_token_rate_limit() -> str:
+    """Sign-up posts per form token (DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT)."""
+    return current_app.config["DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT"]
+
+
+def resend_rate_limit() -> str:
+    """Ticket emails re-sent per registration (DIALOGUE_RESEND_RATE_LIMIT)."""
+    return current_app.config["DIALOGUE_RESEND_RATE_LIMIT"]
+
+
+def _signup_phone() -> str | None:
+    """The phone typed on the posted sign-up form, normalized; None when it is not a valid number
+    (the form then answers with an error, and only the address and token limits count it)."""
+    return normalize_phone(forms.clean(request.form.get("phone")) or "")
+
+
+def _signup_phone_key() -> str:
+    """The conference and phone a sign-up post is for: one person's attempts, from any address."""
+    conference_id = (request.view_args or {}).get("conference_id", 0)
+    return f"signup-phone:{conference_id}:{_signup_phone()}"
+
+
+def _signup_token_key() -> str:
+    """The form token a sign-up post carries: one page load's attempts (a script re-using a token
+    for many phones is stopped here, a person correcting a mistake is not)."""
+    return f"signup-token:{request.form.get(forms.TOKEN_FIELD, '')[:200]}"
+
+
+def _resend_key() -> str:
+    """The registration whose ticket a resend post asks to email again."""
+    return f"resend:{request.form.get('registration', '')[:12]}"
 
 
 def code_rate_limit() -> str:
@@ -201,6 +243,10 @@ def render_already(conference: Conference, registration: Registration, values: M
 @bp.route("/dialogues/<int:conference_id>/register", methods=["GET", "POST"])
 @csrf.exempt  # an anonymous form: its own signed token stands in for the session's CSRF token
 @limiter.limit(signup_rate_limit, methods=["POST"])
+@limiter.limit(signup_phone_rate_limit, methods=["POST"], key_func=_signup_phone_key,
+               scope=SIGNUP_PHONE_SCOPE, exempt_when=lambda: _signup_phone() is None)
+@limiter.limit(signup_token_rate_limit, methods=["POST"], key_func=_signup_token_key,
+               scope=SIGNUP_TOKEN_SCOPE, exempt_when=lambda: not request.form.get(forms.TOKEN_FIELD))
 def register(conference_id: int):
     """The sign-up form; a valid one registers the person and leads to their ticket (POST/redirect/GET)."""
     conference = _conference_or_404(conference_id)
@@ -245,6 +291,7 @@ def register(conference_id: int):
 @bp.post("/dialogues/<int:conference_id>/resend")
 @csrf.exempt  # its signed token is given only to the person who typed the registered phone
 @limiter.limit(signup_rate_limit)
+@limiter.limit(resend_rate_limit, key_func=_resend_key, scope=RESEND_SCOPE)
 def resend(conference_id: int):
     """Email the ticket again to the address given at sign-up (the duplicate-phone page's button)."""
     conference = _conference_or_404(conference_id)
@@ -397,6 +444,11 @@ def cancel(code: str):
     return _private(redirect(url_for("dialogues.ticket", code=registration.ticket_code), code=303))
 
 
+def _broken_scope(error) -> str | None:
+    """The scope of the rate limit a 429 broke (None for another 429)."""
+    return getattr(getattr(error, "limit", None), "scope", None)
+
+
 def _retry_time() -> str:
     """When the limit this request broke lets the next request through, in local time."""
     breached = limiter.current_limit
@@ -411,11 +463,15 @@ def too_many_requests(error):
     if request.endpoint == "dialogues.register" and request.method == "POST":
         conference = public.public_conference((request.view_args or {}).get("conference_id", 0))
         if conference is not None:
-            return render_signup(conference, values=request.form.copy(), status=429, notice=_(
-                "This form was sent many times from your connection in a short while. Please wait a "
-                "few minutes, then press the button again: everything you typed is kept."))
-    if (request.endpoint == "dialogues.cancel"
-            and getattr(getattr(error, "limit", None), "scope", None) == CANCEL_GUESS_SCOPE):
+            if _broken_scope(error) == SIGNUP_PHONE_SCOPE:
+                notice = _("This phone number was sent many times for this conference in a short "
+                           "while. Please try again after %(when)s: everything you typed is kept.",
+                           when=_retry_time())
+            else:
+                notice = _("This form was sent many times in a short while. Please try again after "
+                           "%(when)s: everything you typed is kept.", when=_retry_time())
+            return render_signup(conference, values=request.form.copy(), status=429, notice=notice)
+    if request.endpoint == "dialogues.cancel" and _broken_scope(error) == CANCEL_GUESS_SCOPE:
         registration = tickets.find_ticket((request.view_args or {}).get("code", ""))
         if registration is not None:
             return render_ticket(registration, status=429, cancel_error=_(
