@@ -60,7 +60,15 @@ class Config:
     # empty: the address the request came in on.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 
+    # Where rate limits count (docs/rate-limits.md): a Redis URL shared by every worker; memory://
+    # (one worker's own memory) refuses to start in production unless RATELIMIT_ALLOW_MEMORY_STORAGE.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Production with memory:// only for a deployment that runs one single process.
+    RATELIMIT_ALLOW_MEMORY_STORAGE = _bool("RATELIMIT_ALLOW_MEMORY_STORAGE", False)
+    # Prefix of every key the limiter writes to Redis, so several sites can share one database.
+    RATELIMIT_REDIS_KEY_PREFIX = os.environ.get("RATELIMIT_REDIS_KEY_PREFIX", "langnghe")
+    # Redis unreachable: count in each worker's memory until it is back, rather than fail requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
 

@@ -32,6 +32,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.api.cli import api_keys_cli
     from feedback.api.views import bp as api_bp
     from feedback.core.cli import translate_cli
+    from feedback.core.rate_limits import check_rate_limit_storage
     from feedback.core.views import bp as core_bp
     from feedback.dashboards.accountability_views import bp as accountability_bp
     from feedback.dashboards.views import bp as dashboards_bp
@@ -71,6 +72,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
                    timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
     csrf.init_app(app)
     compress.init_app(app)
+    check_rate_limit_storage(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     core.init_app(app)
