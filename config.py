@@ -105,7 +105,8 @@ class Config:
     DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT", "20 per hour")
     # Ticket emails re-sent per registration (the "already signed up" page's button).
     DIALOGUE_RESEND_RATE_LIMIT = os.environ.get("DIALOGUE_RESEND_RATE_LIMIT", "3 per hour")
-    # Ticket and tracking pages per client, so codes cannot be guessed cheaply.
+    # Misses (unknown or malformed codes) on the ticket and tracking pages per client address, so
+    # codes cannot be guessed cheaply; people opening their own tickets are never counted.
     DIALOGUE_CODE_RATE_LIMIT = os.environ.get("DIALOGUE_CODE_RATE_LIMIT", "60 per minute")
     # Wrong "last 4 phone digits" guesses per ticket when cancelling (2 digits are shown, so 100
     # possibilities): a mistyping person gets a few tries, a guesser at most 20 in a year.

@@ -21,7 +21,7 @@ from feedback.core.errors import handle_http_error
 from feedback.core.i18n import current_locale, format_local_datetime
 from feedback.core.i18n import gettext as _
 from feedback.dialogues import forms, public, tickets
-from feedback.dialogues.codes import clean_code, grouped
+from feedback.dialogues.codes import clean_code, code_missed, grouped
 from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus
 from feedback.dialogues.registrations import RegistrationRefused, normalize_phone
 from feedback.dialogues.signup import cancel_ticket, resend_ticket, sign_up
@@ -89,7 +89,8 @@ def _resend_key() -> str:
 
 
 def code_rate_limit() -> str:
-    """Ticket page requests per client (DIALOGUE_CODE_RATE_LIMIT), so codes cannot be guessed cheaply."""
+    """Misses on the ticket pages per client address (DIALOGUE_CODE_RATE_LIMIT): codes cannot be guessed
+    cheaply, and people opening their own tickets are never counted."""
     return current_app.config["DIALOGUE_CODE_RATE_LIMIT"]
 
 
@@ -344,7 +345,7 @@ def render_ticket_missing(typed: str = "", *, status: int = 404) -> Response:
 
 
 @bp.route("/tickets/")
-@limiter.shared_limit(code_rate_limit, scope="dialogue-code")
+@limiter.shared_limit(code_rate_limit, scope="dialogue-code", deduct_when=code_missed)
 def ticket_lookup():
     """A box to type a ticket code; a well-formed one leads to its ticket page."""
     typed = request.args.get("code")
@@ -363,7 +364,7 @@ def _find_or_missing(code: str) -> Registration | Response:
 
 
 @bp.route("/tickets/<code>")
-@limiter.shared_limit(code_rate_limit, scope="dialogue-code")
+@limiter.shared_limit(code_rate_limit, scope="dialogue-code", deduct_when=code_missed)
 def ticket(code: str):
     """The ticket: its address is the ticket itself (the QR code holds it)."""
     canonical = clean_code(code)
@@ -374,7 +375,7 @@ def ticket(code: str):
 
 
 @bp.route("/tickets/<code>.ics")
-@limiter.shared_limit(code_rate_limit, scope="dialogue-code")
+@limiter.shared_limit(code_rate_limit, scope="dialogue-code", deduct_when=code_missed)
 def ticket_ics(code: str):
     """The ticket's conference as a calendar file (text/calendar) to import into a phone's calendar."""
     found = _find_or_missing(code)
@@ -413,7 +414,7 @@ def cancel_refusal_message(reason: str) -> str:
 
 @bp.post("/tickets/<code>/cancel")
 @csrf.exempt  # anonymous: the signed token, the secret code and the phone digits stand in for a session
-@limiter.shared_limit(code_rate_limit, scope="dialogue-code")
+@limiter.shared_limit(code_rate_limit, scope="dialogue-code", deduct_when=code_missed)
 @limiter.limit(cancel_guess_limit, key_func=_ticket_key, scope=CANCEL_GUESS_SCOPE,
                deduct_when=lambda response: response.status_code == 422)
 def cancel(code: str):

@@ -210,6 +210,19 @@ def test_ticket_pages_are_rate_limited(app, client, tree):
     assert client.get("/tickets/ACEFGHJK.ics").status_code == 429  # one budget for every ticket page
 
 
+def test_a_crowd_behind_one_address_opening_their_own_tickets_is_not_limited(app, client, tree):
+    # At the door of a conference, attendees on one mobile operator share one address.
+    conference = make_conference(tree.dept_a, capacity=20)
+    codes = [ticket_code(sign_up(client, conference.id, n)) for n in range(1, 9)]
+    app.config["DIALOGUE_CODE_RATE_LIMIT"] = "3 per minute"
+    statuses = [client.get(f"/tickets/{code}").status_code for code in codes]
+    statuses += [client.get(f"/tickets/{code}.ics").status_code for code in codes]
+    assert statuses == [200] * 16
+    # Misses are what the address's limit counts.
+    assert [client.get("/tickets/ACEFGHJK").status_code for _ in range(4)] == [404, 404, 404, 429]
+    assert client.get(f"/tickets/{codes[0]}").status_code == 429
+
+
 class _Clock:
     """Stands in for the `time` module of the limiter's memory storage: real time plus an offset."""
 
