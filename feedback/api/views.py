@@ -39,12 +39,16 @@ def api_error(status: int, title: str, detail: str, headers: dict | None = None,
     return response
 
 
+PRESENTED_KEY = "feedback.api.presented_key"
+
+
 def presented_key():
     """The live API key the request's bearer secret belongs to, or None; looked up once per request
-    (the rate limit's key and `key_required` both need it)."""
-    if "presented_key" not in g:
-        g.presented_key = key_for_secret(bearer_token(request.headers.get("Authorization")))
-    return g.presented_key
+    (the rate limit's key and `key_required` both need it). Kept in the request's environ, not in
+    `g`: `g` lives as long as the app context, which a test or a script may share between requests."""
+    if PRESENTED_KEY not in request.environ:
+        request.environ[PRESENTED_KEY] = key_for_secret(bearer_token(request.headers.get("Authorization")))
+    return request.environ[PRESENTED_KEY]
 
 
 def rate_limit_key() -> str:
