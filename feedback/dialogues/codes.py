@@ -8,7 +8,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from feedback.extensions import db
 from feedback.surveys.codes import ALPHABET, CODE_LENGTH, grouped, normalize
 
-__all__ = ["clean_code", "code_missed", "grouped", "new_unique_code"]
+__all__ = ["clean_code", "grouped", "new_unique_code"]
 
 
 def new_unique_code(column: InstrumentedAttribute) -> str:
@@ -30,12 +30,3 @@ def clean_code(text: str) -> str | None:
         return None
     return code
 
-
-
-def code_missed(response) -> bool:
-    """Whether a code page answered that the code typed matches nothing (404) or cannot be one (422).
-
-    The per-address limit of the code pages counts only these: a guesser misses nearly every time,
-    while a crowd behind one carrier-grade NAT address opening their own tickets never does.
-    """
-    return response.status_code in (404, 422)
