@@ -78,8 +78,9 @@ def no_signup_token() -> bool:
 
 
 def resend_key() -> str:
-    """The registration whose ticket a resend post asks to email again."""
-    return f"resend:{request.form.get('registration', '')[:12]}"
+    """The registration whose ticket a resend post asks to email again ("012" and "12" are one)."""
+    raw = request.form.get("registration", "")[:12]
+    return f"resend:{int(raw) if raw.isascii() and raw.isdigit() else raw}"
 
 
 def ticket_key() -> str:
