@@ -77,7 +77,15 @@ class Config:
     # empty: the address the request came in on.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 
+    # Where rate limits count (docs/rate-limits.md): a Redis URL shared by every worker; memory://
+    # (one worker's own memory) refuses to start in production unless RATELIMIT_ALLOW_MEMORY_STORAGE.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Production with memory:// only for a deployment that runs one single process.
+    RATELIMIT_ALLOW_MEMORY_STORAGE = _bool("RATELIMIT_ALLOW_MEMORY_STORAGE", False)
+    # Prefix of every key the limiter writes to Redis, so several sites can share one database.
+    RATELIMIT_REDIS_KEY_PREFIX = os.environ.get("RATELIMIT_REDIS_KEY_PREFIX", "langnghe")
+    # Redis unreachable: count in each worker's memory until it is back, rather than fail requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
 
@@ -106,10 +114,21 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("WTF_CSRF_TIME_LIMIT", str(8 * 3600)))
 
-    # Dialogue conferences. Sign-up form posts per client (a honeypot flags bots as for surveys).
-    DIALOGUE_SIGNUP_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_RATE_LIMIT", "10 per hour")
-    # Ticket and tracking pages per client, so codes cannot be guessed cheaply.
+    # Dialogue conferences (docs/rate-limits.md). Sign-up and resend posts per client address: only
+    # abuse-level volumes, since carrier-grade NAT puts thousands of phones behind one address.
+    DIALOGUE_SIGNUP_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_RATE_LIMIT", "300 per hour")
+    # Sign-up posts per phone number and conference, and per form token (one page load).
+    DIALOGUE_SIGNUP_PHONE_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_PHONE_RATE_LIMIT", "10 per hour")
+    DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT", "20 per hour")
+    # Ticket emails re-sent per registration (the "already signed up" page's button).
+    DIALOGUE_RESEND_RATE_LIMIT = os.environ.get("DIALOGUE_RESEND_RATE_LIMIT", "3 per hour")
+    # Misses (unknown or malformed codes) on the ticket and tracking pages per client address, so
+    # codes cannot be guessed cheaply; people opening their own tickets are never counted.
     DIALOGUE_CODE_RATE_LIMIT = os.environ.get("DIALOGUE_CODE_RATE_LIMIT", "60 per minute")
+    # Wrong "last 4 phone digits" guesses per ticket when cancelling (2 digits are shown, so 100
+    # possibilities): a mistyping person gets a few tries, a guesser at most 20 in a year.
+    DIALOGUE_CANCEL_GUESS_LIMIT = os.environ.get("DIALOGUE_CANCEL_GUESS_LIMIT",
+                                                 "5 per 15 minutes;10 per day;20 per year")
     # Days after a conference's end by which an assigned petition must be answered.
     PETITION_DUE_DAYS = int(os.environ.get("PETITION_DUE_DAYS", "7"))
     # Days after a conference's end before `flask purge-personal-data` anonymizes its registrants.
@@ -145,6 +164,9 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     DIALOGUE_SIGNUP_RATE_LIMIT = "1000 per hour"
+    DIALOGUE_SIGNUP_PHONE_RATE_LIMIT = "1000 per hour"
+    DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT = "1000 per hour"
+    DIALOGUE_RESEND_RATE_LIMIT = "1000 per hour"
     DIALOGUE_CODE_RATE_LIMIT = "1000 per minute"
     # A loaded test machine must not cancel a request's statement; tests/faults sets its own.
     DATABASE_STATEMENT_TIMEOUT = 30.0

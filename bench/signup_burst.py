@@ -72,7 +72,10 @@ def create_database(seats: int) -> int:
 def start_app(workers: int, people: int) -> subprocess.Popen:
     """The app under gunicorn on PORT; returns once it answers."""
     env = {**os.environ, "DATABASE_URL": URL, "APP_ENV": "production", "SECRET_KEY": "bench-secret",
-           "SESSION_COOKIE_SECURE": "0", "DIALOGUE_SIGNUP_RATE_LIMIT": f"{people * 10} per minute"}
+           "SESSION_COOKIE_SECURE": "0", "DIALOGUE_SIGNUP_RATE_LIMIT": f"{people * 10} per minute",
+           # one page's token for every person, and per-worker counts, as the runs before Redis
+           "DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT": f"{people * 10} per minute",
+           "RATELIMIT_ALLOW_MEMORY_STORAGE": "1"}
     LOG.write_text("")
     return start_gunicorn("wsgi:app", port=PORT, workers=workers, env=env, log=LOG, probe="/healthz",
                           extra=("--backlog", "2048"))

@@ -117,7 +117,8 @@ def main() -> None:
     (WORK / "survey.json").write_text(json.dumps(survey))
     base = {**os.environ, "DATABASE_URL": URL, "APP_ENV": "production", "SECRET_KEY": "bench-secret",
             "SESSION_COOKIE_SECURE": "0", "SURVEY_MIN_SECONDS": "0",
-            "SURVEY_CLIENT_DAILY_LIMIT": "1000000000", "BARE_SURVEY_FILE": str(WORK / "survey.json")}
+            "SURVEY_CLIENT_DAILY_LIMIT": "1000000000", "RATELIMIT_ALLOW_MEMORY_STORAGE": "1",
+            "BARE_SURVEY_FILE": str(WORK / "survey.json")}
     results = []
     try:
         for name, target in (("app", "wsgi:app"), ("bare", "bench.bare_wsgi:app")):

@@ -33,6 +33,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.api.views import bp as api_bp
     from feedback.core.cli import translate_cli
     from feedback.core.db_timeouts import limit_request_statements, prepare_connect_timeout
+    from feedback.core.rate_limits import check_rate_limit_storage
     from feedback.core.views import bp as core_bp
     from feedback.dashboards.accountability_views import bp as accountability_bp
     from feedback.dashboards.views import bp as dashboards_bp
@@ -74,6 +75,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
                    timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
     csrf.init_app(app)
     compress.init_app(app)
+    check_rate_limit_storage(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     core.init_app(app)

@@ -11,7 +11,6 @@ from feedback.api.openapi import openapi_document
 from feedback.api.services import (
     NoLiveSurvey,
     bearer_token,
-    hash_key,
     in_scope,
     issue_code,
     key_for_secret,
@@ -40,18 +39,32 @@ def api_error(status: int, title: str, detail: str, headers: dict | None = None,
     return response
 
 
-def rate_limit_key() -> str:
-    """Requests are counted per key: by the hash of the presented secret, else by client address.
+PRESENTED_KEY = "feedback.api.presented_key"
 
-    Not by the key's displayed prefix: anyone who has seen a prefix (in an admin page or a log)
-    could otherwise use up the real key's allowance with made-up secrets.
+
+def presented_key():
+    """The live API key the request's bearer secret belongs to, or None; looked up once per request
+    (the rate limit's key and `key_required` both need it). Kept in the request's environ, not in
+    `g`: `g` lives as long as the app context, which a test or a script may share between requests."""
+    if PRESENTED_KEY not in request.environ:
+        request.environ[PRESENTED_KEY] = key_for_secret(bearer_token(request.headers.get("Authorization")))
+    return request.environ[PRESENTED_KEY]
+
+
+def rate_limit_key() -> str:
+    """Requests with a live key are counted per key; every other request (no key, a revoked or
+    made-up one) per client address.
+
+    Not per presented secret: an attacker rotating made-up secrets would get a fresh allowance
+    with each. Not by the key's displayed prefix either: anyone who has seen a prefix (in an admin
+    page or a log) could otherwise use up the real key's allowance.
     """
-    token = bearer_token(request.headers.get("Authorization"))
-    return f"api-key:{hash_key(token)[:32]}" if token else f"api-addr:{client_address()}"
+    key = presented_key()
+    return f"api-key:{key.id}" if key is not None else f"api-addr:{client_address()}"
 
 
 def rate_limit() -> str:
-    """The per-key limit (setting API_RATE_LIMIT, Flask-Limiter syntax)."""
+    """The limit per live key, and per address for requests without one (setting API_RATE_LIMIT)."""
     return current_app.config["API_RATE_LIMIT"]
 
 
@@ -60,7 +73,7 @@ def key_required(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        key = key_for_secret(bearer_token(request.headers.get("Authorization")))
+        key = presented_key()
         if key is None:
             return api_error(401, _("API key missing or not valid"), _(
                 "Send a valid, unrevoked API key as “Authorization: Bearer <key>”."),

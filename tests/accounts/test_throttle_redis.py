@@ -20,7 +20,8 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _redis_or_skip():
-    """Skip unless the suite's Redis (TEST_REDIS_URL) answers."""
+    """Check the suite's own Redis database (TEST_REDIS_URL) answers. It is not emptied: each test
+    writes under its own key prefix, so tests running at the same time do not reset each other."""
     import redis
 
     try:
@@ -32,12 +33,9 @@ def _redis_or_skip():
 def test_failed_sign_ins_count_across_two_workers_sharing_redis(app, database_urls, tree):
     _redis_or_skip()
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    # limits' Redis storage prefixes every key; a fresh prefix starts this run's counts at zero.
-    storage = {"key_prefix": f"LIMITS-test-{uuid.uuid4().hex}"}
-    # The limiter is one object that takes the storage of the last app built: put back the suite's.
-    suite_storage = limiter._storage, limiter._limiter
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
     workers = [create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, RATELIMIT_STORAGE_URI=REDIS_URL,
-                          RATELIMIT_STORAGE_OPTIONS=storage) for _ in range(2)]
+                          RATELIMIT_REDIS_KEY_PREFIX=prefix) for _ in range(2)]
     try:
         clients = []
         for worker in workers:
@@ -49,8 +47,8 @@ def test_failed_sign_ins_count_across_two_workers_sharing_redis(app, database_ur
         assert clients[0].login(tree.leader_a.email).status_code == 429
         assert clients[1].login(tree.leader_a.email).status_code == 429
     finally:
-        limiter.reset()  # deletes the keys under this run's prefix only
-        limiter._storage, limiter._limiter = suite_storage
+        limiter.reset()  # this test's keys only (its prefix)
         for worker in workers:
             with worker.app_context():
                 db.engine.dispose()
+        limiter.init_app(app)  # the one shared limiter counts in the test app's memory again

@@ -172,3 +172,13 @@ def test_a_registration_of_another_conference_is_404(app, tree, organizer_a_clie
     url = f"/manage/dialogues/{other.id}/registrants/{people[1].id}/cancel"
     assert organizer_a_client.get(url).status_code == 404
     assert organizer_a_client.post(url, data={"csrf_token": token(organizer_a_client)}).status_code == 404
+
+
+def test_registrant_pages_are_never_cached(app, tree, organizer_a_client, full_house):
+    conference, people, _walk_in = full_house
+    base = f"/manage/dialogues/{conference.id}"
+    for url in (f"{base}/registrants", f"{base}/registrants?q=An", f"{base}/registrants/export.csv",
+                f"{base}/registrants/export.xlsx", f"{base}/registrants/{people[1].id}/cancel"):
+        response = organizer_a_client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response.headers.get("Cache-Control", ""), url
