@@ -1,12 +1,13 @@
 """Sign-in form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from feedback.core.forms import CleanForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(CleanForm):
     """Email and password of a staff member."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email.")), Length(max=254)],

@@ -1,0 +1,24 @@
+"""The base of every staff form: each text field goes through the one cleaning rule for typed text."""
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+
+from feedback.core.text import clean_field
+
+
+class CleanForm(FlaskForm):
+    """A FlaskForm whose text fields (StringField and its kinds: text areas, hidden, search, email)
+    are cleaned by `core.text.clean_text` before any validator or filter of their own runs.
+
+    Passwords are left exactly as typed: they are compared with a hash of what was typed at sign-up.
+    """
+
+    class Meta:
+        """Binds every field of the form; adds the cleaning filter to the text ones."""
+
+        def bind_field(self, form, unbound_field, options):
+            """The field bound to `form`, with `clean_field` first among its filters if it holds text."""
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
+                options = {**options, "filters": (clean_field, *unbound_field.kwargs.get("filters", ()))}
+            return unbound_field.bind(form=form, **options)
