@@ -63,8 +63,9 @@ class PageLog:
     """What went wrong while a page was open, as seen by the browser."""
 
     console_errors: list[tuple[str, str]] = field(default_factory=list)  # (text, source url)
-    # Warnings too: plotly.js reports a figure it cannot draw as meant with console.trace
-    # ("WARN: Invalid color specifier"), and draws something else.
+    # plotly.js reports a figure it cannot draw as meant with console.trace ("WARN: Invalid color
+    # specifier"), and draws something else. (Its console.warn notes, such as a slow preload on a
+    # busy machine, are not about the figure and are not kept.)
     console_warnings: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
@@ -105,7 +106,7 @@ def watch(page, log: PageLog) -> None:
     def on_console(message):
         if message.type == "error":
             log.console_errors.append((message.text, message.location.get("url", "")))
-        elif message.type == "warning" or (message.type == "trace" and message.text.startswith("WARN")):
+        elif message.type == "trace" and message.text.startswith("WARN"):
             log.console_warnings.append(message.text)
 
     def on_response(response):
