@@ -58,12 +58,18 @@ def test_a_decomposed_sign_up_is_stored_nfc_and_found_by_staff_searches(app, tre
 
 
 def test_staff_form_fields_are_stored_nfc(app, tree):
-    from feedback.dialogues.manage.forms import TopicForm
+    from feedback.dialogues.manage.forms import ConferenceForm, TopicForm
 
     with app.test_request_context(method="POST"):
         form = TopicForm(formdata=MultiDict({"code": "thuy-loi", "name_vi": f"  {nfd('Thủy lợi')}\x00 ",
                                              "name_en": "Irrigation"}), meta={"csrf": False})
         assert form.name_vi.data == "Thủy lợi"
+        conference = ConferenceForm(formdata=MultiDict({"title_vi": nfd("Đối thoại Thủy Lợi"),
+                                                        "leaders-0-name": nfd(NAME)}), meta={"csrf": False})
+        assert conference.title_vi.data == "Đối thoại Thủy Lợi"
+        assert conference.leaders[0].form.name.data == NAME  # rows of a form are cleaned too
+        # Several forms on a page (a petition's): the CSRF field repeats no id.
+        assert 'id="csrf_token"' not in str(TopicForm().csrf_token)
 
 
 def test_survey_answers_are_stored_nfc():

@@ -11,7 +11,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -25,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from feedback.core.forms import CleanForm
+from feedback.core.forms import CleanForm, CleanSubform
 from feedback.core.i18n import gettext as _
 from feedback.dialogues.models import ConferenceMode, Representing
 
@@ -101,14 +100,14 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class LeaderRow(Form):
+class LeaderRow(CleanSubform):
     """One hosting leader: name and position (both as they will be published)."""
 
     name = StringField(_l("Name"), validators=[Length(max=200)])
     title = StringField(_l("Position"), validators=[Length(max=200)])
 
 
-class AgendaRow(Form):
+class AgendaRow(CleanSubform):
     """One agenda item: when, and what (Vietnamese; English optional)."""
 
     time = StringField(_l("Time"))

@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from feedback.core.forms import CleanForm
+from feedback.core.forms import CleanForm, CleanSubform
 from feedback.core.i18n import gettext as _
 from feedback.dialogues.petitions.services import local_today, local_zone
 from feedback.models import utcnow
@@ -146,7 +145,7 @@ class AnswerForm(CleanForm):
         return f"{name}, {title}" if title else name
 
 
-class CommitmentRow(Form):
+class CommitmentRow(CleanSubform):
     """One commitment of the closing report; a row left entirely blank is skipped."""
 
     text = TextAreaField(_l("Commitment"), validators=[
