@@ -1,12 +1,13 @@
 """Sign-in, new-password and user-administration forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from feedback.core.forms import CleanForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(CleanForm):
     """Email and password of a staff member."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email.")), Length(max=254)],
@@ -17,7 +18,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(CleanForm):
     """A new password, typed twice (the rules are checked by accounts.passwords)."""
 
     password = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password.")),
@@ -29,7 +30,7 @@ class ResetPasswordForm(FlaskForm):
                             render_kw={"autocomplete": "new-password"})
 
 
-class GrantForm(FlaskForm):
+class GrantForm(CleanForm):
     """A role to give a user, over an agency's subtree (none for admin, which is global)."""
 
     role = SelectField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])

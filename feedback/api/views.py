@@ -17,6 +17,7 @@ from feedback.api.services import (
     touch_key,
 )
 from feedback.core.i18n import gettext as _
+from feedback.core.text import clean_text
 from feedback.extensions import client_address, csrf, db, limiter
 from feedback.surveys.codes import code_url
 from feedback.surveys.models import SurveyCode
@@ -100,7 +101,7 @@ def parse_code_request(body) -> tuple[dict, dict[str, str]]:
     elif CONTROL_CHARS.search(agency_code):
         errors["agency_code"] = _("An agency code cannot contain control characters.")
     else:
-        values["agency_code"] = agency_code.strip()
+        values["agency_code"] = clean_text(agency_code)
     dossier_id = body.get("dossier_id")
     if not isinstance(dossier_id, str) or not dossier_id.strip():
         errors["dossier_id"] = _("Give the dossier number, as a non-empty string.")
@@ -109,7 +110,7 @@ def parse_code_request(body) -> tuple[dict, dict[str, str]]:
     elif CONTROL_CHARS.search(dossier_id):
         errors["dossier_id"] = _("A dossier number cannot contain control characters.")
     else:
-        values["dossier_id"] = dossier_id.strip()
+        values["dossier_id"] = clean_text(dossier_id)
     days = body.get("expires_in_days")
     if isinstance(days, float) and days.is_integer():
         days = int(days)  # JSON (and the schema) count 30.0 as an integer

@@ -10,11 +10,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 
 from feedback.core.i18n import gettext as _
+from feedback.core.text import clean_text
 from feedback.dialogues.models import Representing, Topic
 from feedback.dialogues.registrations import normalize_phone
 from feedback.dialogues.signup import Applicant, Question
 from feedback.dialogues.tickets import CANCEL_DIGITS
-from feedback.surveys.forms import CONTROL_CHARS
 
 TOKEN_FIELD = "token"
 # Named like a field people fill in, hidden from them by CSS; only bots type into it.
@@ -47,8 +47,8 @@ def question_field(number: int, part: str) -> str:
 
 
 def clean(value: str | None) -> str:
-    """Typed text without surrounding spaces or control characters (PostgreSQL refuses NUL)."""
-    return CONTROL_CHARS.sub("", value or "").strip()
+    """Typed text cleaned by the one rule (core.text.clean_text); nothing sent reads as ""."""
+    return clean_text(value or "")
 
 
 @dataclass

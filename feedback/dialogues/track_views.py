@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
+from feedback.core.text import clean_text
 from feedback.dialogues import limits
 from feedback.dialogues.codes import clean_code, grouped
 from feedback.dialogues.models import Petition, PetitionStatus
@@ -90,7 +91,7 @@ def rate(code: str):
     if retry is not None:
         return retry
     choice = request.form.get("satisfied", "")
-    comment = request.form.get("comment", "")
+    comment = clean_text(request.form.get("comment", ""))
     kept = {"satisfied": choice, "comment": comment}
     token = tracking.read_rating_token(current_app.config["SECRET_KEY"], request.form.get("token", ""),
                                        petition.tracking_code, current_app.config["SURVEY_FORM_MAX_AGE"])
