@@ -7,7 +7,16 @@ export FLASK_APP := wsgi.py
 # pytest-xdist workers: one more than the cores, since tests also wait on PostgreSQL and Chromium.
 TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print((os.cpu_count() or 1) + 1)")
 
-.PHONY: all run test install translations translate-update migrate demo lint bench clean
+# The W3C Nu HTML checker the browser tests run (version pinned in tests/browser/html_check.py).
+VNU_VERSION := $(shell sed -n 's/^VNU_VERSION = "\(.*\)"/\1/p' tests/browser/html_check.py)
+VNU_CACHE   := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/lang-nghe/vnu-$(VNU_VERSION)
+VNU_JAR     := $(VNU_CACHE)/node_modules/vnu-jar/build/dist/vnu.jar
+
+.PHONY: all run test install translations translate-update migrate demo lint bench clean html-checker
+
+# The development targets ask for development explicitly (the app refuses the published
+# development key otherwise); a value already set in the environment wins.
+run migrate demo translate-update: export APP_ENV ?= development
 
 all: translations  ## plain `make`: install and compile the catalogs
 
@@ -18,6 +27,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+html-checker: $(VNU_JAR)  ## the HTML checker for the browser tests (needs npm; Java to run it)
+
+$(VNU_JAR):
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --no-audit --no-fund --prefix "$(VNU_CACHE)" vnu-jar@$(VNU_VERSION); \
+	else echo "npm not found: the browser tests will skip the HTML check"; fi
 
 translations: $(STAMP)  ## compile the vi and en catalogs
 	$(BIN)/pybabel -q compile -d translations
@@ -35,7 +51,7 @@ demo: migrate
 run: demo  ## serve the demo on http://127.0.0.1:5000 (SQLite)
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install translations  ## lint, then the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
+test: install translations html-checker  ## lint, then the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 

@@ -1,6 +1,7 @@
-"""Configuration read from the environment; every setting has a documented default (README)."""
+"""Configuration read from the environment; every setting has a documented default (docs/configuration.md)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -25,13 +26,20 @@ def database_url(url: str | None) -> str:
     return url
 
 
+# The values APP_ENV may take (create_app refuses any other, e.g. "Production" or "prod").
+APP_ENVIRONMENTS = ("development", "production", "testing")
+# Published here, so worthless as a secret: used only when APP_ENV=development asks for it.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"
+
+
 class Config:
     """Settings for development and production, taken from environment variables."""
 
-    APP_ENV = os.environ.get("APP_ENV", "development")
-    PRODUCTION = APP_ENV == "production"
+    # development, production or testing; unset runs as production (SECRET_KEY required).
+    APP_ENV = os.environ.get("APP_ENV", "")
+    PRODUCTION = APP_ENV in ("", "production")
     SECRET_KEY = os.environ.get("SECRET_KEY") or (
-        None if PRODUCTION else "dev-only-insecure-key-set-SECRET_KEY-in-production"
+        DEVELOPMENT_SECRET_KEY if APP_ENV == "development" else None
     )
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     # No pool_pre_ping: extensions.ping_when_idle checks only connections that sat idle.
@@ -40,6 +48,10 @@ class Config:
     # Flask-Compress: only stylesheets, scripts and SVG (feedback/core/static_files.py says why).
     COMPRESS_MIMETYPES = ["text/css", "text/javascript", "application/javascript", "image/svg+xml"]
     SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "15"))
+    # PostgreSQL: seconds to open a connection, also when the server accepts it and stays silent.
+    DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+    # PostgreSQL, web requests only: seconds a statement may run before the page answers 503 (0: none).
+    DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -48,6 +60,11 @@ class Config:
     # Flask-Login's "remember me" cookie signs a person in like the session: same cross-site rule.
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Days a sign-in lasts at most, "keep me signed in" or not (the remember cookie's lifetime too).
+    REMEMBER_COOKIE_DAYS = int(os.environ.get("REMEMBER_COOKIE_DAYS", "30"))
+    REMEMBER_COOKIE_DURATION = timedelta(days=REMEMBER_COOKIE_DAYS)
+    # Seconds a password-reset link made on /admin/users works (once) after it was made.
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
@@ -60,7 +77,15 @@ class Config:
     # empty: the address the request came in on.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 
+    # Where rate limits count (docs/rate-limits.md): a Redis URL shared by every worker; memory://
+    # (one worker's own memory) refuses to start in production unless RATELIMIT_ALLOW_MEMORY_STORAGE.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Production with memory:// only for a deployment that runs one single process.
+    RATELIMIT_ALLOW_MEMORY_STORAGE = _bool("RATELIMIT_ALLOW_MEMORY_STORAGE", False)
+    # Prefix of every key the limiter writes to Redis, so several sites can share one database.
+    RATELIMIT_REDIS_KEY_PREFIX = os.environ.get("RATELIMIT_REDIS_KEY_PREFIX", "langnghe")
+    # Redis unreachable: count in each worker's memory until it is back, rather than fail requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
 
@@ -69,7 +94,7 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LANGUAGES = ("vi", "en")
 
-    # Small-sample rules (DESIGN.md): hide below the first, grey out and never rank below the second.
+    # Small-sample rules (docs/statistics.md): hide below the first, grey out and never rank below the second.
     MIN_RESPONSES_SHOWN = int(os.environ.get("MIN_RESPONSES_SHOWN", "10"))
     MIN_RESPONSES_RANKED = int(os.environ.get("MIN_RESPONSES_RANKED", "30"))
     # The public transparency page (/public/): each ranked agency's index and on-time rate. Off by default.
@@ -99,10 +124,21 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("WTF_CSRF_TIME_LIMIT", str(8 * 3600)))
 
-    # Dialogue conferences. Sign-up form posts per client (a honeypot flags bots as for surveys).
-    DIALOGUE_SIGNUP_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_RATE_LIMIT", "10 per hour")
-    # Ticket and tracking pages per client, so codes cannot be guessed cheaply.
+    # Dialogue conferences (docs/rate-limits.md). Sign-up and resend posts per client address: only
+    # abuse-level volumes, since carrier-grade NAT puts thousands of phones behind one address.
+    DIALOGUE_SIGNUP_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_RATE_LIMIT", "300 per hour")
+    # Sign-up posts per phone number and conference, and per form token (one page load).
+    DIALOGUE_SIGNUP_PHONE_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_PHONE_RATE_LIMIT", "10 per hour")
+    DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT = os.environ.get("DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT", "20 per hour")
+    # Ticket emails re-sent per registration (the "already signed up" page's button).
+    DIALOGUE_RESEND_RATE_LIMIT = os.environ.get("DIALOGUE_RESEND_RATE_LIMIT", "3 per hour")
+    # Misses (unknown or malformed codes) on the ticket and tracking pages per client address, so
+    # codes cannot be guessed cheaply; people opening their own tickets are never counted.
     DIALOGUE_CODE_RATE_LIMIT = os.environ.get("DIALOGUE_CODE_RATE_LIMIT", "60 per minute")
+    # Wrong "last 4 phone digits" guesses per ticket when cancelling (2 digits are shown, so 100
+    # possibilities): a mistyping person gets a few tries, a guesser at most 20 in a year.
+    DIALOGUE_CANCEL_GUESS_LIMIT = os.environ.get("DIALOGUE_CANCEL_GUESS_LIMIT",
+                                                 "5 per 15 minutes;10 per day;20 per year")
     # Days after a conference's end by which an assigned petition must be answered.
     PETITION_DUE_DAYS = int(os.environ.get("PETITION_DUE_DAYS", "7"))
     # Days after a conference's end before `flask purge-personal-data` anonymizes its registrants.
@@ -138,4 +174,9 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     DIALOGUE_SIGNUP_RATE_LIMIT = "1000 per hour"
+    DIALOGUE_SIGNUP_PHONE_RATE_LIMIT = "1000 per hour"
+    DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT = "1000 per hour"
+    DIALOGUE_RESEND_RATE_LIMIT = "1000 per hour"
     DIALOGUE_CODE_RATE_LIMIT = "1000 per minute"
+    # A loaded test machine must not cancel a request's statement; tests/faults sets its own.
+    DATABASE_STATEMENT_TIMEOUT = 30.0

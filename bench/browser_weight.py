@@ -8,7 +8,7 @@ Playwright. For each page, a fresh browser profile (empty cache) loads it once (
 same profile loads it again ("repeat"). The Chrome DevTools Protocol counts every request and the
 bytes that came over the network (`encodedDataLength`: headers and compressed bodies); requests
 answered from the browser's cache count as cached. Dashboard pages are loaded signed in as the
-demo leader. Targets (DESIGN.md): the survey page ≤ 30 KB transferred; dashboard assets cached
+demo leader. Targets (docs/targets.md): the survey page ≤ 30 KB transferred; dashboard assets cached
 (versioned URLs, a year) and compressed.
 """
 

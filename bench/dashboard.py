@@ -8,7 +8,7 @@ Seeds `flask seed-demo --responses N --agencies M --months K` into a database it
 SQLite: a temporary file), then, signed in as the province leader through the sign-in form, times
 each dashboard page through the Flask test client (median of --runs warm runs) and the raw SQL
 aggregates that page would need without the summary tables (the plain GROUP BY over responses,
-scores and answers that metrics.raw_* run), and prints both and their ratio. Target (DESIGN.md):
+scores and answers that metrics.raw_* run), and prints both and their ratio. Target (docs/targets.md):
 ≤ 300 ms server time and ≤ 3 × the raw SQL, on PostgreSQL with 1,000,000 responses.
 """
 

@@ -3,7 +3,7 @@
     .venv/bin/python bench/page_weight.py
 
 Builds a throwaway SQLite database with the default survey deployed, then fetches each citizen
-page and every stylesheet and script it links through the Flask test client. Target (DESIGN.md):
+page and every stylesheet and script it links through the Flask test client. Target (docs/targets.md):
 the survey page at most 30 KB transferred, no third-party request, usable without JavaScript.
 """
 

@@ -20,9 +20,11 @@ def fresh_database(name: str) -> str:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
     url = f"{SERVER}/{name}"
-    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py"}
+    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py", "APP_ENV": "development"}
     subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     os.environ["DATABASE_URL"] = url
+    # The seeding below runs in this process (the servers get production settings of their own).
+    os.environ.setdefault("APP_ENV", "development")
     return url
 
 

@@ -2,7 +2,7 @@
 
 Creates the database langnghe_bench_signup (127.0.0.1:5432, user postgres; dropped at the end unless
 --keep), migrates it, loads the standard topics and publishes a conference with 200 seats, then
-serves the app with `gunicorn wsgi:app` (2 × cores sync workers, as the README recommends;
+serves the app with `gunicorn wsgi:app` (2 × cores sync workers, as docs/operations.md recommends;
 DIALOGUE_SIGNUP_RATE_LIMIT raised, since every request comes from 127.0.0.1). The real form is
 fetched once for its signed token; 1,000 threads, each with its own connection, wait at a barrier
 and are released together, each posting the form with a distinct phone. Checks: every answer a 303
@@ -72,7 +72,10 @@ def create_database(seats: int) -> int:
 def start_app(workers: int, people: int) -> subprocess.Popen:
     """The app under gunicorn on PORT; returns once it answers."""
     env = {**os.environ, "DATABASE_URL": URL, "APP_ENV": "production", "SECRET_KEY": "bench-secret",
-           "SESSION_COOKIE_SECURE": "0", "DIALOGUE_SIGNUP_RATE_LIMIT": f"{people * 10} per minute"}
+           "SESSION_COOKIE_SECURE": "0", "DIALOGUE_SIGNUP_RATE_LIMIT": f"{people * 10} per minute",
+           # one page's token for every person, and per-worker counts, as the runs before Redis
+           "DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT": f"{people * 10} per minute",
+           "RATELIMIT_ALLOW_MEMORY_STORAGE": "1"}
     LOG.write_text("")
     return start_gunicorn("wsgi:app", port=PORT, workers=workers, env=env, log=LOG, probe="/healthz",
                           extra=("--backlog", "2048"))

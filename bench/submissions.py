@@ -3,7 +3,7 @@
 Creates the database langnghe_bench_submit (127.0.0.1:5432, user postgres; dropped at the end unless
 --keep), migrates it, loads the default survey and deploys it at one agency (BENCH), then for each
 server — the app (`gunicorn wsgi:app`) and the bare floor (`gunicorn bench.bare_wsgi:app`), both with
-2 × cores workers as the README recommends — runs Locust headless in its own process
+2 × cores workers as docs/operations.md recommends — runs Locust headless in its own process
 (bench/locust_survey.py: a phone fetching each page and posting it, 6 pages, then the thanks page):
 first paced at --rate submissions/s (constant_throughput, one user per submission/s), then at
 saturation (--users users without waiting). Prints submissions/s, the p50/p95/p99 latency of the
@@ -117,7 +117,8 @@ def main() -> None:
     (WORK / "survey.json").write_text(json.dumps(survey))
     base = {**os.environ, "DATABASE_URL": URL, "APP_ENV": "production", "SECRET_KEY": "bench-secret",
             "SESSION_COOKIE_SECURE": "0", "SURVEY_MIN_SECONDS": "0",
-            "SURVEY_CLIENT_DAILY_LIMIT": "1000000000", "BARE_SURVEY_FILE": str(WORK / "survey.json"),
+            "SURVEY_CLIENT_DAILY_LIMIT": "1000000000", "RATELIMIT_ALLOW_MEMORY_STORAGE": "1",
+            "BARE_SURVEY_FILE": str(WORK / "survey.json"),
             # Every phone comes from 127.0.0.1 at one agency: no address limit, no burst hold, so
             # every response is counted (and summarized) as the floor's are.
             "SURVEY_ADDRESS_DAILY_LIMIT": "1000000000", "SURVEY_BURST_MIN": "0"}

@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config
+from config import APP_ENVIRONMENTS, DEVELOPMENT_SECRET_KEY, Config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,13 +16,13 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
                 static_folder=str(ROOT / "feedback" / "static"), instance_path=str(ROOT / "instance"))
     app.config.from_object(config_class)
     app.config.update(overrides)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production).")
+    check_environment(app.config)
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     from feedback import core
+    from feedback.accounts.admin_views import bp as user_admin_bp
     from feedback.accounts.cli import users_cli
     from feedback.accounts.views import bp as accounts_bp
     from feedback.agencies.cli import agencies_cli
@@ -32,6 +32,8 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.api.cli import api_keys_cli
     from feedback.api.views import bp as api_bp
     from feedback.core.cli import translate_cli
+    from feedback.core.db_timeouts import limit_request_statements, prepare_connect_timeout
+    from feedback.core.rate_limits import check_rate_limit_storage
     from feedback.core.views import bp as core_bp
     from feedback.dashboards.accountability_views import bp as accountability_bp
     from feedback.dashboards.views import bp as dashboards_bp
@@ -63,14 +65,17 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.transparency.views import bp as transparency_bp
 
     prepare_sqlite(app)
+    prepare_connect_timeout(app)
     db.init_app(app)
     enable_wal(app)
     ping_when_idle(app)
+    limit_request_statements(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=core.i18n.select_locale,
                    timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
     csrf.init_app(app)
     compress.init_app(app)
+    check_rate_limit_storage(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     core.init_app(app)
@@ -78,9 +83,32 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     for blueprint in (core_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp, responses_bp,
                       deployments_bp, survey_codes_bp, api_bp, api_keys_bp, survey_manage_bp,
                       dialogues_bp, track_bp, dialogue_manage_bp, petitions_bp, accountability_bp,
-                      transparency_bp):
+                      transparency_bp, user_admin_bp):
         app.register_blueprint(blueprint)
     for group in (users_cli, agencies_cli, surveys_cli, translate_cli, seed_demo_command, api_keys_cli,
                   dialogues_cli, purge_personal_data_command, notifications_cli):
         app.cli.add_command(group)
     return app
+
+
+class ConfigurationError(RuntimeError):
+    """The environment asks for something the app will not run with."""
+
+
+def check_environment(config) -> None:
+    """Refuse to start on an unknown APP_ENV, without a SECRET_KEY, or on the published
+    development key outside development; each message says what to set."""
+    env = config.get("APP_ENV", "")
+    if env and env not in APP_ENVIRONMENTS:
+        raise ConfigurationError(
+            f"APP_ENV={env!r} is not a known environment: use one of {', '.join(APP_ENVIRONMENTS)} "
+            "(lower case), or leave it unset for production.")
+    if not config.get("SECRET_KEY"):
+        raise ConfigurationError(
+            "SECRET_KEY is not set. In production set SECRET_KEY to a long random value "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))'); for a local development "
+            "run set APP_ENV=development, which uses the published development key.")
+    if config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY and env != "development":
+        raise ConfigurationError(
+            "SECRET_KEY is the development key published in config.py; it is accepted only with "
+            "APP_ENV=development. Set SECRET_KEY to a long random value.")

@@ -1,12 +1,16 @@
-"""`flask users …`: create staff accounts and grant roles from the command line."""
+"""`flask users …`: create staff accounts, grant and revoke roles, deactivate, set passwords."""
 
 import sys
+from collections.abc import Callable
+from functools import wraps
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
-from feedback.accounts.models import Role
-from feedback.accounts.services import AccountError, create_user, find_user, grant_role
+from feedback.accounts.access import deactivate_user, reactivate_user, revoke_role
+from feedback.accounts.models import Role, User
+from feedback.accounts.services import AccountError, create_user, find_user, grant_role, set_password
 from feedback.agencies.models import Agency
 from feedback.agencies.services import find_agency
 from feedback.extensions import db
@@ -29,6 +33,41 @@ def _agency(code: str | None) -> Agency | None:
     return agency
 
 
+def _scope(role: str, agency_code: str | None) -> tuple[Role, Agency | None]:
+    """The role and the agency it covers, or a clean CLI error (admin is global, the others not)."""
+    if Role(role) == Role.ADMIN:
+        if agency_code is not None:
+            raise click.ClickException("the admin role is global: leave out --agency")
+        return Role.ADMIN, None
+    if agency_code is None:
+        raise click.ClickException(f"the {role} role needs --agency CODE")
+    return Role(role), _agency(agency_code)
+
+
+def _user(email: str) -> User:
+    """The user with `email`, or a clean CLI error."""
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"no user with email {email}")
+    return user
+
+
+def _in_english(command: Callable) -> Callable:
+    """Run a command with English messages (the services' texts are translated for the web pages);
+    an AccountError rolls the transaction back and becomes a clean CLI error."""
+
+    @wraps(command)
+    def wrapped(*args, **kwargs):
+        with force_locale("en"):
+            try:
+                return command(*args, **kwargs)
+            except AccountError as error:
+                db.session.rollback()
+                raise click.ClickException(str(error)) from error
+
+    return wrapped
+
+
 users_cli = AppGroup("users", help="Manage staff accounts and their roles.")
 ROLE_CHOICE = click.Choice([r.value for r in Role])
 
@@ -38,18 +77,13 @@ ROLE_CHOICE = click.Choice([r.value for r in Role])
 @click.option("--role", type=ROLE_CHOICE, required=True, help="admin, organizer or leader")
 @click.option("--agency", "agency_code", help="Agency code whose subtree the role covers.")
 @click.option("--name", default="", help="Display name.")
+@_in_english
 def create_command(email: str, role: str, agency_code: str | None, name: str) -> None:
     """Create a staff account with one role. The password is asked for (or read from stdin)."""
-    agency = _agency(agency_code)
-    if Role(role) != Role.ADMIN and agency is None:
-        raise click.ClickException(f"the {role} role needs --agency CODE")
+    role, agency = _scope(role, agency_code)
     password = _read_password()
-    try:
-        user = create_user(email, password, name=name)
-        grant_role(user, Role(role), agency)
-    except AccountError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
+    user = create_user(email, password, name=name)
+    grant_role(user, role, agency)
     db.session.commit()
     scope = f" over {agency.code} and below" if agency else ""
     click.echo(f"Created {user.email} as {role}{scope}.")
@@ -58,15 +92,59 @@ def create_command(email: str, role: str, agency_code: str | None, name: str) ->
 @users_cli.command("grant")
 @click.argument("email")
 @click.option("--role", type=ROLE_CHOICE, required=True)
-@click.option("--agency", "agency_code")
+@click.option("--agency", "agency_code", help="Agency code (not for admin, which is global).")
+@_in_english
 def grant_command(email: str, role: str, agency_code: str | None) -> None:
     """Give an existing user another role."""
-    user = find_user(email)
-    if user is None:
-        raise click.ClickException(f"no user with email {email}")
-    try:
-        grant_role(user, Role(role), _agency(agency_code))
-    except AccountError as error:
-        raise click.ClickException(str(error)) from error
+    user = _user(email)
+    role, agency = _scope(role, agency_code)
+    grant_role(user, role, agency)
     db.session.commit()
     click.echo(f"Granted {role} to {user.email}.")
+
+
+@users_cli.command("revoke")
+@click.argument("email")
+@click.option("--role", type=ROLE_CHOICE, required=True)
+@click.option("--agency", "agency_code", help="Agency code (not for admin, which is global).")
+@_in_english
+def revoke_command(email: str, role: str, agency_code: str | None) -> None:
+    """Take a role away; the user's sessions end at once."""
+    user = _user(email)
+    role, agency = _scope(role, agency_code)
+    revoke_role(user, role, agency)
+    db.session.commit()
+    click.echo(f"Revoked {role} from {user.email}; their sessions are ended.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+@_in_english
+def deactivate_command(email: str) -> None:
+    """Stop a user signing in; every session and remember cookie of theirs stops working at once."""
+    user = _user(email)
+    changed = deactivate_user(user)
+    db.session.commit()
+    click.echo(f"Deactivated {user.email}." if changed else f"{user.email} was already inactive.")
+
+
+@users_cli.command("reactivate")
+@click.argument("email")
+@_in_english
+def reactivate_command(email: str) -> None:
+    """Let a deactivated user sign in again."""
+    user = _user(email)
+    changed = reactivate_user(user)
+    db.session.commit()
+    click.echo(f"Reactivated {user.email}." if changed else f"{user.email} was already active.")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@_in_english
+def set_password_command(email: str) -> None:
+    """Set a user's password (asked for, or read from stdin); their sessions end."""
+    user = _user(email)
+    set_password(user, _read_password())
+    db.session.commit()
+    click.echo(f"Password set for {user.email}; their sessions are ended.")

@@ -1,4 +1,4 @@
-"""Staff accounts: creating users, granting roles, checking passwords."""
+"""Staff accounts: creating users, granting roles, setting and checking passwords."""
 
 from functools import cache
 
@@ -8,8 +8,12 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from feedback.accounts.models import Role, RoleGrant, User
+from feedback.accounts.passwords import password_problem
+from feedback.accounts.sessions import end_all_sessions
 from feedback.agencies.models import Agency
 from feedback.audit.services import record
+from feedback.core.hashing import daily_hash
+from feedback.core.text import fold_for_search
 from feedback.extensions import db
 from feedback.models import utcnow
 
@@ -25,8 +29,6 @@ def _hasher_for(time_cost: int, memory_cost: int) -> tuple[PasswordHasher, str]:
 def _hasher() -> PasswordHasher:
     """The hasher configured for this app (ARGON2_TIME_COST, ARGON2_MEMORY_COST)."""
     return _hasher_for(current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_COST"])[0]
-
-MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
@@ -49,12 +51,12 @@ def find_user(email: str) -> User | None:
 
 
 def create_user(email: str, password: str, *, name: str = "", actor: User | None = None) -> User:
-    """Create an active user; refuses a taken email or a short password."""
+    """Create an active user; refuses a taken email or a password the rules refuse."""
     email = normalize_email(email)
     if "@" not in email or len(email) > 254:
         raise AccountError(f"not a valid email address: {email!r}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if problem := password_problem(password, email):
+        raise AccountError(problem)
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise AccountError(f"a user with email {email} already exists")
     user = User(email=email, name=name, password_hash=hash_password(password))
@@ -78,6 +80,38 @@ def grant_role(user: User, role: Role, agency: Agency | None, *, actor: User | N
     db.session.flush()
     record("role.grant", user, actor=actor, role=role.value, agency=agency.code if agency else None)
     return grant
+
+
+def set_password(user: User, password: str, *, actor: User | None = None) -> None:
+    """Give `user` a new password the rules accept, and end all their sessions (a password change
+    is what someone does after a device was lost or the old password leaked)."""
+    if problem := password_problem(password, user.email):
+        raise AccountError(problem)
+    user.password_hash = hash_password(password)
+    end_all_sessions(user)
+    record("user.password_set", user, actor=actor)
+
+
+def search_users(term: str = "") -> list[User]:
+    """Users whose email or name contains `term`, accents and case ignored, ordered by email.
+
+    Folded in Python, not SQL: a province has hundreds of staff accounts, not millions, and this
+    needs no stored copy of every name to keep in step."""
+    users = db.session.scalars(select(User).order_by(User.email)).all()
+    folded = fold_for_search(term) or ""
+    if not folded:
+        return list(users)
+    return [u for u in users if folded in fold_for_search(f"{u.email} {u.name}")]
+
+
+def record_failed_sign_in(email: str) -> None:
+    """Audit a refused sign-in without storing what was typed as the email: the account when it
+    names one, otherwise a salted hash (so repeated attempts on one made-up name still show)."""
+    user = find_user(email)
+    if user is not None:
+        record("auth.login_failed", user)
+    else:
+        record("auth.login_failed", email_hash=daily_hash(normalize_email(email)[:254]))
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -1,14 +1,27 @@
-"""Sign-in, sign-out and the signed-in user's own page."""
+"""Sign-in, sign-out (here or everywhere), a reset link's page and the signed-in user's own page."""
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from feedback.accounts.authz import has_role
-from feedback.accounts.forms import LoginForm
+from feedback.accounts.forms import LoginForm, ResetPasswordForm
 from feedback.accounts.models import Role
-from feedback.accounts.services import authenticate
+from feedback.accounts.passwords import MIN_PASSWORD_LENGTH
+from feedback.accounts.reset import user_for_reset
+from feedback.accounts.services import AccountError, authenticate, record_failed_sign_in, set_password
+from feedback.accounts.sessions import end_all_sessions, end_sign_in, start_sign_in
 from feedback.audit.services import record
 from feedback.core.i18n import gettext as _
 from feedback.extensions import db, limiter
@@ -45,12 +58,13 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            start_sign_in(user)
             login_user(user, remember=form.remember.data)
             record("auth.login", user, actor=user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or _landing_page())
         g.login_failed = True
-        record("auth.login_failed", email=form.email.data.strip().lower()[:254])
+        record_failed_sign_in(form.email.data)
         db.session.commit()
         form.password.errors.append(_("The email or password is not correct."))
         status = 401
@@ -61,9 +75,12 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out (POST only, so that a link elsewhere cannot sign anyone out)."""
+    """Sign out (POST only, so that a link elsewhere cannot sign anyone out). The sign-in is
+    deleted, so this browser's session and remember cookie stop working even if copied."""
     if current_user.is_authenticated:
-        record("auth.logout", current_user._get_current_object())
+        user = current_user._get_current_object()
+        end_sign_in(user)
+        record("auth.logout", user)
         db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
@@ -82,3 +99,48 @@ def me():
 def workspace():
     """The staff home: every area the signed-in user's roles open, in one list."""
     return render_template("accounts/workspace.html")
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    """End every session and remember cookie of the signed-in user, on every device (a lost phone)."""
+    user = current_user._get_current_object()
+    end_all_sessions(user)
+    record("auth.logout_everywhere", user)
+    db.session.commit()
+    logout_user()
+    flash(_("You have signed out on every device."), "info")
+    return redirect(url_for("accounts.login"), code=303)
+
+
+@bp.route("/account/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password through a one-time link an administrator made (it then stops working)."""
+    user = user_for_reset(token)
+    if user is None:
+        response = make_response(render_template("accounts/reset_invalid.html"), 410)
+    else:
+        form = ResetPasswordForm()
+        status = 200
+        if form.validate_on_submit():
+            try:
+                set_password(user, form.password.data, actor=user)
+            except AccountError as error:
+                db.session.rollback()
+                form.password.errors.append(str(error))
+                status = 422
+            else:
+                db.session.commit()
+                if current_user.is_authenticated and current_user.id == user.id:
+                    logout_user()  # that session has just ended: drop its cookies too
+                flash(_("Your new password is set. Sign in with it."), "success")
+                return redirect(url_for("accounts.login"), code=303)
+        elif request.method == "POST":
+            status = 422
+        response = make_response(render_template("accounts/reset.html", form=form, user=user,
+                                                 min_password_length=MIN_PASSWORD_LENGTH), status)
+    # The address holds the link's secret: keep it out of caches and Referer headers.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

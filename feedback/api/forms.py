@@ -1,12 +1,13 @@
 """The admin's form for creating an API key."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from feedback.core.forms import CleanForm
 
-class ApiKeyForm(FlaskForm):
+
+class ApiKeyForm(CleanForm):
     """A name telling which system uses the key, and the agency whose subtree it covers."""
 
     name = StringField(_l("Name"), validators=[

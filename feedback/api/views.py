@@ -11,13 +11,13 @@ from feedback.api.openapi import openapi_document
 from feedback.api.services import (
     NoLiveSurvey,
     bearer_token,
-    hash_key,
     in_scope,
     issue_code,
     key_for_secret,
     touch_key,
 )
 from feedback.core.i18n import gettext as _
+from feedback.core.text import clean_text
 from feedback.extensions import client_address, csrf, db, limiter
 from feedback.surveys.codes import code_url
 from feedback.surveys.models import SurveyCode
@@ -40,18 +40,32 @@ def api_error(status: int, title: str, detail: str, headers: dict | None = None,
     return response
 
 
-def rate_limit_key() -> str:
-    """Requests are counted per key: by the hash of the presented secret, else by client address.
+PRESENTED_KEY = "feedback.api.presented_key"
 
-    Not by the key's displayed prefix: anyone who has seen a prefix (in an admin page or a log)
-    could otherwise use up the real key's allowance with made-up secrets.
+
+def presented_key():
+    """The live API key the request's bearer secret belongs to, or None; looked up once per request
+    (the rate limit's key and `key_required` both need it). Kept in the request's environ, not in
+    `g`: `g` lives as long as the app context, which a test or a script may share between requests."""
+    if PRESENTED_KEY not in request.environ:
+        request.environ[PRESENTED_KEY] = key_for_secret(bearer_token(request.headers.get("Authorization")))
+    return request.environ[PRESENTED_KEY]
+
+
+def rate_limit_key() -> str:
+    """Requests with a live key are counted per key; every other request (no key, a revoked or
+    made-up one) per client address.
+
+    Not per presented secret: an attacker rotating made-up secrets would get a fresh allowance
+    with each. Not by the key's displayed prefix either: anyone who has seen a prefix (in an admin
+    page or a log) could otherwise use up the real key's allowance.
     """
-    token = bearer_token(request.headers.get("Authorization"))
-    return f"api-key:{hash_key(token)[:32]}" if token else f"api-addr:{client_address()}"
+    key = presented_key()
+    return f"api-key:{key.id}" if key is not None else f"api-addr:{client_address()}"
 
 
 def rate_limit() -> str:
-    """The per-key limit (setting API_RATE_LIMIT, Flask-Limiter syntax)."""
+    """The limit per live key, and per address for requests without one (setting API_RATE_LIMIT)."""
     return current_app.config["API_RATE_LIMIT"]
 
 
@@ -60,7 +74,7 @@ def key_required(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        key = key_for_secret(bearer_token(request.headers.get("Authorization")))
+        key = presented_key()
         if key is None:
             return api_error(401, _("API key missing or not valid"), _(
                 "Send a valid, unrevoked API key as “Authorization: Bearer <key>”."),
@@ -87,7 +101,7 @@ def parse_code_request(body) -> tuple[dict, dict[str, str]]:
     elif CONTROL_CHARS.search(agency_code):
         errors["agency_code"] = _("An agency code cannot contain control characters.")
     else:
-        values["agency_code"] = agency_code.strip()
+        values["agency_code"] = clean_text(agency_code)
     dossier_id = body.get("dossier_id")
     if not isinstance(dossier_id, str) or not dossier_id.strip():
         errors["dossier_id"] = _("Give the dossier number, as a non-empty string.")
@@ -96,7 +110,7 @@ def parse_code_request(body) -> tuple[dict, dict[str, str]]:
     elif CONTROL_CHARS.search(dossier_id):
         errors["dossier_id"] = _("A dossier number cannot contain control characters.")
     else:
-        values["dossier_id"] = dossier_id.strip()
+        values["dossier_id"] = clean_text(dossier_id)
     days = body.get("expires_in_days")
     if isinstance(days, float) and days.is_integer():
         days = int(days)  # JSON (and the schema) count 30.0 as an integer

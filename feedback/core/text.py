@@ -1,16 +1,34 @@
-"""Text folded for search: lowercase, without diacritics, đ as d, single spaces.
+"""Typed text: cleaned the one way every input is, and folded for search.
 
-The same function fills `answer.search_text` (on submit, in the demo seed, in migration 0006)
-and folds what a leader types into the comments search box, so "thu tuc" finds "Thủ tục" with a
-plain LIKE on every database backend.
+`clean_text` is the one rule for text a person types (form fields, the hand-written survey and
+sign-up parsers, the JSON API): NFC, so "Thủy" typed decomposed on some phones is stored, compared
+and searched as the same letters as "Thủy" typed composed.
+
+`fold_for_search` gives lowercase, without diacritics, đ as d, single spaces. It fills
+`answer.search_text`, `registration.search_name` and `petition.search_text`, and folds what staff
+type into a search box, so "thu tuc" finds "Thủ tục" with a plain LIKE on every database backend.
 """
 
 import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# PostgreSQL refuses NUL in text, and other control characters only come from bots or bad paste;
+# tab and line ends stay (a long answer keeps its lines).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # đ/Đ are letters of their own in Unicode, not d with a combining mark, so NFD leaves them alone.
 _LETTERS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
+
+
+def clean_text(raw: str) -> str:
+    """Text as typed, NFC-normalized, without control characters, with Windows line ends folded
+    and the ends trimmed."""
+    return unicodedata.normalize("NFC", CONTROL_CHARS.sub("", raw.replace("\r\n", "\n"))).strip()
+
+
+def clean_field(value):
+    """`clean_text` for a WTForms filter: strings cleaned, anything else (None, dates, lists) as is."""
+    return clean_text(value) if isinstance(value, str) else value
 
 
 def fold_for_search(text: str | None) -> str | None:

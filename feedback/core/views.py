@@ -46,18 +46,17 @@ def healthz():
 
 def init_login(app: Flask) -> None:
     """Tell Flask-Login how to load users and where the sign-in page is."""
-    from feedback.accounts.models import User
+    from feedback.accounts.sessions import load_signed_in
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        if not user_id.isdigit():
-            return None
+    def load_user(session_id: str):
+        """The user this session (or remember cookie) still signs in, if any."""
         try:
-            return db.session.get(User, int(user_id))
+            return load_signed_in(session_id)
         except OperationalError:
             db.session.rollback()
             if g.get("database_down"):

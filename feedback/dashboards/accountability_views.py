@@ -16,7 +16,7 @@ from feedback.dashboards.scope import DashboardView, current_view, zone
 from feedback.dashboards.views import asset_urls, chart_numbers
 from feedback.dialogues.codes import grouped
 from feedback.dialogues.models import ConferenceStatus
-from feedback.surveys.responses.exports import csv_document
+from feedback.surveys.responses.exports import CSV_MIMETYPE, csv_document
 
 bp = Blueprint("accountability", __name__, url_prefix="/dashboard/accountability")
 
@@ -138,7 +138,7 @@ def _csv_response(name: str, scope: DashboardView, numbers: dict, locale: str):
     agency = re.sub(r"[^A-Za-z0-9_-]", "_", scope.agency.code) if scope.agency else "all"
     filename = (f"accountability-{name}-{agency}-"
                 f"{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}.csv")
-    response = current_app.response_class(csv_document([header, *rows]), mimetype="text/csv")
+    response = current_app.response_class(csv_document([header, *rows]), mimetype=CSV_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -91,6 +91,21 @@ def _on_colour(value: float) -> str:
     return "#fff" if value < 20 or value > 88 else "#1b1f23"
 
 
+def _scale_colour(value: float) -> str:
+    """The colour of `value` (0–100) on HEATMAP_SCALE, interpolated between its stops, as #rrggbb.
+
+    Worked out here rather than handing plotly.js the numbers with a colour scale: on a bar
+    trace it also reads marker.color as colours for the text and hover, and warns (console.trace,
+    "Invalid color specifier") once or twice for every cell."""
+    share = min(max(value / 100, 0.0), 1.0)
+    for (low, low_colour), (high, high_colour) in zip(HEATMAP_SCALE, HEATMAP_SCALE[1:], strict=False):
+        if share <= high:
+            t = (share - low) / (high - low)
+            ends = [(int(low_colour[i:i + 2], 16), int(high_colour[i:i + 2], 16)) for i in (1, 3, 5)]
+            return "#" + "".join(f"{round(a + (b - a) * t):02x}" for a, b in ends)
+    return HEATMAP_SCALE[-1][1]
+
+
 def dimension_heatmap(rows: Sequence[tuple[str, str, list]], columns: Sequence[str], *,
                       text: HeatmapText, format_number: Callable[[float], str],
                       format_count: Callable[[int], str], separators: str = ".,") -> dict:
@@ -115,7 +130,7 @@ def dimension_heatmap(rows: Sequence[tuple[str, str, list]], columns: Sequence[s
                 continue
             shown["x"].append(heading)
             shown["base"].append(index)
-            shown["color"].append(round(est.mean, 2))
+            shown["color"].append(_scale_colour(est.mean))
             shown["label"].append(format_number(est.mean))
             shown["font"].append(_on_colour(est.mean))
             shown["hover"].append(f"{where}{text.rate}: {format_number(est.mean)}<br>"
@@ -130,10 +145,9 @@ def dimension_heatmap(rows: Sequence[tuple[str, str, list]], columns: Sequence[s
                        "hovertext": empty["hover"], "text": ["–"] * len(empty["x"]),
                        "textfont": {"color": "#4a5560"}})
     traces.append({**cell, "x": shown["x"], "base": shown["base"], "y": [0.96] * len(shown["x"]),
-                   # No Plotly colour bar: it paints its gradient through a style attribute, which
-                   # the CSP refuses; the page draws the scale's key in HTML and CSS instead.
-                   "marker": {"color": shown["color"], "colorscale": HEATMAP_SCALE, "cmin": 0, "cmax": 100,
-                              "showscale": False, "line": {"width": 0}},
+                   # Colours worked out here, so no Plotly colour bar either: it paints its gradient
+                   # through a style attribute, which the CSP refuses; the page draws the key in HTML.
+                   "marker": {"color": shown["color"], "line": {"width": 0}},
                    "hovertext": shown["hover"], "text": shown["label"],
                    "textfont": {"color": shown["font"], "size": 13}})
     layout = _base_layout(90 + 44 * max(len(rows), 1), separators)

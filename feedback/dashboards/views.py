@@ -21,7 +21,7 @@ from feedback.dashboards.cli import rebuild_summary_command
 from feedback.dashboards.scope import DashboardView, current_view
 from feedback.dashboards.stats import HIDDEN, THIN
 from feedback.extensions import db
-from feedback.surveys.responses.exports import csv_document
+from feedback.surveys.responses.exports import CSV_MIMETYPE, csv_document
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
 # `flask dashboards …` (a blueprint's commands are grouped under its name).
@@ -97,7 +97,7 @@ def csv_response(page: str, name: str, view: DashboardView, rows: list[list], su
     # Agency codes are typed by admins: keep only safe characters in the header.
     scope = re.sub(r"[^A-Za-z0-9_-]", "_", scope)
     filename = f"{page}-{name}-{scope}-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}.csv"
-    response = current_app.response_class(csv_document(rows), mimetype="text/csv")
+    response = current_app.response_class(csv_document(rows), mimetype=CSV_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -3,6 +3,7 @@
 import time
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from feedback.demo.data import AGENCIES
@@ -18,9 +19,16 @@ from feedback.extensions import db
               help=f"Agencies for a large demo: the {len(AGENCIES)} named ones, then generated communes "
                    "and their one-stop shops; responses are then written in bulk.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same demo).")
+@click.option("--force", is_flag=True, help="Load the demo even in production (APP_ENV=production).")
 @with_appcontext
-def seed_demo_command(if_empty: bool, responses: int, months: int, agencies: int | None, seed: int) -> None:
+def seed_demo_command(if_empty: bool, responses: int, months: int, agencies: int | None, seed: int,
+                      force: bool) -> None:
     """Load a demo province: ~30 agencies, staff logins, the SIPAS survey, a year of responses."""
+    if current_app.config["PRODUCTION"] and not force:
+        # The demo's staff logins have published passwords: never by accident on a real server.
+        raise click.ClickException("this is a production setup (APP_ENV=production or unset): the "
+                                   "demo, with its published staff passwords, is not loaded. Add "
+                                   "--force to load it anyway (e.g. on a training server).")
     if not database_is_empty():
         if not if_empty:
             raise click.ClickException("the database already holds agencies; the demo is only "

@@ -2,6 +2,7 @@
 the signed token that stands in for a session on both."""
 
 import re
+import secrets
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -9,11 +10,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 
 from feedback.core.i18n import gettext as _
+from feedback.core.text import clean_text
 from feedback.dialogues.models import Representing, Topic
 from feedback.dialogues.registrations import normalize_phone
 from feedback.dialogues.signup import Applicant, Question
 from feedback.dialogues.tickets import CANCEL_DIGITS
-from feedback.surveys.forms import CONTROL_CHARS
 
 TOKEN_FIELD = "token"
 # Named like a field people fill in, hidden from them by CSS; only bots type into it.
@@ -46,8 +47,8 @@ def question_field(number: int, part: str) -> str:
 
 
 def clean(value: str | None) -> str:
-    """Typed text without surrounding spaces or control characters (PostgreSQL refuses NUL)."""
-    return CONTROL_CHARS.sub("", value or "").strip()
+    """Typed text cleaned by the one rule (core.text.clean_text); nothing sent reads as ""."""
+    return clean_text(value or "")
 
 
 @dataclass
@@ -150,15 +151,21 @@ def _serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
 
 def make_form_token(secret_key: str, purpose: str, subject_id: int) -> str:
     """A signed, timestamped token saying this form was shown by us for `subject_id`
-    (a conference to sign up for, a registration to cancel)."""
-    return _serializer(secret_key, purpose).dumps(subject_id)
+    (a conference to sign up for, a registration to cancel). A random part makes each page load's
+    token its own, so limits per token never lump together people who opened the form in the
+    same second."""
+    return _serializer(secret_key, purpose).dumps([subject_id, secrets.token_urlsafe(6)])
 
 
 def form_token_valid(secret_key: str, purpose: str, subject_id: int, token: str | None) -> bool:
-    """Whether a submitted token is ours, for this subject, and younger than TOKEN_MAX_AGE."""
+    """Whether a submitted token is ours, for this subject, and younger than TOKEN_MAX_AGE (a token
+    from before tokens had a random part, the bare subject id, is still accepted)."""
     if not isinstance(token, str) or not token:
         return False
     try:
-        return _serializer(secret_key, purpose).loads(token, max_age=TOKEN_MAX_AGE) == subject_id
+        payload = _serializer(secret_key, purpose).loads(token, max_age=TOKEN_MAX_AGE)
     except (SignatureExpired, BadSignature):
         return False
+    if isinstance(payload, list) and payload:
+        payload = payload[0]
+    return type(payload) is int and payload == subject_id

@@ -16,9 +16,10 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from feedback.agencies.models import Agency
+from feedback.core.text import fold_for_search
 from feedback.extensions import db
 from feedback.models import BilingualName, UTCDateTime, string_enum, utcnow
 
@@ -194,8 +195,17 @@ class Registration(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # full_name folded (core.text.fold_for_search), so the organizers' search for "thuy" finds
+    # "Thủy" with a plain LIKE on both backends; kept in step by `_fold_name`, None once purged.
+    search_name: Mapped[str | None] = mapped_column(String(200))
 
     conference: Mapped[Conference] = relationship()
+
+    @validates("full_name")
+    def _fold_name(self, _key: str, value: str | None) -> str | None:
+        """Keep `search_name` the folded `full_name` whenever the name is set."""
+        self.search_name = fold_for_search(value)
+        return value
 
 
 class Petition(db.Model):
@@ -235,6 +245,8 @@ class Petition(db.Model):
     rating_comment: Mapped[str] = mapped_column(Text, default="")
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # `text` folded (core.text.fold_for_search) for the moderation queue's search; see `_fold_text`.
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     conference: Mapped[Conference | None] = relationship()
     registration: Mapped[Registration | None] = relationship()
@@ -242,6 +254,12 @@ class Petition(db.Model):
     agency: Mapped[Agency | None] = relationship()
     events: Mapped[list["PetitionEvent"]] = relationship(
         back_populates="petition", order_by="PetitionEvent.at", cascade="all, delete-orphan")
+
+    @validates("text")
+    def _fold_text(self, _key: str, value: str) -> str:
+        """Keep `search_text` the folded `text` whenever the text is set."""
+        self.search_text = fold_for_search(value) or ""
+        return value
 
 
 class PetitionEvent(db.Model):

@@ -60,7 +60,8 @@ def purge_personal_data(*, dry_run: bool = False, now: datetime | None = None) -
             db.session.execute(
                 update(Registration)
                 .where(Registration.id.in_(registration_ids[start:start + _CHUNK]))
-                .values(full_name=None, phone=None, email=None, locality=None, anonymized_at=now)
+                .values(full_name=None, search_name=None, phone=None, email=None, locality=None,
+                        anonymized_at=now)
                 .execution_options(synchronize_session=False)
             )
         record("personal_data.purged", None, actor=None, conferences=len(conference_ids),

@@ -22,9 +22,10 @@ from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.posters import qr_svg_inline
 
-# How many digits of the phone a person types to cancel, and how many a masked phone shows.
+# How many digits of the phone a person types to cancel, and how many a masked phone shows: the
+# digits shown are the ones a guesser need not guess, so 2 of 4 leave 100 possibilities (3 left 10).
 CANCEL_DIGITS = 4
-SHOWN_PHONE_DIGITS = 3
+SHOWN_PHONE_DIGITS = 2
 MASK = "•••"
 
 
@@ -84,7 +85,7 @@ def initials(name: str | None) -> str:
 
 
 def masked_phone(phone: str | None) -> str:
-    """Only the last SHOWN_PHONE_DIGITS digits of a phone: "••• 678"."""
+    """Only the last SHOWN_PHONE_DIGITS digits of a phone: "••• 78"."""
     if not phone:
         return ""
     return f"{MASK} {phone[-SHOWN_PHONE_DIGITS:]}"

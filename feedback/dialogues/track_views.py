@@ -4,6 +4,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
+from feedback.core.text import clean_text
+from feedback.dialogues import limits
 from feedback.dialogues.codes import clean_code, grouped
 from feedback.dialogues.models import Petition, PetitionStatus
 from feedback.dialogues.petitions import tracking
@@ -11,11 +13,6 @@ from feedback.dialogues.petitions.services import days_overdue, local_today
 from feedback.extensions import csrf, db, limiter
 
 bp = Blueprint("track", __name__, url_prefix="/track")
-
-
-def code_rate_limit() -> str:
-    """Requests per client to the code pages (DIALOGUE_CODE_RATE_LIMIT), so codes cannot be guessed."""
-    return current_app.config["DIALOGUE_CODE_RATE_LIMIT"]
 
 
 @bp.after_request
@@ -32,7 +29,7 @@ def _lookup_page(typed: str = "", error: str | None = None, status: int = 200):
 
 
 @bp.route("/")
-@limiter.shared_limit(code_rate_limit, scope="dialogue-code")
+@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=limits.code_missed)
 def lookup():
     """Type a tracking code (any case, with or without the dash); a well-formed one opens its page."""
     typed = request.args.get("code")
@@ -72,7 +69,7 @@ def _petition_or_retry(code: str):
 
 
 @bp.route("/<code>")
-@limiter.shared_limit(code_rate_limit, scope="dialogue-code")
+@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=limits.code_missed)
 def show(code: str):
     """A petition's progress: timeline, due date, responsible agency, answer, and the rating form."""
     cleaned = clean_code(code)
@@ -87,14 +84,14 @@ def show(code: str):
 
 @bp.post("/<code>/rating")
 @csrf.exempt  # no account, and a session may be gone: the signed form token stands in for CSRF
-@limiter.shared_limit(code_rate_limit, scope="dialogue-code")
+@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=limits.code_missed)
 def rate(code: str):
     """Store the asker's rating of the published answer; mistakes keep what was typed."""
     petition, retry = _petition_or_retry(code)
     if retry is not None:
         return retry
     choice = request.form.get("satisfied", "")
-    comment = request.form.get("comment", "")
+    comment = clean_text(request.form.get("comment", ""))
     kept = {"satisfied": choice, "comment": comment}
     token = tracking.read_rating_token(current_app.config["SECRET_KEY"], request.form.get("token", ""),
                                        petition.tracking_code, current_app.config["SURVEY_FORM_MAX_AGE"])

@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from feedback.core.errors import handle_http_error
 from feedback.core.i18n import current_locale, format_local_datetime
 from feedback.core.i18n import gettext as _
-from feedback.dialogues import forms, public, tickets
+from feedback.dialogues import forms, limits, public, tickets
 from feedback.dialogues.codes import clean_code, grouped
 from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus
 from feedback.dialogues.registrations import RegistrationRefused
@@ -31,31 +31,11 @@ bp = Blueprint("dialogues", __name__)
 
 MAX_PAGE = 100_000
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-# Wrong last-4-digit guesses on one ticket: 10,000 possibilities, so a handful per quarter hour
-# makes guessing hopeless while a person who mistypes twice is not locked out.
-CANCEL_GUESS_LIMIT = "5 per 15 minutes"
-CANCEL_GUESS_SCOPE = "ticket-cancel-guess"
 # Pages whose address holds a ticket code: a secret, so never cached nor passed on as a referrer.
 TICKET_ENDPOINTS = {"dialogues.ticket", "dialogues.ticket_ics", "dialogues.ticket_lookup", "dialogues.cancel"}
 SIGNUP_PURPOSE = "signup"
 CANCEL_PURPOSE = "cancel"
 RESEND_PURPOSE = "resend"
-
-
-def signup_rate_limit() -> str:
-    """Sign-up posts per client (DIALOGUE_SIGNUP_RATE_LIMIT)."""
-    return current_app.config["DIALOGUE_SIGNUP_RATE_LIMIT"]
-
-
-def code_rate_limit() -> str:
-    """Ticket page requests per client (DIALOGUE_CODE_RATE_LIMIT), so codes cannot be guessed cheaply."""
-    return current_app.config["DIALOGUE_CODE_RATE_LIMIT"]
-
-
-def _ticket_key() -> str:
-    """The ticket a cancel attempt is about (wrong guesses are counted per ticket, from any client)."""
-    raw = (request.view_args or {}).get("code", "")
-    return f"ticket:{clean_code(raw) or raw[:32]}"
 
 
 def _secret() -> str:
@@ -196,7 +176,11 @@ def render_already(conference: Conference, registration: Registration, values: M
 
 @bp.route("/dialogues/<int:conference_id>/register", methods=["GET", "POST"])
 @csrf.exempt  # an anonymous form: its own signed token stands in for the session's CSRF token
-@limiter.limit(signup_rate_limit, methods=["POST"])
+@limiter.limit(limits.signup_rate_limit, methods=["POST"])
+@limiter.limit(limits.signup_phone_rate_limit, methods=["POST"], key_func=limits.signup_phone_key,
+               scope=limits.SIGNUP_PHONE_SCOPE, exempt_when=lambda: limits.signup_phone() is None)
+@limiter.limit(limits.signup_token_rate_limit, methods=["POST"], key_func=limits.signup_token_key,
+               scope=limits.SIGNUP_TOKEN_SCOPE, exempt_when=limits.no_signup_token)
 def register(conference_id: int):
     """The sign-up form; a valid one registers the person and leads to their ticket (POST/redirect/GET)."""
     conference = _conference_or_404(conference_id)
@@ -240,7 +224,8 @@ def register(conference_id: int):
 
 @bp.post("/dialogues/<int:conference_id>/resend")
 @csrf.exempt  # its signed token is given only to the person who typed the registered phone
-@limiter.limit(signup_rate_limit)
+@limiter.limit(limits.signup_rate_limit)
+@limiter.limit(limits.resend_rate_limit, key_func=limits.resend_key, scope=limits.RESEND_SCOPE)
 def resend(conference_id: int):
     """Email the ticket again to the address given at sign-up (the duplicate-phone page's button)."""
     conference = _conference_or_404(conference_id)
@@ -293,7 +278,7 @@ def render_ticket_missing(typed: str = "", *, status: int = 404) -> Response:
 
 
 @bp.route("/tickets/")
-@limiter.shared_limit(code_rate_limit, scope="dialogue-code")
+@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=limits.code_missed)
 def ticket_lookup():
     """A box to type a ticket code; a well-formed one leads to its ticket page."""
     typed = request.args.get("code")
@@ -312,7 +297,7 @@ def _find_or_missing(code: str) -> Registration | Response:
 
 
 @bp.route("/tickets/<code>")
-@limiter.shared_limit(code_rate_limit, scope="dialogue-code")
+@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=limits.code_missed)
 def ticket(code: str):
     """The ticket: its address is the ticket itself (the QR code holds it)."""
     canonical = clean_code(code)
@@ -323,7 +308,7 @@ def ticket(code: str):
 
 
 @bp.route("/tickets/<code>.ics")
-@limiter.shared_limit(code_rate_limit, scope="dialogue-code")
+@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=limits.code_missed)
 def ticket_ics(code: str):
     """The ticket's conference as a calendar file (text/calendar) to import into a phone's calendar."""
     found = _find_or_missing(code)
@@ -362,9 +347,9 @@ def cancel_refusal_message(reason: str) -> str:
 
 @bp.post("/tickets/<code>/cancel")
 @csrf.exempt  # anonymous: the signed token, the secret code and the phone digits stand in for a session
-@limiter.shared_limit(code_rate_limit, scope="dialogue-code")
-@limiter.limit(CANCEL_GUESS_LIMIT, key_func=_ticket_key, scope=CANCEL_GUESS_SCOPE,
-               deduct_when=lambda response: response.status_code == 422)
+@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=limits.code_missed)
+@limiter.limit(limits.cancel_guess_limit, key_func=limits.ticket_key, scope=limits.CANCEL_GUESS_SCOPE,
+               deduct_when=limits.wrong_digits)
 def cancel(code: str):
     """Give up a seat or a waiting-list place, after typing the last 4 digits of the phone."""
     found = _find_or_missing(code)
@@ -400,14 +385,19 @@ def too_many_requests(error):
     if request.endpoint == "dialogues.register" and request.method == "POST":
         conference = public.public_conference((request.view_args or {}).get("conference_id", 0))
         if conference is not None:
-            return render_signup(conference, values=request.form.copy(), status=429, notice=_(
-                "This form was sent many times from your connection in a short while. Please wait a "
-                "few minutes, then press the button again: everything you typed is kept."))
-    if (request.endpoint == "dialogues.cancel"
-            and getattr(getattr(error, "limit", None), "scope", None) == CANCEL_GUESS_SCOPE):
+            if limits.broken_scope(error) == limits.SIGNUP_PHONE_SCOPE:
+                notice = _("This phone number was sent many times for this conference in a short "
+                           "while. Please try again after %(when)s: everything you typed is kept.",
+                           when=limits.retry_time())
+            else:
+                notice = _("This form was sent many times in a short while. Please try again after "
+                           "%(when)s: everything you typed is kept.", when=limits.retry_time())
+            return render_signup(conference, values=request.form.copy(), status=429, notice=notice)
+    if request.endpoint == "dialogues.cancel" and limits.broken_scope(error) == limits.CANCEL_GUESS_SCOPE:
         registration = tickets.find_ticket((request.view_args or {}).get("code", ""))
         if registration is not None:
             return render_ticket(registration, status=429, cancel_error=_(
-                "Too many wrong tries. Please wait 15 minutes, then try again."))
+                "Too many wrong tries on this ticket. You can try again after %(when)s, or ask the "
+                "organizers of the conference to cancel your registration.", when=limits.retry_time()))
     response = handle_http_error(error)
     return _private(response) if request.endpoint in TICKET_ENDPOINTS else response

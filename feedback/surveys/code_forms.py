@@ -3,14 +3,15 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+
+from feedback.core.forms import CleanForm
 
 MAX_BATCH = 5000
 
 
-class GenerateCodesForm(FlaskForm):
+class GenerateCodesForm(CleanForm):
     """How many codes, for which agency, valid until when."""
 
     # Choices are the agencies with a live survey; a code outside the caller's subtree is a 404,

@@ -31,7 +31,7 @@ from feedback.surveys.models import AccessMode, SurveyCode
 bp = Blueprint("survey_codes", __name__, url_prefix="/manage/codes")
 
 BATCHES_PER_PAGE = 50
-CSV_COLUMNS = ("code", "url", "agency_code", "expires_at", "redeemed_at")
+CSV_COLUMNS = ("code", "url", "agency_code", "expires_at", "redeemed_on")
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -120,7 +120,7 @@ def batch(batch: str):
     with force_locale("vi"):
         slip = {"title": _("Rate the service you received"), "go": _("Open this address:"),
                 "once": _("This code works once."), "until": _("Valid until")}
-    used = sum(1 for c in codes if c.redeemed_at is not None)
+    used = sum(1 for c in codes if c.redeemed_on is not None)
     record("codes.export", agency, batch=batch, format="sheet", count=len(codes))
     db.session.commit()
     return render_template("surveys/codes/batch.html", batch=batch, agency=agency, codes=codes,
@@ -151,7 +151,8 @@ def batch_csv(batch: str):
     writer.writerow(CSV_COLUMNS)
     for code in codes:
         writer.writerow([_cell(v) for v in (code.code, code_url(code.code, base), agency.code,
-                                            _local_iso(code.expires_at), _local_iso(code.redeemed_at))])
+                                            _local_iso(code.expires_at),
+                                            code.redeemed_on.isoformat() if code.redeemed_on else "")])
     record("codes.export", agency, batch=batch, format="csv", count=len(codes))
     db.session.commit()
     return Response(out.getvalue().encode("utf-8"), mimetype="text/csv", headers={

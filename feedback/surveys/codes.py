@@ -1,12 +1,15 @@
 """One-time survey codes: making them (one by one or in printed batches), their state, redeeming once."""
 
 import enum
+import random
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, or_, select, update
+from flask import current_app
+from sqlalchemy import bindparam, case, func, or_, select, text, update
 
 from feedback.agencies.models import Agency
 from feedback.core.public_urls import public_base_url
@@ -54,7 +57,7 @@ def code_state(code: SurveyCode | None, *, live: bool, now: datetime | None = No
     now = now or utcnow()
     if code is None:
         return CodeState.UNKNOWN
-    if code.redeemed_at is not None:
+    if code.redeemed_on is not None:
         return CodeState.USED
     if code.expires_at is not None and code.expires_at <= now:
         return CodeState.EXPIRED
@@ -63,22 +66,72 @@ def code_state(code: SurveyCode | None, *, live: bool, now: datetime | None = No
     return CodeState.USABLE
 
 
-def redeem(code: SurveyCode, response_id: int) -> bool:
-    """Mark `code` used by `response_id`, in the caller's transaction; False if it was not usable.
+def local_day(moment: datetime) -> date:
+    """The day `moment` falls on in the app's time zone: all a used code keeps of when it was used."""
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def day_start(moment: datetime) -> datetime:
+    """The start (local midnight, as a UTC instant) of the local day of `moment`.
+
+    What a code-verified response keeps as its submission time: the code keeps the same day, so
+    neither side has a time finer than the other's to join on, and the response stays in the same
+    local day and month of every dashboard.
+    """
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.combine(moment.astimezone(zone).date(), time(), zone).astimezone(UTC)
+
+
+# pg_advisory_xact_lock's first key: one namespace for "redemptions at one agency".
+_REDEEM_LOCK_SPACE = 0x4C4E  # "LN"
+
+
+def redeem(code: SurveyCode) -> bool:
+    """Mark `code` used today, in the caller's transaction; False if it was not usable.
 
     One conditional UPDATE: of two transactions redeeming the same code at once, the database lets
     exactly one match the row (the other waits on its lock, then finds it redeemed). The caller
-    rolls back its response when this returns False.
+    rolls back its response when this returns False. The code keeps only the local day: never the
+    response, never a time (docs/security.md).
     """
     now = utcnow()
+    day = local_day(now)
     result = db.session.execute(
         update(SurveyCode)
-        .where(SurveyCode.id == code.id, SurveyCode.redeemed_at.is_(None),
+        .where(SurveyCode.id == code.id, SurveyCode.redeemed_on.is_(None),
                or_(SurveyCode.expires_at.is_(None), SurveyCode.expires_at > now))
-        .values(redeemed_at=now, response_id=response_id)
+        .values(redeemed_on=day)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    _restamp_day(code.agency_id, day)
+    return True
+
+
+def _restamp_day(agency_id: int, day: date) -> None:
+    """Rewrite every code used at `agency_id` on `day` in this transaction, in random order.
+
+    PostgreSQL stamps a written row with its transaction (the `xmin` system column, which any
+    reader can select) and places it physically (`ctid`) in the order of writing: the code updated
+    by redemption alone would share its transaction with the response stored beside it, and its
+    position would tell the order of redemptions. Rewritten together, the day's codes share one
+    transaction and lie in random order. Redemptions at one agency take turns (an advisory lock),
+    so each rewrite sees every earlier one of the day. SQLite has no such columns.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    db.session.execute(text("SELECT pg_advisory_xact_lock(CAST(:space AS integer), "
+                            "CAST(:agency AS integer))"),
+                       {"space": _REDEEM_LOCK_SPACE, "agency": agency_id})
+    ids = list(db.session.scalars(select(SurveyCode.id).where(SurveyCode.agency_id == agency_id,
+                                                             SurveyCode.redeemed_on == day)))
+    random.SystemRandom().shuffle(ids)
+    # Core executemany, one statement per row in the shuffled order (psycopg sends them pipelined).
+    db.session.connection().execute(
+        update(SurveyCode.__table__).where(SurveyCode.__table__.c.id == bindparam("code_id"))
+        .values(redeemed_on=SurveyCode.__table__.c.redeemed_on),
+        [{"code_id": i} for i in ids])
 
 
 def add_codes(deployment: Deployment, count: int, *, expires_at: datetime | None = None,
@@ -207,11 +260,11 @@ def batch_summaries(agency_condition, *, limit: int, offset: int = 0,
                     now: datetime | None = None) -> list[BatchSummary]:
     """Batches at the agencies matching `agency_condition`, newest first, counted in one query."""
     now = now or utcnow()
-    expired = case((SurveyCode.redeemed_at.is_(None) & SurveyCode.expires_at.is_not(None)
+    expired = case((SurveyCode.redeemed_on.is_(None) & SurveyCode.expires_at.is_not(None)
                     & (SurveyCode.expires_at <= now), 1), else_=0)
     created = func.min(SurveyCode.created_at)
     rows = db.session.execute(
-        select(SurveyCode.batch, Agency, func.count(SurveyCode.id), func.count(SurveyCode.redeemed_at),
+        select(SurveyCode.batch, Agency, func.count(SurveyCode.id), func.count(SurveyCode.redeemed_on),
                func.sum(expired), created, func.max(SurveyCode.expires_at))
         .join(Agency, Agency.id == SurveyCode.agency_id)
         .where(SurveyCode.batch.is_not(None), agency_condition)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from feedback.core.i18n import gettext as _
+from feedback.core.text import CONTROL_CHARS, clean_text  # noqa: F401 (CONTROL_CHARS: drafts)
 from feedback.surveys.models import Question, QuestionType
 
 TOKEN_FIELD = "token"
@@ -17,7 +18,7 @@ HONEYPOT_FIELD = "website"
 SERVICE_FIELD = "service"
 NOT_APPLICABLE = "na"
 LIKERT_VALUES = ("1", "2", "3", "4", "5")
-# The words of the five-point scale (DESIGN.md), on the form and wherever an answer is shown.
+# The words of the five-point scale (docs/statistics.md), on the form and wherever an answer is shown.
 LIKERT_LABELS = {1: _l("Very dissatisfied"), 2: _l("Dissatisfied"), 3: _l("Neutral"),
                  4: _l("Satisfied"), 5: _l("Very satisfied")}
 RATING_VALUES = tuple(str(n) for n in range(11))
@@ -25,8 +26,6 @@ YESNO_VALUES = ("yes", "no")
 DEFAULT_MAX_LENGTH = {QuestionType.SHORT_TEXT: 200, QuestionType.LONG_TEXT: 2000}
 # Headings carry no answer; everything else is numbered and may be answered.
 HEADINGS = (QuestionType.SECTION, QuestionType.NOTE)
-# PostgreSQL refuses NUL in text, and stray control characters only come from bots or bad paste.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -157,11 +156,6 @@ def show_if_hint(question: Question, questions: list[Question], locale: str) -> 
              n=n, values=" / ".join(labels))
 
 
-def _clean_text(raw: str) -> str:
-    """Text as typed, without control characters, with Windows line ends folded and ends trimmed."""
-    return CONTROL_CHARS.sub("", raw.replace("\r\n", "\n")).strip()
-
-
 def _parse_number(raw: str) -> float | None:
     """A finite number written with a dot or a Vietnamese decimal comma; None when it is not one."""
     text = raw.strip().replace(" ", "")
@@ -188,7 +182,7 @@ def _parse_one(question: Question, form: MultiDict) -> tuple[ParsedAnswer | None
             return None, _("Please choose at most %(n)s answers.", n=limit)
         return ParsedAnswer(key, choices=picked), None
     if kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
-        text = _clean_text(raw)
+        text = clean_text(raw)
         if not text:
             return None, None
         limit = max_length(question)

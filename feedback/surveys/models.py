@@ -1,11 +1,12 @@
 """Surveys, their frozen versions and questions, deployments at agencies, and the responses."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -292,7 +293,9 @@ class SurveyCode(db.Model):
     """A one-time code printed on a receipt: opens one deployment's survey once, then never again.
 
     Redemption is a single conditional UPDATE (see surveys.codes.redeem), so two citizens sending
-    the same code at the same moment cannot both be counted.
+    the same code at the same moment cannot both be counted. A code keeps only the day it was used,
+    never which response used it: it may carry a dossier number, and responses are anonymous
+    (docs/security.md, "Anonymity of code-verified responses").
     """
 
     __tablename__ = "survey_code"
@@ -307,8 +310,8 @@ class SurveyCode(db.Model):
     batch: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="SET NULL"))
+    # The local day (BABEL_DEFAULT_TIMEZONE) the code was used; no finer, so no time joins it to a response.
+    redeemed_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id", ondelete="SET NULL"))
 

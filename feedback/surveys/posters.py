@@ -18,7 +18,7 @@ PNG_DPI = 300
 
 
 def short_url(agency_code: str) -> str:
-    """The stable public address of the survey at an agency (DESIGN.md: /s/<agency-code>)."""
+    """The stable public address of the survey at an agency (docs/pages.md: /s/<agency-code>)."""
     return f"{public_base_url()}/s/{agency_code}"
 
 

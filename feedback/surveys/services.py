@@ -1,24 +1,23 @@
 """Reads and writes for surveys: finding the live deployment, storing a scored response."""
 
-import hashlib
-import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.orm import joinedload
 
 from feedback.agencies.models import Agency
 from feedback.agencies.services import find_agency
 from feedback.audit.services import record
+from feedback.core.hashing import daily_hash
 from feedback.core.text import fold_for_search
 from feedback.dashboards import summary
 from feedback.extensions import db
 from feedback.models import utcnow
+from feedback.surveys.codes import day_start
 from feedback.surveys.drafts import Draft, is_draft_id
 from feedback.surveys.forms import ParsedAnswer
 from feedback.surveys.frozen import (
@@ -279,24 +278,16 @@ def score_response(version: SurveyVersion, answers: Iterable) -> list[ResponseSc
     ]
 
 
-def _daily_salt(day: date | None) -> bytes:
-    """The salt of a UTC day's client hashes: derived from SECRET_KEY and the date, so yesterday's
-    hashes cannot be linked to today's and nobody without the key can test a guessed address."""
-    day = day or utcnow().date()
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, day.isoformat().encode(), hashlib.sha256).digest()
-
-
 def client_hash(ip: str, user_agent: str, *, day: date | None = None) -> str:
     """A hash of the client (address and browser) that changes every UTC day; the raw address is
-    never stored."""
-    return hashlib.sha256(_daily_salt(day) + b"\0" + ip.encode() + b"\0" + user_agent.encode()).hexdigest()
+    never stored (the salting is core.hashing's, shared with the audit log)."""
+    return daily_hash(ip, user_agent, day=day)
 
 
 def address_hash(ip: str, *, day: date | None = None) -> str:
     """A hash of the address alone, with the same daily salt: counts what one address sends
     whichever browser it claims to be."""
-    return hashlib.sha256(_daily_salt(day) + b"\0" + ip.encode()).hexdigest()
+    return daily_hash(ip, day=day)
 
 
 FREE_TEXT_TYPES = (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
@@ -354,14 +345,19 @@ def store_response(deployment: DeploymentLike, answers: Mapping[str, ParsedAnswe
     write: no ORM objects to track), then the summary upserts.
     """
     version = version or deployment.version
+    channel = AccessMode(channel or deployment.access_mode)
+    submitted_at = utcnow()
+    if channel == AccessMode.CODE:
+        # A code-verified response keeps no time finer than its code's day (docs/security.md).
+        submitted_at, started_at = day_start(submitted_at), None
     free_text = free_text_keys(version)
     given = [NewAnswer(key, a.number, a.text, a.choices, a.not_applicable,
                        fold_for_search(a.text) if key in free_text else None)
              for key, a in answers.items()]
     new = NewResponse(
         version_id=deployment.version_id, agency_id=deployment.agency_id,
-        channel=AccessMode(channel or deployment.access_mode), service=service,
-        submitted_at=utcnow(), excluded=int(flags) != 0,
+        channel=channel, service=service,
+        submitted_at=submitted_at, excluded=int(flags) != 0,
         answers=given, scores=score_response(version, given),
     )
     connection = db.session.connection()

@@ -386,11 +386,10 @@ def finish(flow: Flow, draft: Draft, started_at: datetime, answers: dict, servic
     flags = integrity_flags(flow.deployment, honeypot=values.get(HONEYPOT_FIELD, ""),
                             started_at=started_at, client=client, address=address, ip=ip,
                             channel=flow.channel, replayed=not fresh)
-    response_id = store_response(flow.deployment, answers, locale=current_locale(),
-                                 started_at=started_at, flags=flags, client_hash=client,
-                                 address_hash=address, service=service, channel=flow.channel,
-                                 version=flow.version)
-    if flow.code is not None and not codes.redeem(flow.code, response_id):
+    store_response(flow.deployment, answers, locale=current_locale(), started_at=started_at,
+                   flags=flags, client_hash=client, address_hash=address, service=service,
+                   channel=flow.channel, version=flow.version)
+    if flow.code is not None and not codes.redeem(flow.code):
         db.session.rollback()
         return render_code_state(codes.CodeState.USED)
     agency_id = flow.deployment.agency_id

@@ -77,7 +77,7 @@ def upgrade():
         batch_op.create_index('ix_response_summary_read', ['period', 'day'], unique=False, postgresql_include=['agency_id', 'channel', 'responses', 'index_n', 'index_sum', 'index_sum_sq'])
 
     # ### end Alembic commands ###
-    # Existing responses are summed in by `flask dashboards rebuild-summary` (see the README).
+    # Existing responses are summed in by `flask dashboards rebuild-summary` (docs/dashboards.md).
 
 
 def downgrade():

@@ -36,7 +36,7 @@ def upgrade():
     with op.batch_alter_table('answer_summary', schema=None) as batch_op:
         batch_op.create_index('ix_answer_summary_agency', ['agency_id', 'period', 'day'], unique=False)
         batch_op.create_index('ix_answer_summary_read', ['period', 'day'], unique=False, postgresql_include=READ_INCLUDE)
-    # Existing responses are counted in by `flask dashboards rebuild-summary` (see the README).
+    # Existing responses are counted in by `flask dashboards rebuild-summary` (docs/dashboards.md).
 
 
 def downgrade():

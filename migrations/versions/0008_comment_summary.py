@@ -37,7 +37,7 @@ def upgrade():
         batch_op.create_index('ix_comment_summary_read', ['period', 'day'], unique=False, postgresql_include=READ_INCLUDE)
     with op.batch_alter_table('response', schema=None) as batch_op:
         batch_op.create_index('ix_response_submitted_at', ['submitted_at'], unique=False)
-    # Existing comments are counted in by `flask dashboards rebuild-summary` (see the README).
+    # Existing comments are counted in by `flask dashboards rebuild-summary` (docs/dashboards.md).
 
 
 def downgrade():

@@ -1,7 +1,7 @@
 """open-link integrity: used form token nonces, the draft's nonce, a per-address hash, agency networks
 
 Revision ID: 0011_open_link_integrity
-Revises: 0008_comment_summary
+Revises: 0010_staff_access
 Create Date: 2026-12-07 05:30:00.000000
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0011_open_link_integrity'
-down_revision = '0008_comment_summary'
+down_revision = '0010_staff_access'
 branch_labels = None
 depends_on = None
 

@@ -29,7 +29,8 @@ def _read_until(fd: int, text: str, timeout: float = 20.0) -> str:
 def test_password_is_asked_twice_on_a_terminal_and_not_echoed(app):
     main, child = pty.openpty()
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "FLASK_APP": "wsgi.py", "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "1024"}
+           "FLASK_APP": "wsgi.py", "APP_ENV": "development", "ARGON2_TIME_COST": "1",
+           "ARGON2_MEMORY_COST": "1024"}
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "users", "create", "tty@example.vn", "--role", "admin"],
         stdin=child, stdout=child, stderr=child, cwd=ROOT, env=env, close_fds=True)

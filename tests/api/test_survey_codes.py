@@ -200,3 +200,14 @@ def test_requests_are_rate_limited_per_key(app, client, secret, tree):
     assert limited.status_code == 429 and limited.is_json and "Retry-After" in limited.headers
     # Another key has its own allowance.
     assert issue(client, other, agency_code="A1", dossier_id="y").status_code == 201
+
+
+def test_made_up_keys_are_rate_limited_per_address_not_per_key(app, client, secret, tree):
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    # Each attempt presents another made-up secret: they share the address's allowance.
+    statuses = [issue(client, f"ln_made-up-{i}", agency_code="A1", dossier_id="1").status_code
+                for i in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
+    assert issue(client, None, agency_code="A1", dossier_id="1").status_code == 429
+    # A real key from the same address keeps its own allowance.
+    assert issue(client, secret, agency_code="A1", dossier_id="2").status_code == 201

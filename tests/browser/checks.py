@@ -63,6 +63,10 @@ class PageLog:
     """What went wrong while a page was open, as seen by the browser."""
 
     console_errors: list[tuple[str, str]] = field(default_factory=list)  # (text, source url)
+    # plotly.js reports a figure it cannot draw as meant with console.trace ("WARN: Invalid color
+    # specifier"), and draws something else. (Its console.warn notes, such as a slow preload on a
+    # busy machine, are not about the figure and are not kept.)
+    console_warnings: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)  # (resource type, url)
@@ -74,13 +78,14 @@ class PageLog:
         re-rendered form) is the test's business, so Chromium's console note about it is not one."""
         found = [f"console error: {text}" for text, url in self.console_errors
                  if not (text.startswith("Failed to load resource") and url in self.documents)]
+        found += [f"console warning: {text}" for text in self.console_warnings]
         found += [f"failed request: {r}" for r in self.failed_requests]
         found += [f"third-party request: {r}" for r in self.foreign_requests]
         return found
 
     def clear(self) -> None:
         """Forget everything recorded so far (for example before the step under test)."""
-        for name in ("console_errors", "failed_requests", "foreign_requests", "requests"):
+        for name in ("console_errors", "console_warnings", "failed_requests", "foreign_requests", "requests"):
             getattr(self, name).clear()
         self.documents.clear()
 
@@ -101,6 +106,8 @@ def watch(page, log: PageLog) -> None:
     def on_console(message):
         if message.type == "error":
             log.console_errors.append((message.text, message.location.get("url", "")))
+        elif message.type == "trace" and message.text.startswith("WARN"):
+            log.console_warnings.append(message.text)
 
     def on_response(response):
         request = response.request

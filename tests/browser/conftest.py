@@ -14,6 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.browser.checks import LOCAL_HOST, PageLog, is_local, watch
+from tests.browser.html_check import HtmlPages, vnu_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -25,8 +26,9 @@ PHONE_LOCALE = "vi-VN"
 TIMEOUT_MS = 10_000
 
 
-def buffered(app):
-    """`app` with each response body read in full (and closed) before the server sends it.
+def buffered(app, pages: HtmlPages | None = None):
+    """`app` with each response body read in full (and closed) before the server sends it; every
+    HTML body is also kept in `pages`, for the HTML checker.
 
     Chromium drops connections it no longer needs (a favicon still loading when the test clicks
     on); werkzeug's development server then raises out of its clean-up before closing the response
@@ -34,23 +36,46 @@ def buffered(app):
     buffered body has nothing left to close. Test pages are small, so buffering costs nothing."""
 
     def wsgi(environ, start_response):
-        iterable = app(environ, start_response)
+        html = []
+
+        def start(status, headers, *args):
+            html.append(any(k.lower() == "content-type" and v.startswith("text/html") for k, v in headers))
+            return start_response(status, headers, *args)
+
+        iterable = app(environ, start)
         try:
-            return [b"".join(iterable)]
+            body = b"".join(iterable)
         finally:
             if hasattr(iterable, "close"):
                 iterable.close()
+        if pages is not None and html and html[0]:
+            pages.keep(environ.get("PATH_INFO", ""), body)
+        return [body]
 
     return wsgi
 
 
+@pytest.fixture(scope="session")
+def served_html(tmp_path_factory) -> Iterator[HtmlPages]:
+    """The HTML pages the live server sent during this worker's session; when it ends, one run of
+    the W3C Nu HTML checker over all of them, failing on any error (see html_check.py)."""
+    pages = HtmlPages()
+    yield pages
+    command, _why = vnu_command()
+    if command is None or not pages.pages:
+        return  # test_html_checker_is_available says why, as a skip (or a failure in CI)
+    errors = pages.check(tmp_path_factory.mktemp("html"), command)
+    assert not errors, (f"the W3C Nu HTML checker found {len(errors)} errors in "
+                        f"{len(pages.pages)} pages:\n  " + "\n  ".join(errors))
+
+
 @pytest.fixture
-def live_server(app) -> Iterator[str]:
+def live_server(app, served_html) -> Iterator[str]:
     """The test app served on 127.0.0.1 at a free port in a background thread; yields its URL.
 
     It is the `app` fixture's application, so it runs on each database backend and the test can
     read what the browser wrote through `db.session`."""
-    server = make_server(LOCAL_HOST, 0, buffered(app), threaded=True)
+    server = make_server(LOCAL_HOST, 0, buffered(app, served_html), threaded=True)
     # A short poll interval: shutdown() waits for the loop to notice, 0.5 s by default.
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
                               name="live-server", daemon=True)

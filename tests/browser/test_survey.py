@@ -292,7 +292,7 @@ def test_code_pages_say_what_happened_and_are_accessible(page, app, tree):
     deploy(version, tree.dept_a, access_mode=AccessMode.CODE)
     deployment = db.session.scalars(select(Deployment)).one()
     fresh, used, expired = codes.add_codes(deployment, 3)
-    used.redeemed_at = utcnow()
+    used.redeemed_on = utcnow().date()
     expired.expires_at = utcnow() - timedelta(days=1)
     db.session.commit()
     fresh_code, used_code, expired_code = fresh.code, used.code, expired.code

@@ -95,3 +95,27 @@ def test_height_grows_with_the_number_of_bars_and_one_trace_has_no_legend():
 def test_nothing_to_draw_gives_an_empty_figure(indices):
     figure = agency_index_chart(indices, locale="en", text=TEXT)
     assert figure["data"] == []
+
+
+def test_the_dimension_heatmap_gives_plotly_colours_not_numbers():
+    """plotly.js warned "Invalid color specifier" for every cell when given numbers and a scale;
+    the colours are worked out beforehand, from the scale's ends through its stops."""
+    import re
+    from types import SimpleNamespace
+
+    from feedback.dashboards.question_charts import HeatmapText, dimension_heatmap
+
+    cell = lambda mean: SimpleNamespace(mean=mean, low=mean - 5, high=mean + 5, n=30)  # noqa: E731
+    rows = [("A", "Sở Tư pháp", [cell(0.0), cell(50.0), None]),
+            ("B", "UBND xã", [cell(100.0), cell(75.0), cell(62.5)])]
+    figure = dimension_heatmap(rows, ["Access", "Staff", "Result"],
+                               text=HeatmapText(rate="Rate", interval="95% interval", responses="Responses",
+                                                not_enough="Not enough"),
+                               format_number=lambda x: f"{x:.1f}", format_count=str)
+    colours = [c for trace in figure["data"] for c in
+               (trace["marker"]["color"] if isinstance(trace["marker"]["color"], list)
+                else [trace["marker"]["color"]])]
+    assert colours and all(isinstance(c, str) and re.fullmatch(r"#[0-9a-f]{6}", c) for c in colours)
+    shown = figure["data"][-1]["marker"]
+    assert shown["color"] == ["#b2182b", "#fddbc7", "#2166ac", "#d1e5f0", "#e7e0dc"]
+    assert "colorscale" not in shown

@@ -86,7 +86,7 @@ def _html(client, url: str) -> str:
 def _texts(html: str) -> list[str]:
     """The comment texts listed on the page, in order."""
     return [re.sub(r"\s+", " ", t).strip()
-            for t in re.findall(r'<p class="comment-text">(.*?)</p>', html, re.S)]
+            for t in re.findall(r'<p class="comment-text"><bdi>(.*?)</bdi></p>', html, re.S)]
 
 
 def _csv(client, url: str) -> list[list[str]]:

@@ -1,5 +1,6 @@
 """A TCP relay between the app and PostgreSQL that a test can cut and restore, to play the
-database going down (a restart, a failover, a network cut) and coming back."""
+database going down (a restart, a failover, a network cut) and coming back, or going silent
+(it accepts connections and never answers: a hung server, a black-holed failover address)."""
 
 import socket
 import threading
@@ -16,6 +17,8 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
         self._cut = False
+        self._silent = False
+        self._held: list[socket.socket] = []
         self._closed = False
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -26,9 +29,13 @@ class TcpProxy:
             except OSError:
                 return
             with self._lock:
-                refused = self._cut
+                refused, silent = self._cut, self._silent
+                if silent:
+                    self._held.append(client)  # accepted, kept open, never answered
             if refused:
                 client.close()
+                continue
+            if silent:
                 continue
             try:
                 server = socket.create_connection(self.target, timeout=5)
@@ -68,13 +75,24 @@ class TcpProxy:
         for end in ends:
             self._close(end)
 
+    def silence(self) -> None:
+        """The database hangs: live connections drop (as at a restart), new ones are accepted and
+        never get a byte back."""
+        self.cut()
+        with self._lock:
+            self._cut, self._silent = False, True
+
     def restore(self) -> None:
         """The database is back."""
         with self._lock:
-            self._cut = False
+            self._cut = self._silent = False
+            held, self._held = self._held, []
+        for end in held:
+            end.close()
 
     def close(self) -> None:
         """Stop relaying for good."""
+        self.restore()
         self.cut()
         self._closed = True
         self._listener.close()

@@ -63,7 +63,8 @@ def test_two_workers_deliver_each_message_exactly_once(app):
 def _spawn_worker(app, port: int, logs: Path, *options: str) -> subprocess.Popen:
     """`flask notifications run` in a process of its own, on the test database, sending to `port`."""
     env = os.environ | {
-        "FLASK_APP": "wsgi.py", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "FLASK_APP": "wsgi.py", "APP_ENV": "development",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_STARTTLS": "0",
         "SMTP_TIMEOUT": "30",
     }

@@ -139,6 +139,7 @@ def _build_side(agency: Agency, marker: str, topic: Topic, staff) -> Side:
         "received_id": received.id, "tracking": answered.tracking_code, "survey_id": survey.id,
         "deployment_id": deployment.id, "response_id": response.id, "batch": batch,
         "survey_code": batch_codes[0].code, "key_id": key.id, "code": agency.code,
+        "user_id": staff.id, "grant_id": staff.grants[0].id,
     }
     return side
 
@@ -195,7 +196,7 @@ ENDPOINT_PARAMS = {
     "petitions.floor_new": {"conference_id": "held_id"}, "petitions.report": {"conference_id": "held_id"},
 }
 SIMPLE_PARAMS = {"number": 1, "key": "opinion", "fmt": "csv", "version": "x", "filename": "css/site.css",
-                 "agency_code": None, "topic_id": None}
+                 "agency_code": None, "topic_id": None, "token": "not-a-reset-token"}
 
 
 def fill(rule, side: Side, topic_id: int, **overrides) -> str:

@@ -7,12 +7,10 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -26,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from feedback.core.forms import CleanForm, CleanSubform
 from feedback.core.i18n import gettext as _
 from feedback.dialogues.models import ConferenceMode, Representing
 
@@ -101,14 +100,14 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class LeaderRow(Form):
+class LeaderRow(CleanSubform):
     """One hosting leader: name and position (both as they will be published)."""
 
     name = StringField(_l("Name"), validators=[Length(max=200)])
     title = StringField(_l("Position"), validators=[Length(max=200)])
 
 
-class AgendaRow(Form):
+class AgendaRow(CleanSubform):
     """One agenda item: when, and what (Vietnamese; English optional)."""
 
     time = StringField(_l("Time"))
@@ -116,7 +115,7 @@ class AgendaRow(Form):
     item_en = StringField(_l("Item in English (optional)"), validators=[Length(max=300)])
 
 
-class ConferenceForm(FlaskForm):
+class ConferenceForm(CleanForm):
     """Everything about a conference an organizer sets; every mistake gets its own message.
 
     The host agency and topic choices are set by the view from what the organizer may use, so a
@@ -266,7 +265,7 @@ class ConferenceForm(FlaskForm):
             self.agenda.append_entry()
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(CleanForm):
     """Someone who arrives without a registration: registered at the door and checked in."""
 
     full_name = StringField(_l("Full name"), validators=[
@@ -288,7 +287,7 @@ class WalkInForm(FlaskForm):
             raise ValidationError(_("Please choose on whose behalf the person comes."))
 
 
-class TopicForm(FlaskForm):
+class TopicForm(CleanForm):
     """A new topic for the managed list."""
 
     code = StringField(_l("Code"))

@@ -19,9 +19,10 @@ from feedback.dialogues.registrations import RegistrationRefused
 from feedback.dialogues.registrations import cancel as cancel_registration
 from feedback.extensions import db
 from feedback.notifications.outbox import Kind
+from feedback.surveys.responses.exports import CSV_MIMETYPE
 
 EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": CSV_MIMETYPE,
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 

@@ -11,6 +11,7 @@ from feedback.accounts.authz import agency_filter
 from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
 from feedback.core.i18n import gettext as _
+from feedback.core.text import clean_text, fold_for_search
 from feedback.dialogues.access import managed_conferences_condition
 from feedback.dialogues.codes import clean_code
 from feedback.dialogues.manage.forms import local_zone
@@ -155,8 +156,7 @@ class RegistrantFilters:
 
 def parse_registrant_filters(args) -> RegistrantFilters:
     """The search text and status filter; an unknown status is dropped with a message."""
-    # NUL never belongs to a search, and PostgreSQL refuses it in a query.
-    filters = RegistrantFilters(q=(args.get("q") or "").replace("\x00", "").strip()[:MAX_SEARCH])
+    filters = RegistrantFilters(q=clean_text(args.get("q") or "")[:MAX_SEARCH])
     status = args.get("status") or ""
     if status in REGISTRANT_FILTERS:
         filters.status = status
@@ -186,10 +186,9 @@ def registrant_query(conference: Conference, filters: RegistrantFilters) -> Sele
     elif filters.status:
         conditions.append(Registration.status == RegistrationStatus(filters.status))
     if filters.q:
-        # lower() folds Vietnamese capitals on PostgreSQL but only ASCII ones on SQLite, so the text
-        # as typed is tried too (a search for "Đỗ" still finds "Đỗ" there).
-        matches = [func.lower(Registration.full_name).contains(filters.q.lower(), autoescape=True),
-                   Registration.full_name.contains(filters.q, autoescape=True)]
+        # Matched folded against the folded name: any case, with or without accents ("thuy",
+        # "THỦY" and "Thủy" typed decomposed all find "Thủy"), the same on both backends.
+        matches = [Registration.search_name.contains(fold_for_search(filters.q), autoescape=True)]
         digits = _phone_digits(filters.q)
         if digits:
             matches.append(Registration.phone.contains(digits, autoescape=True))

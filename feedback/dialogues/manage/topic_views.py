@@ -8,6 +8,7 @@ from feedback.accounts.models import Role
 from feedback.audit.services import record
 from feedback.core.i18n import current_locale, ngettext
 from feedback.core.i18n import gettext as _
+from feedback.core.text import clean_text
 from feedback.dialogues import topics as topic_service
 from feedback.dialogues.manage.blueprint import bp
 from feedback.dialogues.manage.forms import TopicForm
@@ -81,7 +82,7 @@ def rename_topic(topic_id: int):
     """Change a topic's Vietnamese and English names."""
     _admin_only()
     topic = _topic_or_404(topic_id)
-    name_vi, name_en = request.form.get("name_vi", ""), request.form.get("name_en", "")
+    name_vi, name_en = (clean_text(request.form.get(name, "")) for name in ("name_vi", "name_en"))
     try:
         topic_service.rename_topic(topic, name_vi, name_en, actor=current_user)
     except topic_service.TopicRefused as refused:

@@ -3,12 +3,10 @@
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -17,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from feedback.core.forms import CleanForm, CleanSubform
 from feedback.core.i18n import gettext as _
 from feedback.dialogues.petitions.services import local_today, local_zone
 from feedback.models import utcnow
@@ -61,7 +60,7 @@ def _must_choose(field, message: str) -> None:
         raise ValidationError(message)
 
 
-class FloorPetitionForm(FlaskForm):
+class FloorPetitionForm(CleanForm):
     """A question raised on the day, typed in by an organizer."""
 
     text = TextAreaField(_l("Question or proposal"), validators=[
@@ -77,7 +76,7 @@ class FloorPetitionForm(FlaskForm):
             _must_choose(field, _("Please choose a topic from the list."))
 
 
-class HideForm(FlaskForm):
+class HideForm(CleanForm):
     """Why a petition is hidden; the reason stays with the staff."""
 
     reason = TextAreaField(_l("Reason (for the staff only; the citizen is not shown it)"), validators=[
@@ -85,7 +84,7 @@ class HideForm(FlaskForm):
         Length(max=REASON_MAX, message=_l("Please keep it under %(max)s characters.", max=REASON_MAX))])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(CleanForm):
     """Which petition of the same conference a duplicate goes into."""
 
     target = SelectField(_l("Merge into"), validate_choice=False)
@@ -95,7 +94,7 @@ class MergeForm(FlaskForm):
         _must_choose(field, _("Please choose the petition to merge into."))
 
 
-class AssignForm(FlaskForm):
+class AssignForm(CleanForm):
     """The responsible agency and the due date."""
 
     agency = SelectField(_l("Responsible agency"), validate_choice=False)
@@ -112,7 +111,7 @@ class AssignForm(FlaskForm):
             raise ValidationError(_("The due date cannot be in the past."))
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(CleanForm):
     """The agency's answer: what it says, who gives it (name and title), and when."""
 
     answer_text = TextAreaField(_l("Answer"), validators=[
@@ -146,7 +145,7 @@ class AnswerForm(FlaskForm):
         return f"{name}, {title}" if title else name
 
 
-class CommitmentRow(Form):
+class CommitmentRow(CleanSubform):
     """One commitment of the closing report; a row left entirely blank is skipped."""
 
     text = TextAreaField(_l("Commitment"), validators=[
@@ -184,7 +183,7 @@ class CommitmentRow(Form):
             raise ValidationError(_("The due date cannot be in the past."))
 
 
-class ReportForm(FlaskForm):
+class ReportForm(CleanForm):
     """The closing report: attendees, summary, commitments."""
 
     attendee_count = CountField(_l("Number of attendees"), validators=[

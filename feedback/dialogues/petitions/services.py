@@ -13,6 +13,7 @@ from feedback.accounts.authz import agency_filter, can_access, is_admin
 from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
 from feedback.audit.services import record
+from feedback.core.text import fold_for_search, like_pattern
 from feedback.dialogues.codes import clean_code, new_unique_code
 from feedback.dialogues.models import (
     Conference,
@@ -178,12 +179,6 @@ class QueueFilters:
     search: str = ""
 
 
-def _like_pattern(text: str) -> str:
-    """`text` as a LIKE pattern matching it anywhere, its wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _filter_conditions(user: User, filters: QueueFilters, today: date, *, with_status: bool = True) -> list:
     """The WHERE conditions of the queue for `user` and `filters`."""
     conditions = [visible_condition(user)]
@@ -201,7 +196,8 @@ def _filter_conditions(user: User, filters: QueueFilters, today: date, *, with_s
         conditions.append(Petition.source == filters.source)
     search = filters.search.strip()
     if search:
-        text_match = Petition.text.ilike(_like_pattern(search), escape="\\")
+        # Folded against the folded text: any case, with or without accents, on both backends.
+        text_match = Petition.search_text.like(like_pattern(fold_for_search(search)), escape="\\")
         code = clean_code(search)
         conditions.append(or_(text_match, Petition.tracking_code == code) if code else text_match)
     return conditions

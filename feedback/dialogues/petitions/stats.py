@@ -1,4 +1,4 @@
-"""Petition handling per responsible agency (DESIGN.md, after 766/QĐ-TTg): on time, overdue, satisfaction.
+"""Petition handling per agency (docs/statistics.md, after 766/QĐ-TTg): on time, overdue, satisfaction.
 
 Definitions, for the petitions assigned to an agency (hidden and merged ones left out):
 - answered on time: the answer was published on or before the due date (local days);
@@ -30,7 +30,7 @@ COUNTED_STATUSES = (PetitionStatus.ASSIGNED, PetitionStatus.ANSWERED, PetitionSt
 
 @dataclass(frozen=True)
 class AgencyHandling:
-    """The handling counts of one responsible agency, and the rates DESIGN.md defines on them."""
+    """The handling counts of one responsible agency, and the rates docs/statistics.md defines on them."""
 
     agency_id: int
     total: int

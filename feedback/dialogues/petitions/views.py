@@ -13,6 +13,7 @@ from feedback.agencies.models import Agency
 from feedback.agencies.services import find_agency
 from feedback.core.i18n import current_locale, ngettext
 from feedback.core.i18n import gettext as _
+from feedback.core.text import clean_text
 from feedback.dialogues.access import get_managed_conference_or_404
 from feedback.dialogues.codes import grouped
 from feedback.dialogues.models import (
@@ -84,8 +85,7 @@ def _conference_in_scope(conference_id: int) -> Conference:
 def _read_filters() -> tuple[QueueFilters, list[str], dict]:
     """The queue's filters from the query string, messages for the ones not understood, and the
     filters to keep on every link of the page."""
-    # NUL never belongs to a search, and PostgreSQL refuses it in a query.
-    filters = QueueFilters(search=request.args.get("q", "").replace("\x00", "").strip()[:200])
+    filters = QueueFilters(search=clean_text(request.args.get("q", ""))[:200])
     errors = []
     conference_id, ok = _int_arg("conference")
     if not ok:

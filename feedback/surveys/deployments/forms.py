@@ -1,11 +1,11 @@
 """The form for deploying a survey version at agencies, with a clear message for every mistake."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
+from feedback.core.forms import CleanForm
 from feedback.core.i18n import gettext as _
 from feedback.surveys.deployments.services import local_today, parse_services
 from feedback.surveys.models import AccessMode
@@ -22,7 +22,7 @@ class DayField(DateField):
             raise ValueError(_("Please enter the date as year-month-day, for example 2025-06-30.")) from None
 
 
-class DeploymentForm(FlaskForm):
+class DeploymentForm(CleanForm):
     """Which version, where, when, how citizens reach it, and which services they pick from.
 
     The version and agency choices are set by the view from what the organizer may use; a value

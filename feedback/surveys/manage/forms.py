@@ -3,12 +3,12 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from feedback.core.forms import CleanForm
 from feedback.core.i18n import gettext as _
 from feedback.surveys.designer import (
     DIMENSIONS,
@@ -58,7 +58,7 @@ def _number(text: str, *, whole: bool = False):
     return None if whole else value
 
 
-class NewSurveyForm(FlaskForm):
+class NewSurveyForm(CleanForm):
     """Owner agency, starting point (blank, the SIPAS template or a copy), and the title."""
 
     owner = SelectField(_l("Owner agency"), coerce=int, validate_choice=False, choices=[])
@@ -68,7 +68,7 @@ class NewSurveyForm(FlaskForm):
                                                                          Length(max=MAX_TITLE)])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(CleanForm):
     """A draft's titles, introductions and dimension weights."""
 
     title_vi = StringField(_l("Title in Vietnamese"), validators=[
@@ -111,7 +111,7 @@ class SettingsForm(FlaskForm):
         return weights if ok else None
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(CleanForm):
     """Every setting of a question; the ones that do not apply to the chosen type are ignored."""
 
     key = StringField(_l("Key"), validators=[DataRequired(_l("Please give the question a key."))])
@@ -222,7 +222,7 @@ class QuestionForm(FlaskForm):
         return loose
 
 
-class ImportForm(FlaskForm):
+class ImportForm(CleanForm):
     """A survey definition to import, as a file or pasted text, and the agency that will own it."""
 
     owner = SelectField(_l("Owner agency"), coerce=int, validate_choice=False, choices=[])

@@ -28,6 +28,9 @@ from feedback.surveys.models import Question, Response, SurveyVersion
 from feedback.surveys.responses.services import answer_cell, flag_names, responses_with_context
 
 CSV_BOM = "\ufeff"
+# The type every CSV download is sent with. Werkzeug appends "; charset=utf-8" to a text/* mimetype
+# itself, so naming the charset here too sent it twice.
+CSV_MIMETYPE = "text/csv"
 # A spreadsheet reads a cell starting with these as a formula (tab and CR too, per OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Rows fetched from the database at a time, and CSV rows sent per chunk.

@@ -27,7 +27,7 @@ from feedback.surveys.responses import exports, services
 bp = Blueprint("responses", __name__, url_prefix="/manage/responses")
 
 EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": exports.CSV_MIMETYPE,
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
@@ -48,7 +48,11 @@ def _list_args() -> dict[str, str]:
 def index():
     """The responses of the user's subtrees, newest first, filtered by the query string."""
     surveys = services.survey_choices(current_user)
-    filters = services.parse_filters(request.args, current_user, surveys)
+    return _list_page(services.parse_filters(request.args, current_user, surveys), surveys)
+
+
+def _list_page(filters: services.ResponseFilters, surveys: list):
+    """The list page for `filters`: its messages first, then the matching responses."""
     messages = [str(error) for error in filters.errors]
     page_number, page_error = services.parse_page(request.args.get("page"))
     conditions = services.response_conditions(current_user, filters, _zone())
@@ -140,7 +144,13 @@ def export(fmt: str):
     """
     if fmt not in EXPORT_TYPES:
         abort(404)
-    filters = services.parse_filters(request.args, current_user)
+    surveys = services.survey_choices(current_user)
+    filters = services.parse_filters(request.args, current_user, surveys)
+    if filters.errors:
+        # A filter the list page would drop (an agency not one of yours, a bad date) is not
+        # dropped silently here: the file would hold more than was asked for. The list page
+        # answers instead, with the same messages, and nothing is exported.
+        return _list_page(filters, surveys)
     zone, locale = _zone(), current_locale()
     conditions = services.response_conditions(current_user, filters, zone)
     count, max_id = exports.snapshot(conditions)

@@ -19,7 +19,7 @@ def at_local(day, hour, minute=0):
 
 
 def reference(petitions, today):
-    """The DESIGN.md figures per agency, computed row by row."""
+    """The docs/statistics.md figures per agency, computed row by row."""
     out = {}
     for p in petitions:
         if p.agency_id is None or p.status not in (PetitionStatus.ASSIGNED, PetitionStatus.ANSWERED,

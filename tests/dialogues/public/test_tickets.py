@@ -1,6 +1,8 @@
 """/tickets/<code>: status, QR code of the ticket's address, calendar file, cancelling with the phone's
 last digits (promoting the first waitlisted), headers that keep the code secret, unknown codes."""
 
+import time
+
 import icalendar
 import pytest
 from sqlalchemy import select
@@ -42,8 +44,9 @@ def test_ticket_page_shows_code_qr_status_and_conference(app, client, tree):
     assert qr_svg_inline(f"http://localhost/tickets/{code}") in html
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
-    # Masked: initials and the last 3 digits, never the name or the number.
-    assert "T. T. B. N." in html and "••• 001" in html and "Trần Thị" not in html
+    # Masked: initials and the last 2 digits (of the 4 that cancel), never the name or the number.
+    assert "T. T. B. N." in html and "••• 01" in html and "Trần Thị" not in html
+    assert "001" not in html.replace(code, "")
 
 
 def test_qr_code_matches_segno_matrix_of_the_ticket_url(app, client, tree):
@@ -119,7 +122,7 @@ def test_wrong_digit_guesses_are_rate_limited_per_ticket(app, client, tree):
         assert _cancel(client, code, "9999").status_code == 422
     blocked = _cancel(client, code, "0001")  # even the right digits wait now
     assert blocked.status_code == 429
-    assert "Too many wrong tries" in blocked.get_data(as_text=True)
+    assert "Too many wrong tries on this ticket. You can try again after" in blocked.get_data(as_text=True)
     assert _registration(code).status == RegistrationStatus.CONFIRMED
     assert blocked.headers["Cache-Control"] == "no-store"
     # Another ticket is not blocked by it.
@@ -205,3 +208,49 @@ def test_ticket_pages_are_rate_limited(app, client, tree):
     assert blocked.status_code == 429
     assert "Too many attempts" in blocked.get_data(as_text=True)
     assert client.get("/tickets/ACEFGHJK.ics").status_code == 429  # one budget for every ticket page
+
+
+def test_a_crowd_behind_one_address_opening_their_own_tickets_is_not_limited(app, client, tree):
+    # At the door of a conference, attendees on one mobile operator share one address.
+    conference = make_conference(tree.dept_a, capacity=20)
+    codes = [ticket_code(sign_up(client, conference.id, n)) for n in range(1, 9)]
+    app.config["DIALOGUE_CODE_RATE_LIMIT"] = "3 per minute"
+    statuses = [client.get(f"/tickets/{code}").status_code for code in codes]
+    statuses += [client.get(f"/tickets/{code}.ics").status_code for code in codes]
+    assert statuses == [200] * 16
+    # Misses are what the address's limit counts.
+    assert [client.get("/tickets/ACEFGHJK").status_code for _ in range(4)] == [404, 404, 404, 429]
+    assert client.get(f"/tickets/{codes[0]}").status_code == 429
+
+
+class _Clock:
+    """Stands in for the `time` module of the limiter's memory storage: real time plus an offset."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def time(self) -> float:
+        """Now, moved on by `offset` seconds."""
+        return time.time() + self.offset
+
+
+def test_wrong_digit_guesses_on_one_ticket_are_capped_per_day_not_only_per_quarter_hour(
+        app, client, tree, monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr("limits.storage.memory.time", clock)
+    monkeypatch.setattr("limits.strategies.time", clock)
+    conference = make_conference(tree.dept_a)
+    code = ticket_code(sign_up(client, conference.id, 1))
+    wrong = [f"{n:02d}01" for n in range(1, 40)]  # ends like the shown digits, never the real 0001
+    statuses = []
+    for quarter in range(6):  # an hour and a half of patient guessing, 5 per quarter hour
+        clock.offset = quarter * 15 * 60 + 1
+        statuses += [_cancel(client, code, wrong.pop()).status_code for _ in range(5)]
+    assert statuses.count(422) == 10 and statuses[10:] == [429] * 20
+    blocked = _cancel(client, code, "0001")
+    assert blocked.status_code == 429
+    html = blocked.get_data(as_text=True)
+    assert "ask the organizers of the conference to cancel your registration" in html
+    assert _registration(code).status == RegistrationStatus.CONFIRMED
+    clock.offset = 24 * 3600 + 60  # the next day: the person can try again
+    assert _cancel(client, code, "0001").status_code == 303

@@ -3,7 +3,7 @@
 import csv
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -133,7 +133,7 @@ def test_the_csv_opens_in_excel_and_cannot_run_formulas(app, organizer_a_client,
     day = (utcnow() + timedelta(days=3)).date()
     batch = _make_batch(organizer_a_client, count=4, expires_on=day.isoformat())
     first = db.session.scalar(select(SurveyCode).where(SurveyCode.batch == batch).order_by(SurveyCode.id))
-    first.redeemed_at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    first.redeemed_on = date(2026, 1, 2)
     db.session.commit()
 
     response = organizer_a_client.get(f"/manage/codes/batches/{batch}/codes.csv")
@@ -143,14 +143,14 @@ def test_the_csv_opens_in_excel_and_cannot_run_formulas(app, organizer_a_client,
     raw = response.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == ["code", "url", "agency_code", "expires_at", "redeemed_at"]
+    assert rows[0] == ["code", "url", "agency_code", "expires_at", "redeemed_on"]
     assert len(rows) == 5
     by_code = {row[0]: row for row in rows[1:]}
     row = by_code[first.code]
     assert row[1] == f"'=HYPERLINK(\"http://evil\")/r/{first.code}"
     assert row[2] == "A1"
     assert row[3] == f"{day.isoformat()}T23:59:59+07:00"
-    assert row[4] == "2026-01-02T10:04:05+07:00"
+    assert row[4] == "2026-01-02"  # the day only: no time to join a response by
     assert all(r[4] == "" for code, r in by_code.items() if code != first.code)
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
     exports = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "codes.export")
@@ -174,8 +174,8 @@ def test_the_list_counts_used_expired_and_unused_codes_per_batch(app, organizer_
     codes = db.session.scalars(select(SurveyCode).where(SurveyCode.batch == batch)
                                .order_by(SurveyCode.id)).all()
     now = utcnow()
-    codes[0].redeemed_at = now
-    codes[1].redeemed_at = now
+    codes[0].redeemed_on = now.date()
+    codes[1].redeemed_on = now.date()
     codes[2].expires_at = now - timedelta(days=1)
     # A code used before it expired counts as used, not expired.
     codes[1].expires_at = now - timedelta(days=1)

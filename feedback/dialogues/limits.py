@@ -1,0 +1,115 @@
+"""The rate limits of the citizens' dialogue pages: their settings, whom each counts, when to retry.
+
+docs/rate-limits.md says what each protects. Per-address limits are kept at abuse level or count
+only misses, since a mobile operator puts thousands of phones behind one address.
+"""
+
+import time
+from datetime import UTC, datetime
+
+from flask import current_app, request
+from werkzeug.wrappers import Response
+
+from feedback.core.i18n import format_local_datetime
+from feedback.dialogues.codes import clean_code
+from feedback.dialogues.forms import TOKEN_FIELD, clean
+from feedback.dialogues.registrations import normalize_phone
+from feedback.extensions import limiter
+
+SIGNUP_PHONE_SCOPE = "signup-phone"
+SIGNUP_TOKEN_SCOPE = "signup-token"
+RESEND_SCOPE = "resend-ticket"
+# Wrong last-4-digit guesses are counted per ticket (from any client) in the limiter's storage.
+CANCEL_GUESS_SCOPE = "ticket-cancel-guess"
+CODE_SCOPE = "dialogue-code"
+
+
+def signup_rate_limit() -> str:
+    """Sign-up and resend posts per client address (DIALOGUE_SIGNUP_RATE_LIMIT): abuse level only."""
+    return current_app.config["DIALOGUE_SIGNUP_RATE_LIMIT"]
+
+
+def signup_phone_rate_limit() -> str:
+    """Sign-up posts per phone number and conference (DIALOGUE_SIGNUP_PHONE_RATE_LIMIT)."""
+    return current_app.config["DIALOGUE_SIGNUP_PHONE_RATE_LIMIT"]
+
+
+def signup_token_rate_limit() -> str:
+    """Sign-up posts per form token (DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT)."""
+    return current_app.config["DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT"]
+
+
+def resend_rate_limit() -> str:
+    """Ticket emails re-sent per registration (DIALOGUE_RESEND_RATE_LIMIT)."""
+    return current_app.config["DIALOGUE_RESEND_RATE_LIMIT"]
+
+
+def code_rate_limit() -> str:
+    """Misses on the ticket and tracking pages per client address (DIALOGUE_CODE_RATE_LIMIT)."""
+    return current_app.config["DIALOGUE_CODE_RATE_LIMIT"]
+
+
+def cancel_guess_limit() -> str:
+    """Wrong cancel-digit guesses per ticket (DIALOGUE_CANCEL_GUESS_LIMIT)."""
+    return current_app.config["DIALOGUE_CANCEL_GUESS_LIMIT"]
+
+
+def signup_phone() -> str | None:
+    """The phone typed on the posted sign-up form, normalized; None when it is not a valid number
+    (the form then answers with an error, and only the address and token limits count it)."""
+    return normalize_phone(clean(request.form.get("phone")) or "")
+
+
+def signup_phone_key() -> str:
+    """The conference and phone a sign-up post is for: one person's attempts, from any address."""
+    conference_id = (request.view_args or {}).get("conference_id", 0)
+    return f"signup-phone:{conference_id}:{signup_phone()}"
+
+
+def signup_token_key() -> str:
+    """The form token a sign-up post carries: one opening of the form (a script re-using a token for
+    many phones is stopped here, a person correcting a mistake is not)."""
+    return f"signup-token:{request.form.get(TOKEN_FIELD, '')[:200]}"
+
+
+def no_signup_token() -> bool:
+    """Whether the post carries no token (refused by the form anyway; only the address counts it)."""
+    return not request.form.get(TOKEN_FIELD)
+
+
+def resend_key() -> str:
+    """The registration whose ticket a resend post asks to email again ("012" and "12" are one)."""
+    raw = request.form.get("registration", "")[:12]
+    return f"resend:{int(raw) if raw.isascii() and raw.isdigit() else raw}"
+
+
+def ticket_key() -> str:
+    """The ticket a cancel attempt is about (wrong guesses are counted per ticket, from any client)."""
+    raw = (request.view_args or {}).get("code", "")
+    return f"ticket:{clean_code(raw) or raw[:32]}"
+
+
+def code_missed(response: Response) -> bool:
+    """Whether a code page answered that the code typed matches nothing (404) or cannot be one (422).
+
+    The per-address limit of the code pages counts only these: a guesser misses nearly every time,
+    while a crowd behind one carrier-grade NAT address opening their own tickets never does.
+    """
+    return response.status_code in (404, 422)
+
+
+def wrong_digits(response: Response) -> bool:
+    """Whether a cancel attempt was refused for its digits (wrong or malformed)."""
+    return response.status_code == 422
+
+
+def broken_scope(error) -> str | None:
+    """The scope of the rate limit a 429 broke (None for another 429)."""
+    return getattr(getattr(error, "limit", None), "scope", None)
+
+
+def retry_time() -> str:
+    """When the limit this request broke lets the next request through, in local time."""
+    breached = limiter.current_limit
+    reset_at = breached.reset_at if breached is not None else time.time() + 15 * 60
+    return format_local_datetime(datetime.fromtimestamp(reset_at, UTC))
