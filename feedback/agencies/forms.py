@@ -1,14 +1,14 @@
 """The admin's form for an agency's own networks (its Wi-Fi and counters)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from feedback.agencies.services import parse_networks
+from feedback.core.forms import CleanForm
 
 
-class NetworksForm(FlaskForm):
+class NetworksForm(CleanForm):
     """Addresses or CIDR ranges, one per line (or separated by spaces or commas); empty: none."""
 
     networks = TextAreaField(_l("Own networks"), validators=[Length(max=4000)],
