@@ -6,7 +6,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 from sqlalchemy import func, select, update
 
-from feedback.dialogues.codes import new_unique_code
+from feedback.core.codes import new_unique_code
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,

@@ -16,11 +16,11 @@ from flask import (
 )
 from werkzeug.datastructures import MultiDict
 
+from feedback.core.codes import clean_code, grouped
 from feedback.core.errors import handle_http_error
 from feedback.core.i18n import current_locale, format_local_datetime
 from feedback.core.i18n import gettext as _
 from feedback.dialogues import forms, limits, public, tickets
-from feedback.dialogues.codes import clean_code, grouped
 from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus
 from feedback.dialogues.registrations import RegistrationRefused
 from feedback.dialogues.signup import cancel_ticket, resend_ticket, sign_up

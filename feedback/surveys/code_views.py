@@ -12,6 +12,7 @@ from flask_login import current_user
 from feedback.accounts.authz import agency_filter, can_access, get_agency_or_404, roles_required
 from feedback.accounts.models import Role
 from feedback.audit.services import record
+from feedback.core.codes import grouped
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.core.public_urls import public_base_url
@@ -23,7 +24,6 @@ from feedback.surveys.codes import (
     batch_summaries,
     code_url,
     generate_batch,
-    grouped,
     live_deployment_at,
 )
 from feedback.surveys.models import AccessMode, SurveyCode

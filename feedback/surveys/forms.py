@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from feedback.core.i18n import gettext as _
-from feedback.core.text import CONTROL_CHARS, clean_text  # noqa: F401 (CONTROL_CHARS: drafts)
+from feedback.core.text import clean_text
 from feedback.surveys.models import Question, QuestionType
 
 TOKEN_FIELD = "token"

@@ -11,11 +11,11 @@ from werkzeug.datastructures import MultiDict
 
 from config import TestConfig
 from feedback import create_app
+from feedback.core.text import CONTROL_CHARS
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.drafts import as_multidict, drop_hidden, merge_page, split_pages
 from feedback.surveys.forms import (
-    CONTROL_CHARS,
     HEADINGS,
     LIKERT_VALUES,
     choice_values,

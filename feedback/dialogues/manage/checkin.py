@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from feedback.dialogues.codes import clean_code
+from feedback.core.codes import clean_code
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,

@@ -10,6 +10,7 @@ from feedback.accounts.models import Role
 from feedback.audit.services import record
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
+from feedback.core.spreadsheets import CSV_MIMETYPE
 from feedback.dialogues.access import get_managed_conference_or_404
 from feedback.dialogues.manage import exports, services
 from feedback.dialogues.manage.blueprint import bp
@@ -19,7 +20,6 @@ from feedback.dialogues.registrations import RegistrationRefused
 from feedback.dialogues.registrations import cancel as cancel_registration
 from feedback.extensions import db
 from feedback.notifications.outbox import Kind
-from feedback.surveys.responses.exports import CSV_MIMETYPE
 
 EXPORT_TYPES = {
     "csv": CSV_MIMETYPE,

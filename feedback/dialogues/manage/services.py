@@ -10,10 +10,10 @@ from sqlalchemy.orm import contains_eager
 from feedback.accounts.authz import agency_filter
 from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
+from feedback.core.codes import clean_code
 from feedback.core.i18n import gettext as _
 from feedback.core.text import clean_text, fold_for_search
 from feedback.dialogues.access import managed_conferences_condition
-from feedback.dialogues.codes import clean_code
 from feedback.dialogues.manage.forms import local_zone
 from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus
 from feedback.extensions import db

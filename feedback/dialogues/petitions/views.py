@@ -11,11 +11,11 @@ from feedback.accounts.authz import agency_filter, can_access, has_role, roles_r
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
 from feedback.agencies.services import find_agency
+from feedback.core.codes import grouped
 from feedback.core.i18n import current_locale, ngettext
 from feedback.core.i18n import gettext as _
 from feedback.core.text import clean_text
 from feedback.dialogues.access import get_managed_conference_or_404
-from feedback.dialogues.codes import grouped
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from config import Config
+from feedback.core.codes import ALPHABET, CODE_LENGTH
 from feedback.dialogues import signup
 from feedback.dialogues.models import (
     ConferenceStatus,
@@ -22,7 +23,6 @@ from feedback.dialogues.registrations import RegistrationRefused
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.notifications.outbox import Kind
-from feedback.surveys.codes import ALPHABET, CODE_LENGTH
 from tests.dialogues.helpers import make_conference
 from tests.dialogues.public.util import NAME, form_token, sign_up, signup_data, ticket_code, topics
 
