@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Enum, String
 from sqlalchemy.types import TypeDecorator
 
+from feedback.core.i18n import in_language
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC (every stored timestamp is UTC)."""
@@ -53,4 +55,4 @@ class BilingualName:
 
     def name(self, locale: str) -> str:
         """The name in the given language, falling back to Vietnamese."""
-        return self.name_en if locale == "en" and self.name_en else self.name_vi
+        return in_language(self.name_vi, self.name_en, locale)

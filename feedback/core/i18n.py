@@ -45,6 +45,12 @@ def current_locale() -> str:
     return _code(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def in_language(vi, en, locale: str):
+    """The English text when `locale` is English and there is one, else the Vietnamese: the one
+    rule for every bilingual name, title, label and text (models, records, charts, templates)."""
+    return en if locale == "en" and en else vi
+
+
 @lru_cache(maxsize=16)
 def _code(locale: Locale | str) -> str:
     """A locale's code, written once per locale (Babel writes it out again on every str())."""
@@ -151,7 +157,8 @@ def init_app(app: Flask) -> None:
         npgettext=lambda context, singular, plural, n: catalog().unpgettext(context, singular, plural, n),
         newstyle=True,
     )
-    app.jinja_env.globals.update(current_locale=current_locale, language_url=language_url)
+    app.jinja_env.globals.update(current_locale=current_locale, language_url=language_url,
+                                  in_language=in_language)
     app.jinja_env.filters.update(
         number=format_number,
         percent=lambda v, fmt="#,##0.0%": format_percent(v, format=fmt),

@@ -18,6 +18,7 @@ from feedback.accounts.authz import agency_filter, can_access, visible_agencies
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
 from feedback.agencies.services import find_agency
+from feedback.core.i18n import in_language
 from feedback.dashboards.filters import DashboardFilters, parse_filters
 from feedback.extensions import db
 from feedback.surveys.models import Deployment, Survey, SurveyVersion
@@ -38,7 +39,7 @@ class Choice:
 
     def label(self, locale: str) -> str:
         """The label in the given language, falling back to Vietnamese."""
-        return self.label_en if locale == "en" and self.label_en else self.label_vi
+        return in_language(self.label_vi, self.label_en, locale)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from feedback.agencies.models import Agency
 from feedback.agencies.services import CODE_PATTERN, find_agency
 from feedback.audit.services import record
 from feedback.core.dates import parse_iso_date
-from feedback.core.i18n import format_local_date
+from feedback.core.i18n import format_local_date, in_language
 from feedback.core.i18n import gettext as _
 from feedback.dashboards import summary
 from feedback.extensions import db
@@ -291,8 +291,8 @@ def choice_label(question: Question, value, locale: str) -> str:
     """The label of a choice value in `locale` (falling back to Vietnamese, then the value)."""
     for choice in (question.options or {}).get("choices") or []:
         if isinstance(choice, dict) and str(choice.get("value")) == str(value):
-            label = choice.get("label_en") if locale == "en" and choice.get("label_en") else None
-            return str(label or choice.get("label_vi") or value)
+            label = in_language(choice.get("label_vi"), choice.get("label_en"), locale)
+            return str(label or value)
     return str(value)
 
 
