@@ -43,7 +43,7 @@ def registrants(conference_id: int):
     return render_template(
         "dialogues/manage/registrants.html", conference=conference, rows=rows, total=total, page=page,
         page_size=services.REGISTRANT_PAGE_SIZE, filters=filters, args=filters.args(),
-        statuses=services.REGISTRANT_FILTERS, counts=services.seat_counts(conference),
+        statuses=services.REGISTRANT_FILTERS, counts=services.registration_counts(conference),
         representing_labels=REPRESENTING_LABELS, national_phone=exports.national_phone,
         locale=current_locale(),
     ), 400 if filters.errors else 200
