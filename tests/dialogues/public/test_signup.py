@@ -224,8 +224,8 @@ def test_refusals_are_explained(app, client, tree, fields, message):
 
 def _token_for(app, conference_id: int) -> str:
     """A valid sign-up form token, as the form would have carried it."""
-    from feedback.dialogues.forms import make_form_token
-    return make_form_token(app.config["SECRET_KEY"], "signup", conference_id)
+    from feedback.dialogues.forms import make_dialogue_token
+    return make_dialogue_token(app.config["SECRET_KEY"], "signup", conference_id)
 
 
 @pytest.mark.parametrize("reason", ["not_published", "not_open", "closed"])
