@@ -12,12 +12,12 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from feedback.accounts.authz import agency_filter, can_access, visible_agencies
+from feedback.accounts.authz import agency_filter, can_access, reachable_agency, visible_agencies
 from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
-from feedback.agencies.services import CODE_PATTERN, find_agency
+from feedback.agencies.services import CODE_PATTERN
 from feedback.audit.services import record
-from feedback.core.dates import parse_iso_date
+from feedback.core.filters import FilterArgs
 from feedback.core.i18n import format_local_date, in_language
 from feedback.core.i18n import gettext as _
 from feedback.dashboards import summary
@@ -144,46 +144,25 @@ def parse_filters(args: Mapping[str, str], user: User,
     An agency outside the user's subtrees is treated exactly like an unknown one, so the answer
     does not tell whether it exists. `surveys` are the user's survey choices, if already loaded.
     """
-    errors = []
-    agency_code = agency_path = None
-    code = (args.get("agency") or "").strip()
-    if code:
-        agency = find_agency(code) if CODE_PATTERN.match(code) else None
-        if agency is None or not can_access(user, agency, *READERS):
-            errors.append(UNKNOWN_AGENCY)
-        else:
-            agency_code, agency_path = agency.code, agency.path
-
-    date_from, from_ok = parse_iso_date(args.get("from"))
-    date_to, to_ok = parse_iso_date(args.get("to"))
-    if not from_ok:
-        errors.append(INVALID_FROM)
-    if not to_ok:
-        errors.append(INVALID_TO)
+    reader = FilterArgs(args)
+    agency = reader.found(
+        "agency", lambda code: reachable_agency(user, code, *READERS) if CODE_PATTERN.match(code) else None,
+        UNKNOWN_AGENCY)
+    date_from, date_to, _usable = reader.dates(INVALID_FROM, INVALID_TO)
     if date_from and date_to and date_from > date_to:
-        errors.append(REVERSED)
+        reader.errors.append(REVERSED)
         date_from = date_to = None
+    channel = reader.choice("channel", CHANNELS, CHANNEL_ALL, INVALID_CHANNEL)
+    status = reader.choice("flagged", STATUSES, STATUS_ALL, INVALID_STATUS)
 
-    channel = (args.get("channel") or CHANNEL_ALL).strip()
-    if channel not in CHANNELS:
-        errors.append(INVALID_CHANNEL)
-        channel = CHANNEL_ALL
-    status = (args.get("flagged") or STATUS_ALL).strip()
-    if status not in STATUSES:
-        errors.append(INVALID_STATUS)
-        status = STATUS_ALL
-
-    survey_key = survey_id = None
-    key = (args.get("survey") or "").strip()
-    if key:
+    def find_survey(key: str) -> Survey | None:
+        """The survey of the user's choices with this key."""
         choices = surveys if surveys is not None else (survey_choices(user) if SURVEY_KEY.match(key) else [])
-        survey = next((s for s in choices if s.key == key), None)
-        if survey is None:
-            errors.append(UNKNOWN_SURVEY)
-        else:
-            survey_key, survey_id = survey.key, survey.id
-    return ResponseFilters(agency_code, agency_path, date_from, date_to, channel, status,
-                           survey_key, survey_id, tuple(errors))
+        return next((s for s in choices if s.key == key), None)
+
+    survey = reader.found("survey", find_survey, UNKNOWN_SURVEY)
+    return ResponseFilters(agency and agency.code, agency and agency.path, date_from, date_to, channel,
+                           status, survey and survey.key, survey and survey.id, tuple(reader.errors))
 
 
 def response_conditions(user: User, filters: ResponseFilters, zone: tzinfo) -> list:
