@@ -105,6 +105,16 @@ class Config:
     SURVEY_FORM_MAX_AGE = int(os.environ.get("SURVEY_FORM_MAX_AGE", str(6 * 3600)))
     # Open-link responses from one client to one agency per day beyond this are flagged.
     SURVEY_CLIENT_DAILY_LIMIT = int(os.environ.get("SURVEY_CLIENT_DAILY_LIMIT", "5"))
+    # Open-link responses from one address (any browser) to one agency per day beyond this are
+    # flagged, never refused. Kept well above the per-client limit: behind a mobile operator's
+    # carrier-grade NAT thousands of phones share one address (docs/threat-model.md).
+    SURVEY_ADDRESS_DAILY_LIMIT = int(os.environ.get("SURVEY_ADDRESS_DAILY_LIMIT", "20"))
+    # Burst check: an agency's open-link responses of the last hour are held for review when they
+    # are at least SURVEY_BURST_MIN and SURVEY_BURST_FACTOR times its hourly rate over the
+    # SURVEY_BURST_BASELINE_DAYS days before today (nights included). SURVEY_BURST_MIN=0: off.
+    SURVEY_BURST_FACTOR = float(os.environ.get("SURVEY_BURST_FACTOR", "10"))
+    SURVEY_BURST_MIN = int(os.environ.get("SURVEY_BURST_MIN", "30"))
+    SURVEY_BURST_BASELINE_DAYS = int(os.environ.get("SURVEY_BURST_BASELINE_DAYS", "14"))
     # Hours an unfinished survey (its page-by-page draft) is kept; `flask surveys purge-drafts`.
     SURVEY_DRAFT_MAX_AGE = int(os.environ.get("SURVEY_DRAFT_MAX_AGE", "48"))
     # Requests per client to the one-time code pages, so codes cannot be guessed cheaply.

@@ -149,6 +149,7 @@ def main() -> int:
     survey = survey_database(DB)
     env = {**os.environ, "DATABASE_URL": URL, "APP_ENV": "production", "SECRET_KEY": "bench-secret",
            "SESSION_COOKIE_SECURE": "0", "SURVEY_MIN_SECONDS": "0", "SURVEY_CLIENT_DAILY_LIMIT": "1000000000",
+           "SURVEY_ADDRESS_DAILY_LIMIT": "1000000000", "SURVEY_BURST_MIN": "0",
            "RATELIMIT_ALLOW_MEMORY_STORAGE": "1"}
     tally, kills = Tally(), []
     try:

@@ -1,6 +1,7 @@
 """Agencies: the tree of province, departments, communes and counters."""
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, and_
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, and_
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.extensions import db
@@ -33,6 +34,10 @@ class Agency(BilingualName, db.Model):
     name_en: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[str] = mapped_column(String(32), default="department")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The agency's own networks (its Wi-Fi, its counters' tablets), as CIDR strings: open-link
+    # responses from them are exempt from the per-client and per-address daily limits. JSONB on
+    # PostgreSQL: queries selecting DISTINCT agencies need a type with equality (json has none).
+    networks: Mapped[list] = mapped_column(JSON().with_variant(JSONB(), "postgresql"), default=list)
 
     parent: Mapped["Agency | None"] = relationship(remote_side=[id])
 

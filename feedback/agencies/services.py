@@ -1,6 +1,8 @@
-"""Agency tree: creating agencies and importing them from CSV, all rows or none."""
+"""Agency tree: creating agencies and importing them from CSV, all rows or none; an agency's own
+networks."""
 
 import csv
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import IO
@@ -142,3 +144,58 @@ def _cycles(rows: dict[str, dict]) -> list[str]:
         if code == start:
             errors.append(f"line {rows[start]['line']}: {start!r} is its own ancestor")
     return errors
+
+
+def parse_networks(values) -> tuple[list[str], list[str]]:
+    """(the networks as normalized CIDR strings, in order and without repeats; the values that are
+    not an address or network). Values may be separated by spaces, commas or new lines; a single
+    address is its own network (/32 or /128). A network with host bits set (192.168.1.5/24) is
+    refused rather than guessed, since the admin may have meant either the host or the network."""
+    networks: list[str] = []
+    bad: list[str] = []
+    for value in values:
+        for item in re.split(r"[\s,;]+", str(value)):
+            if not item:
+                continue
+            try:
+                network = str(ipaddress.ip_network(item, strict=True))
+            except ValueError:
+                bad.append(item[:60])
+                continue
+            if network not in networks:
+                networks.append(network)
+    return networks, bad
+
+
+def agency_networks(agency_id: int) -> list[str]:
+    """The agency's own networks (CIDR strings) as stored."""
+    return list(db.session.scalar(select(Agency.networks).where(Agency.id == agency_id)) or [])
+
+
+def in_networks(ip: str, networks: list[str]) -> bool:
+    """Whether address `ip` lies in one of `networks` (an unreadable address or entry: no)."""
+    if not networks:
+        return False
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    for network in networks:
+        try:
+            if address in ipaddress.ip_network(network):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def set_networks(agency: Agency, networks: list[str], *, actor=None) -> bool:
+    """Give `agency` these own networks (already parsed), audited; False when nothing changed.
+    The caller commits."""
+    before = list(agency.networks or [])
+    if before == networks:
+        return False
+    agency.networks = networks
+    record("agency.networks", agency, actor=actor, agency=agency.code, before=before, after=networks)
+    db.session.flush()
+    return True

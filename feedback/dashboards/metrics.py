@@ -116,10 +116,11 @@ def survey_versions(survey_id: int):
 
 
 def _response_conditions(start: datetime | None, end: datetime | None, code_only: bool,
-                         survey_id: int | None = None, service: str | None = None) -> list:
-    """SQL conditions on Response shared by every metric: counted, in the period, channel, and
-    of one survey and one service when asked."""
-    conditions = [Response.excluded.is_(False)]
+                         survey_id: int | None = None, service: str | None = None, *,
+                         excluded: bool = False) -> list:
+    """SQL conditions on Response shared by every metric: counted (or, with `excluded`, flagged
+    and left out), in the period, channel, and of one survey and one service when asked."""
+    conditions = [Response.excluded.is_(excluded)]
     if survey_id is not None:
         conditions.append(Response.version_id.in_(survey_versions(survey_id)))
     if service is not None:

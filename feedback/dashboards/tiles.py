@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from feedback.agencies.models import Agency
 from feedback.dashboards import accountability, metrics
+from feedback.dashboards.flagged import flagged_by_agency
 from feedback.dashboards.metrics import Estimate
 from feedback.dashboards.models import ResponseSummary
 from feedback.dashboards.stats import HIDDEN, sample_status, wilson_interval
@@ -59,6 +60,8 @@ class Tiles:
     previous_responses: int
     change: Change
     on_time: OnTime
+    # Responses of the period flagged by the integrity checks and left out of the index.
+    flagged: int = 0
 
 
 def compare(current: Estimate, previous: Estimate) -> Change:
@@ -117,9 +120,10 @@ def response_count(agency_clause, *, start: datetime | None = None, end: datetim
 
 
 def tiles(agency_clause, window: dict, previous_window: dict,
-          indices: list[metrics.AgencyIndex] | None = None) -> Tiles:
+          indices: list[metrics.AgencyIndex] | None = None, flagged: int | None = None) -> Tiles:
     """The tiles for `agency_clause` over `window` against `previous_window` (scope.DashboardView's
-    keyword arguments). `indices` are the period's agency indices when the page has them already."""
+    keyword arguments). `indices` are the period's agency indices, and `flagged` how many of its
+    responses were flagged and left out, when the page has them already."""
     if indices is None:
         indices = metrics.agency_indices(agency_clause, **window)
     current = metrics.pooled_index(indices)
@@ -130,4 +134,6 @@ def tiles(agency_clause, window: dict, previous_window: dict,
         previous_responses=response_count(agency_clause, **previous_window),
         change=compare(current, previous),
         on_time=petitions_on_time(agency_clause, window["start"], window["end"]),
+        flagged=(flagged if flagged is not None
+                 else sum(flagged_by_agency(agency_clause, **window).values())),
     )

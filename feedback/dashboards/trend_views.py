@@ -12,7 +12,7 @@ from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
 from feedback.core.i18n import current_locale, format_local_date
 from feedback.core.i18n import gettext as _
-from feedback.dashboards import trend, trend_charts
+from feedback.dashboards import flagged, trend, trend_charts
 from feedback.dashboards.scope import Choice, DashboardView, current_view
 from feedback.dashboards.views import (
     bp,
@@ -123,6 +123,21 @@ def _csv_rows(lines: list, labels: list[str], locale: str) -> list[list]:
     return rows
 
 
+def _flagged_per_bucket(view: DashboardView, data: trend.Trend, lines: list, agencies: list) -> dict:
+    """{line's code: [responses flagged and left out, per bucket]} for the trend's tables."""
+    by_month = flagged.flagged_by_month(view.clause, **view.window)
+    ids = {a.code: a.id for a in agencies}
+    counts = {}
+    for line in lines:
+        if line.code == trend.POOLED:
+            months = [(m, n) for per_agency in by_month.values() for m, n in per_agency.items()]
+        else:
+            months = list(by_month.get(ids.get(line.code), {}).items())
+        counts[line.code] = [sum(n for m, n in months if trend.bucket_start(m, data.grain) == b.first)
+                             for b in data.buckets]
+    return counts
+
+
 @bp.route("/trend", endpoint="trend")
 @roles_required(Role.LEADER)
 def trend_page():
@@ -146,6 +161,7 @@ def trend_page():
     return render_template(
         "dashboards/trend.html", view=view, filters=view.filters, grain=grain, lines=lines,
         labels=labels, buckets=data.buckets, figure=_figure(lines, labels, locale),
+        flagged=_flagged_per_bucket(view, data, lines, agencies),
         agency_choices=[Choice(a.code, a.name_vi, a.name_en or "", a.depth) for a in agencies],
         chosen=codes or [line.code for line in lines[1:]], defaulted=not codes,
         csv_url=url_for("dashboards.trend", format="csv", chart="trend", agencies=codes, **page_args),

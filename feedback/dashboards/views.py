@@ -16,7 +16,7 @@ from feedback.agencies.models import Agency
 from feedback.core.errors import render_error
 from feedback.core.i18n import current_locale, number_formatter
 from feedback.core.i18n import gettext as _
-from feedback.dashboards import assets, charts, metrics, tiles
+from feedback.dashboards import assets, charts, flagged, metrics, tiles
 from feedback.dashboards.cli import rebuild_summary_command
 from feedback.dashboards.scope import DashboardView, current_view
 from feedback.dashboards.stats import HIDDEN, THIN
@@ -186,12 +186,14 @@ def index():
     rows = metrics.display_order(indices)
     if csv_name == "agencies":
         return csv_response("overview", csv_name, view, _index_rows(rows, current_locale()))
-    numbers = tiles.tiles(view.clause, view.window, view.previous_window, indices)
+    left_out = flagged.flagged_by_agency(view.clause, **view.window)
+    numbers = tiles.tiles(view.clause, view.window, view.previous_window, indices,
+                          flagged=sum(left_out.values()))
     if csv_name == "tiles":
         return csv_response("overview", csv_name, view, _tile_rows(numbers))
     return render_template(
         "dashboards/index.html", view=view, filters=view.filters, figure=_chart(indices),
-        rows=rows, tiles=numbers, previous=view.filters.previous(), **_thresholds(),
+        rows=rows, tiles=numbers, previous=view.filters.previous(), flagged=left_out, **_thresholds(),
     )
 
 
@@ -233,13 +235,16 @@ def agency(code: str):
     if csv_name == "questions":
         rates = metrics.question_rates(scope, **view.window)
         return csv_response("agency", csv_name, view, _question_rows(rates, locale), agency.code)
-    numbers = tiles.tiles(scope, view.window, view.previous_window, own)
+    left_out = flagged.flagged_by_agency(subtree, **view.window)
+    own_left_out = sum(left_out.values()) if include_sub else left_out.get(agency.id, 0)
+    numbers = tiles.tiles(scope, view.window, view.previous_window, own, flagged=own_left_out)
     if csv_name == "tiles":
         return csv_response("agency", csv_name, view, _tile_rows(numbers), agency.code)
     return render_template(
         "dashboards/agency.html", agency=agency, view=view, filters=view.filters, has_sub=has_sub,
         include_sub=include_sub, tiles=numbers, previous=view.filters.previous(),
         breadcrumbs=breadcrumbs(agency), figure=_chart(children) if children else None, rows=children,
+        flagged=flagged.by_subtree(left_out, children),
         csv_args=_csv_args(view, include_sub),
         dimensions=metrics.dimension_rates(scope, **view.window),
         questions=metrics.question_rates(scope, **view.window), **_thresholds(),

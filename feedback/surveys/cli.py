@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 
 from feedback.agencies.services import find_agency
 from feedback.extensions import db
-from feedback.surveys.drafts import draft_max_age, purge_drafts
+from feedback.surveys.drafts import draft_max_age, purge_drafts, purge_used_nonces
 from feedback.surveys.services import default_survey_version, deploy, load_default_survey
 
 surveys_cli = AppGroup("surveys", help="Load and deploy surveys; purge abandoned drafts.")
@@ -53,9 +53,13 @@ def deploy_command(agency_code: str, subtree: bool) -> None:
 
 @surveys_cli.command("purge-drafts")
 def purge_drafts_command() -> None:
-    """Delete unfinished surveys not touched for SURVEY_DRAFT_MAX_AGE hours (run it from cron)."""
+    """Delete unfinished surveys not touched for SURVEY_DRAFT_MAX_AGE hours, and the used form
+    token nonces no valid token can carry any more (run it from cron)."""
     removed = purge_drafts()
+    nonces = purge_used_nonces()
     db.session.commit()
     hours = draft_max_age().total_seconds() / 3600
     click.echo(f"Deleted {removed} unfinished survey draft{'' if removed == 1 else 's'} "
                f"not touched for {hours:g} hours.")
+    click.echo(f"Deleted {nonces} used form token nonce{'' if nonces == 1 else 's'} "
+               "no valid form can carry any more.")

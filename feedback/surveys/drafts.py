@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, exists, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.datastructures import MultiDict
 
 from feedback.extensions import db
@@ -23,7 +24,7 @@ from feedback.surveys.forms import (
     field_name,
     is_shown,
 )
-from feedback.surveys.models import Deployment, Question, QuestionType, SurveyDraft
+from feedback.surveys.models import Deployment, Question, QuestionType, SurveyDraft, UsedFormToken
 
 if TYPE_CHECKING:
     from feedback.surveys.frozen import DeploymentLike
@@ -160,16 +161,22 @@ class Draft:
     page: int
     started_at: datetime
     updated_at: datetime
+    nonce: str | None = None
     stored: bool = True
 
 
-def create_draft(deployment: "DeploymentLike", *, started_at: datetime, code_id: int | None = None,
-                 answers: dict | None = None, page: int = 1) -> Draft:
-    """A new draft with a random, unguessable id; save_draft stores it (one INSERT)."""
+def create_draft(deployment: "DeploymentLike", *, nonce: str, started_at: datetime,
+                 code_id: int | None = None, answers: dict | None = None, page: int = 1) -> Draft:
+    """A new draft with a random, unguessable id, begun by the form token with `nonce`;
+    save_draft stores it (one INSERT).
+
+    `started_at` is when the token says the form was shown: it times a one-page survey, whose
+    draft is never stored. A stored draft is timed from when the server stored it (save_draft).
+    """
     now = utcnow()
     return Draft(id=secrets.token_urlsafe(32), deployment_id=deployment.id, code_id=code_id,
                  answers=answers or {}, page=page, started_at=min(started_at, now), updated_at=now,
-                 stored=False)
+                 nonce=nonce, stored=False)
 
 
 # What secrets.token_urlsafe(32) gives; anything else in an address or a form names no draft.
@@ -193,7 +200,7 @@ def usable_draft(row, deployment: "DeploymentLike", code_id: int | None) -> Draf
         if earlier is None or earlier.agency_id != deployment.agency_id:
             return None
     return Draft(row.id, row.deployment_id, row.code_id, row.answers or {}, row.page, row.started_at,
-                 row.updated_at)
+                 row.updated_at, row.nonce or row.id)
 
 
 def load_draft(draft_id, deployment: "DeploymentLike", *, code_id: int | None = None) -> Draft | None:
@@ -218,14 +225,19 @@ def latest_draft_for_code(code_id: int, deployment: "DeploymentLike") -> Draft |
 def save_draft(draft: Draft, deployment: "DeploymentLike", answers: dict, page: int) -> bool:
     """Store a draft's answers and furthest page, moving it to `deployment` if it was redeployed;
     False if it was deleted meanwhile (sent from another tab). One statement, in the caller's
-    transaction: an INSERT for a draft made in this request, else an UPDATE."""
+    transaction: an INSERT for a draft made in this request, else an UPDATE.
+
+    The INSERT records now as the draft's start: from here on the citizen's time is measured
+    from the server's own record, never from the token (which a client may keep and send again).
+    """
     now = utcnow()
     draft.answers, draft.page, draft.deployment_id, draft.updated_at = answers, page, deployment.id, now
     connection = db.session.connection()
     if not draft.stored:
+        draft.started_at = now
         connection.execute(_INSERT, {"id": draft.id, "deployment_id": draft.deployment_id,
                                      "code_id": draft.code_id, "answers": answers, "page": page,
-                                     "started_at": draft.started_at, "updated_at": now})
+                                     "started_at": now, "updated_at": now, "nonce": draft.nonce})
         draft.stored = True
         return True
     result = connection.execute(_UPDATE, {"draft_id": draft.id, "answers": answers, "page": page,
@@ -239,9 +251,54 @@ def consume_draft(draft_id: str) -> bool:
     return db.session.connection().execute(_DELETE, {"draft_id": draft_id}).rowcount == 1
 
 
+def _claim_statement(dialect: str):
+    """INSERT … ON CONFLICT DO NOTHING of a used nonce, in the dialect's words."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return (module.insert(UsedFormToken)
+            .values(nonce=bindparam("nonce"), used_at=bindparam("used_at"))
+            .on_conflict_do_nothing(index_elements=["nonce"])
+            # RETURNING says whether a row went in (psycopg reports no rowcount for this statement).
+            .returning(UsedFormToken.nonce))
+
+
+_CLAIM = {name: _claim_statement(name) for name in ("postgresql", "sqlite")}
+
+
+def claim_nonce(nonce: str) -> bool:
+    """Use up a form's nonce as its response is stored, in the caller's transaction; False if it
+    was used already (a replayed token, or another draft the same form began).
+
+    The primary key decides, not a read before the write: of two requests with the same nonce at
+    once, the second waits for the first's transaction and inserts nothing if it committed."""
+    statement = _CLAIM[db.engine.dialect.name]
+    inserted = db.session.connection().execute(statement, {"nonce": nonce, "used_at": utcnow()})
+    return inserted.first() is not None
+
+
+def nonce_used(nonce: str | None) -> bool:
+    """Whether a form's nonce has already given a response."""
+    return nonce is not None and db.session.get(UsedFormToken, nonce) is not None
+
+
 def purge_drafts(now: datetime | None = None) -> int:
     """Delete drafts not touched for SURVEY_DRAFT_MAX_AGE hours; returns how many. Caller commits."""
     cutoff = (now or utcnow()) - draft_max_age()
     result = db.session.execute(delete(SurveyDraft).where(SurveyDraft.updated_at < cutoff)
                                 .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+def purge_used_nonces(now: datetime | None = None) -> int:
+    """Delete the used nonces no valid token can carry any more; returns how many. Caller commits.
+
+    A used nonce is kept while a draft still carries it (that draft's pages are still served with
+    it) and for SURVEY_FORM_MAX_AGE seconds after its use (the last token carrying it stays valid
+    that long). Drafts are purged only after SURVEY_DRAFT_MAX_AGE untouched, longer than a token
+    lives, so the tokens of a purged draft have expired too.
+    """
+    cutoff = (now or utcnow()) - timedelta(seconds=int(current_app.config["SURVEY_FORM_MAX_AGE"]))
+    result = db.session.execute(
+        delete(UsedFormToken).where(UsedFormToken.used_at < cutoff,
+                                    ~exists().where(SurveyDraft.nonce == UsedFormToken.nonce))
+        .execution_options(synchronize_session=False))
     return result.rowcount

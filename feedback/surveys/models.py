@@ -67,6 +67,13 @@ class ResponseFlag(enum.IntFlag):
     HONEYPOT = 1
     TOO_FAST = 2
     RATE_LIMITED = 4
+    # The form token was already used for a response: a replay, or a page sent again after its
+    # draft was stored.
+    REPLAY = 8
+    # Over the daily number of open-link responses from one address at one agency.
+    ADDRESS_LIMITED = 16
+    # Part of a burst of open-link responses at one agency, held until an organizer restores it.
+    UNDER_REVIEW = 32
 
 
 class Survey(db.Model):
@@ -212,6 +219,11 @@ class Response(db.Model):
     __table_args__ = (
         Index("ix_response_agency_submitted", "agency_id", "submitted_at"),
         Index("ix_response_client", "client_hash", "agency_id", "submitted_at"),
+        Index("ix_response_address", "address_hash", "agency_id", "submitted_at"),
+        # The excluded (flagged) responses alone: the dashboards count them next to every index
+        # and the responses page looks for held bursts on every visit, without reading the rest.
+        Index("ix_response_excluded", "agency_id", "submitted_at",
+              postgresql_where=text("excluded"), sqlite_where=text("excluded")),
         # The newest responses first across agencies (the comments page's list).
         Index("ix_response_submitted_at", "submitted_at"),
     )
@@ -232,6 +244,8 @@ class Response(db.Model):
     excluded: Mapped[bool] = mapped_column(Boolean, default=False)
     # Salted, daily-rotating hash of IP and user agent: rate limiting and duplicates only.
     client_hash: Mapped[str | None] = mapped_column(String(64))
+    # The same for the address alone (same daily salt): a limit per address, browsers aside.
+    address_hash: Mapped[str | None] = mapped_column(String(64))
 
     answers: Mapped[list["Answer"]] = relationship(back_populates="response",
                                                    cascade="all, delete-orphan")
@@ -321,5 +335,22 @@ class SurveyDraft(db.Model):
     code_id: Mapped[int | None] = mapped_column(ForeignKey("survey_code.id", ondelete="CASCADE"))
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     page: Mapped[int] = mapped_column(Integer, default=1)
+    # When the server first stored this draft: the "too fast" check measures from here.
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The nonce of the form token that began the draft; every later page's token carries it, and
+    # it is used up when the response is stored (UsedFormToken), so one form makes one response.
+    nonce: Mapped[str | None] = mapped_column(String(43), index=True)
+
+
+class UsedFormToken(db.Model):
+    """The nonce of a survey form token that has already given a response (kept as long as a
+    token carrying it may still be sent; `flask surveys purge-drafts` deletes older ones).
+
+    Its primary key makes "use it once" the database's job: of two requests sending the same
+    token at once, only one insert succeeds."""
+
+    __tablename__ = "used_form_token"
+
+    nonce: Mapped[str] = mapped_column(String(43), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

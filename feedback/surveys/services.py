@@ -3,11 +3,10 @@
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 
-from flask import current_app
-from sqlalchemy import bindparam, func, insert, or_, select
+from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.orm import joinedload
 
 from feedback.agencies.models import Agency
@@ -36,7 +35,6 @@ from feedback.surveys.models import (
     Question,
     QuestionType,
     Response,
-    ResponseFlag,
     ResponseScore,
     Survey,
     SurveyDraft,
@@ -281,37 +279,15 @@ def score_response(version: SurveyVersion, answers: Iterable) -> list[ResponseSc
 
 
 def client_hash(ip: str, user_agent: str, *, day: date | None = None) -> str:
-    """A hash of the client that changes every UTC day; the raw address is never stored
-    (the salting is core.hashing's, shared with the audit log)."""
+    """A hash of the client (address and browser) that changes every UTC day; the raw address is
+    never stored (the salting is core.hashing's, shared with the audit log)."""
     return daily_hash(ip, user_agent, day=day)
 
 
-def responses_today(client: str, agency_id: int) -> int:
-    """How many responses this client hash sent to this agency since UTC midnight."""
-    midnight = datetime.combine(utcnow().date(), time.min, tzinfo=UTC)
-    return db.session.scalar(select(func.count()).select_from(Response).where(
-        Response.client_hash == client, Response.agency_id == agency_id,
-        Response.submitted_at >= midnight,
-    )) or 0
-
-
-def integrity_flags(deployment: DeploymentLike, *, honeypot: str, started_at: datetime,
-                    client: str, channel: AccessMode = AccessMode.OPEN) -> ResponseFlag:
-    """Why this submission should be kept out of the indices (no flag: it counts).
-
-    The per-client daily limit applies to open links only: a one-time code is already proof of a
-    real visit, and several people of one household may share a phone.
-    """
-    config = current_app.config
-    flags = ResponseFlag(0)
-    if honeypot:
-        flags |= ResponseFlag.HONEYPOT
-    if (utcnow() - started_at).total_seconds() < config["SURVEY_MIN_SECONDS"]:
-        flags |= ResponseFlag.TOO_FAST
-    if (channel == AccessMode.OPEN
-            and responses_today(client, deployment.agency_id) >= config["SURVEY_CLIENT_DAILY_LIMIT"]):
-        flags |= ResponseFlag.RATE_LIMITED
-    return flags
+def address_hash(ip: str, *, day: date | None = None) -> str:
+    """A hash of the address alone, with the same daily salt: counts what one address sends
+    whichever browser it claims to be."""
+    return daily_hash(ip, day=day)
 
 
 FREE_TEXT_TYPES = (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
@@ -357,7 +333,8 @@ _INSERT_SCORES = insert(ResponseScore.__table__)
 def store_response(deployment: DeploymentLike, answers: Mapping[str, ParsedAnswer], *, locale: str,
                    started_at: datetime | None, flags: int, client_hash: str | None,
                    service: str | None = None, channel: AccessMode | None = None,
-                   version: SurveyVersion | FrozenVersion | None = None) -> int:
+                   version: SurveyVersion | FrozenVersion | None = None,
+                   address_hash: str | None = None) -> int:
     """Insert a response with its answers and dimension scores; returns its id. The caller commits.
 
     `channel` is how the citizen came (a one-time code may also open an open-link deployment);
@@ -388,7 +365,7 @@ def store_response(deployment: DeploymentLike, answers: Mapping[str, ParsedAnswe
         "version_id": new.version_id, "deployment_id": deployment.id, "agency_id": new.agency_id,
         "service": service, "channel": new.channel, "locale": locale, "started_at": started_at,
         "submitted_at": new.submitted_at, "flags": int(flags), "excluded": new.excluded,
-        "client_hash": client_hash,
+        "client_hash": client_hash, "address_hash": address_hash,
     }).scalar_one()
     if new.answers:
         connection.execute(_INSERT_ANSWERS, [{"response_id": response_id, **vars(a)} for a in new.answers])

@@ -1,5 +1,12 @@
-"""The signed form token that stands in for a session on the anonymous survey form."""
+"""The signed form token that stands in for a session on the anonymous survey form.
 
+Each token carries a nonce: minted when a survey is first shown, kept by the draft the first page
+starts, carried by every later page's token and used up when the response is stored, so one form
+gives one counted response however often it is sent (drafts.claim_nonce).
+"""
+
+import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -7,6 +14,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 TOKEN_SALT = "survey-form"
 DRAFT_ID_MAX_LENGTH = 64
+# What secrets.token_urlsafe(32) gives: a nonce as minted, and what a draft id looks like.
+_NONCE = re.compile(r"[A-Za-z0-9_-]{20,43}")
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
@@ -14,11 +23,18 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=TOKEN_SALT)
 
 
+def new_nonce() -> str:
+    """A fresh, unguessable nonce for a form shown for the first time."""
+    return secrets.token_urlsafe(32)
+
+
 def make_form_token(secret_key: str, deployment_id: int, started_at: datetime,
-                    draft_id: str | None = None) -> str:
-    """A signed, timestamped token: the deployment, when the survey was first shown, and the
-    server-side draft holding the answers of earlier pages (None before the first page is sent)."""
-    return _serializer(secret_key).dumps([deployment_id, int(started_at.timestamp()), draft_id or ""])
+                    draft_id: str | None = None, nonce: str | None = None) -> str:
+    """A signed, timestamped token: the deployment, when the survey was first shown, the
+    server-side draft holding the answers of earlier pages (None before the first page is sent)
+    and the form's nonce (the draft's; a fresh one when there is no draft yet)."""
+    return _serializer(secret_key).dumps([deployment_id, int(started_at.timestamp()), draft_id or "",
+                                          nonce or new_nonce()])
 
 
 @dataclass
@@ -28,22 +44,27 @@ class FormToken:
     valid: bool
     started_at: datetime | None = None
     draft_id: str | None = None
+    nonce: str | None = None
 
 
 def _payload_ok(payload) -> bool:
-    """Whether a decoded payload has our shape: [deployment id, start timestamp(, draft id)]."""
-    if not isinstance(payload, list) or len(payload) not in (2, 3):
+    """Whether a decoded payload has our shape: [deployment id, start timestamp(, draft id(,
+    nonce))]; the shorter ones are tokens signed before nonces existed."""
+    if not isinstance(payload, list) or len(payload) not in (2, 3, 4):
         return False
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in payload[:2]):
         return False
-    return len(payload) == 2 or (isinstance(payload[2], str) and len(payload[2]) <= DRAFT_ID_MAX_LENGTH)
+    if len(payload) >= 3 and not (isinstance(payload[2], str) and len(payload[2]) <= DRAFT_ID_MAX_LENGTH):
+        return False
+    return len(payload) < 4 or (isinstance(payload[3], str) and _NONCE.fullmatch(payload[3]) is not None)
 
 
 def read_form_token(secret_key: str, token: str, deployment_id: int, max_age: int) -> FormToken:
     """Check a submitted token: signed by us, for this deployment, not older than `max_age` seconds.
 
     An expired but genuine token still tells when the form was first shown and which draft it
-    belongs to, so neither is lost on the re-render; a forged one tells nothing.
+    belongs to, so neither is lost on the re-render; a forged one tells nothing. A token without a
+    nonce (signed before nonces existed) is treated as expired: it could be replayed at will.
     """
     serializer = _serializer(secret_key)
     valid = True
@@ -65,5 +86,7 @@ def read_form_token(secret_key: str, token: str, deployment_id: int, max_age: in
         started_at = datetime.fromtimestamp(payload[1], UTC)
     except (OverflowError, OSError, ValueError):
         return FormToken(False)
-    draft_id = payload[2] if len(payload) == 3 and payload[2] else None
-    return FormToken(valid and payload[0] == deployment_id, started_at, draft_id)
+    draft_id = payload[2] if len(payload) >= 3 and payload[2] else None
+    nonce = payload[3] if len(payload) == 4 else None
+    return FormToken(valid and nonce is not None and payload[0] == deployment_id, started_at, draft_id,
+                     nonce)

@@ -29,6 +29,7 @@ from feedback.surveys.drafts import (
     Draft,
     Page,
     as_multidict,
+    claim_nonce,
     consume_draft,
     counted_pages,
     create_draft,
@@ -36,6 +37,7 @@ from feedback.surveys.drafts import (
     latest_draft_for_code,
     load_draft,
     merge_page,
+    nonce_used,
     save_draft,
     shown_pages,
     usable_draft,
@@ -54,11 +56,12 @@ from feedback.surveys.forms import (
     question_context,
 )
 from feedback.surveys.frozen import FrozenQuestion, FrozenVersion, Kept, LiveDeployment
-from feedback.surveys.models import AccessMode, SurveyCode
+from feedback.surveys.integrity import hold_burst, integrity_flags
+from feedback.surveys.models import AccessMode, ResponseFlag, SurveyCode
 from feedback.surveys.services import (
+    address_hash,
     client_hash,
     code_deployment,
-    integrity_flags,
     live_survey_for,
     store_response,
 )
@@ -70,7 +73,8 @@ PAGE_FIELD = "page"
 NAV_FIELD = "nav"
 # Agency id → draft id: lets the bare /s/<code> (the browser's Back from page 2) find the answers.
 SESSION_DRAFTS = "survey_drafts"
-# The last draft this browser sent: a second click on "Send" or Back after sending gets the thanks.
+# The last draft this browser sent (a one-page survey's: its form nonce): a second click on "Send"
+# or Back after sending gets the thanks.
 SESSION_SENT = "survey_sent"
 CODE_STATUS = {codes.CodeState.UNKNOWN: 404, codes.CodeState.USED: 410,
                codes.CodeState.EXPIRED: 410, codes.CodeState.CLOSED: 404}
@@ -170,10 +174,12 @@ def page_questions(flow: Flow, index: int, context: dict, locale: str) -> Markup
 
 
 def render_survey(flow: Flow, index: int, *, values: MultiDict, started_at: datetime,
-                  draft_id: str | None, errors: list[tuple[str, str]] | None = None,
+                  draft_id: str | None, nonce: str | None = None,
+                  errors: list[tuple[str, str]] | None = None,
                   notice: str | None = None, status: int = 200, check: Evaluation | None = None):
     """One page of the survey with a fresh token, the citizen's answers filled in, and any errors.
-    `check` is evaluate(values) when the caller has it already."""
+    `nonce` is the draft's form nonce (None: a form shown afresh gets a new one). `check` is
+    evaluate(values) when the caller has it already."""
     locale = current_locale()
     answers = (check or evaluate(values, flow.questions, explain=False)).answers
     shown = counted_pages(flow.pages, answers, index)
@@ -189,7 +195,7 @@ def render_survey(flow: Flow, index: int, *, values: MultiDict, started_at: date
         position=shown.index(index) + 1, total=len(shown), page_number=index + 1,
         page_field=PAGE_FIELD, nav_field=NAV_FIELD, notice=notice,
         honeypot_field=HONEYPOT_FIELD, token_field=TOKEN_FIELD, service_field=SERVICE_FIELD,
-        token=make_form_token(secret, flow.deployment.id, started_at, draft_id),
+        token=make_form_token(secret, flow.deployment.id, started_at, draft_id, nonce),
         questions_html=page_questions(flow, index, context, locale), **context,
     ), status))
     # The page carries a timestamped token and the citizen's answers: never from a cache.
@@ -214,12 +220,13 @@ def _remember(flow: Flow, draft_id: str) -> None:
         session[SESSION_DRAFTS] = dict(list(drafts.items())[-3:])
 
 
-def _forget(agency_id: int, draft_id: str) -> None:
-    """After sending: forget the draft, remember that it was sent."""
+def _forget(agency_id: int, sent: str) -> None:
+    """After sending: forget the draft, remember that it (`sent`: its id, or the form's nonce for
+    a draft never stored) was sent."""
     drafts = dict(session.get(SESSION_DRAFTS) or {})
     drafts.pop(str(agency_id), None)
     session[SESSION_DRAFTS] = drafts
-    session[SESSION_SENT] = draft_id
+    session[SESSION_SENT] = sent
 
 
 def _resume(flow: Flow) -> Draft | None:
@@ -238,8 +245,9 @@ def _sent_draft_id() -> str | None:
     if request.method == "GET":
         referred = request.args.get("d")
     else:
-        referred = read_form_token(current_app.config["SECRET_KEY"], request.form.get(TOKEN_FIELD, ""),
-                                   0, current_app.config["SURVEY_FORM_MAX_AGE"]).draft_id
+        token = read_form_token(current_app.config["SECRET_KEY"], request.form.get(TOKEN_FIELD, ""),
+                                0, current_app.config["SURVEY_FORM_MAX_AGE"])
+        referred = token.draft_id or token.nonce
     return sent if referred == sent else None
 
 
@@ -272,7 +280,7 @@ def show_page(flow: Flow):
     if draft_id and request.args.get("p", "1") != str(index + 1):
         return redirect(flow.url(d=draft.id, p=index + 1), code=303)
     return render_survey(flow, index, values=values, started_at=draft.started_at, draft_id=draft.id,
-                         check=check)
+                         nonce=draft.nonce, check=check)
 
 
 def receive_page(flow: Flow):
@@ -291,14 +299,19 @@ def receive_page(flow: Flow):
         # Nothing is saved from a form we cannot vouch for, but nothing typed is lost either.
         return render_survey(flow, index, values=as_multidict(answers),
                              started_at=draft.started_at if draft else started_at,
-                             draft_id=draft.id if draft else None, status=400, notice=_(
+                             draft_id=draft.id if draft else None, nonce=draft.nonce if draft else None,
+                             status=400, notice=_(
             "This page was open for a long time, so your answers on it were not saved yet. They "
             "are all kept below: please check them and press the button again."))
     check = evaluate(as_multidict(answers), flow.questions)
     answers = drop_hidden(answers, flow.questions, check)  # the same evaluation: hidden ones count nowhere
     if draft is None:
         gone = reference is not None
-        draft = create_draft(flow.deployment, started_at=utcnow() if gone else started_at,
+        if gone and nonce_used(token.nonce):
+            # This form was sent already and its draft stored as a response (the thanks never
+            # reached the citizen, who sends the last page again): one form, one response.
+            return redirect(flow.thanks_url(), code=303)
+        draft = create_draft(flow.deployment, nonce=token.nonce, started_at=utcnow() if gone else started_at,
                              code_id=flow.code_id, answers=answers)
         _remember(flow, draft.id)
         if gone:  # purged or not this survey's: this page's answers are kept, the rest is lost
@@ -324,8 +337,8 @@ def receive_page(flow: Flow):
     page_errors = [e for e in all_errors if e[0] in _targets(flow, index)]
     if page_errors:
         return _saved(flow, draft, answers, furthest) or render_survey(
-            flow, index, values=values, started_at=started_at, draft_id=draft_id,
-            errors=page_errors, status=422, check=check)
+            flow, index, values=values, started_at=draft.started_at, draft_id=draft_id,
+            nonce=draft.nonce, errors=page_errors, status=422, check=check)
     if position + 1 < len(shown):
         following = shown[position + 1]
         return _saved(flow, draft, answers, max(furthest, following + 1)) or redirect(
@@ -335,8 +348,9 @@ def receive_page(flow: Flow):
         # carried over to a new version): back to the first page with a mistake, errors shown.
         first = next(i for i in shown if any(e[0] in _targets(flow, i) for e in all_errors))
         return _saved(flow, draft, answers, furthest) or render_survey(
-            flow, first, values=values, started_at=started_at, draft_id=draft_id,
-            errors=[e for e in all_errors if e[0] in _targets(flow, first)], status=422, check=check)
+            flow, first, values=values, started_at=draft.started_at, draft_id=draft_id,
+            nonce=draft.nonce, errors=[e for e in all_errors if e[0] in _targets(flow, first)],
+            status=422, check=check)
     return finish(flow, draft, started_at, check.answers, service, values, thanks_url)
 
 
@@ -353,26 +367,36 @@ def _saved(flow: Flow, draft: Draft, answers: dict, page: int):
 
 def finish(flow: Flow, draft: Draft, started_at: datetime, answers: dict, service: str | None,
            values: MultiDict, thanks_url: str):
-    """Store the response, its answers and scores, redeem the code and delete the draft, all in one
-    transaction; a code someone else redeemed meanwhile rolls everything back. A one-page survey
-    sends a draft that was never stored: there is nothing to delete."""
+    """Store the response, its answers and scores, redeem the code, delete the draft and use up
+    its form's nonce, all in one transaction; a code someone else redeemed meanwhile rolls
+    everything back. A one-page survey sends a draft that was never stored: there is nothing to
+    delete, and it is timed from its token (`started_at`); a stored draft from its row.
+
+    A form whose nonce was used already (its token replayed, or another draft it began) is stored
+    all the same, flagged as a replay: nothing typed is lost, and it does not count twice.
+    """
     draft_id = draft.id
-    client = client_hash(client_address(), request.user_agent.string)
-    flags = integrity_flags(flow.deployment, honeypot=values.get(HONEYPOT_FIELD, ""),
-                            started_at=started_at, client=client, channel=flow.channel)
     if draft.stored and not consume_draft(draft_id):
         # Another request of the same draft (a double click on "Send") stored it already.
         db.session.rollback()
         return redirect(thanks_url, code=303)
+    fresh = claim_nonce(draft.nonce or draft_id)
+    ip = client_address()
+    client, address = client_hash(ip, request.user_agent.string), address_hash(ip)
+    flags = integrity_flags(flow.deployment, honeypot=values.get(HONEYPOT_FIELD, ""),
+                            started_at=started_at, client=client, address=address, ip=ip,
+                            channel=flow.channel, replayed=not fresh)
     store_response(flow.deployment, answers, locale=current_locale(), started_at=started_at,
-                   flags=flags, client_hash=client, service=service, channel=flow.channel,
-                   version=flow.version)
+                   flags=flags, client_hash=client, address_hash=address, service=service,
+                   channel=flow.channel, version=flow.version)
     if flow.code is not None and not codes.redeem(flow.code):
         db.session.rollback()
         return render_code_state(codes.CodeState.USED)
     agency_id = flow.deployment.agency_id
+    if flags & ResponseFlag.UNDER_REVIEW:
+        hold_burst(agency_id)
     db.session.commit()
-    _forget(agency_id, draft_id)
+    _forget(agency_id, draft_id if draft.stored else (draft.nonce or draft_id))
     # A flagged response gets the same thanks: telling a bot why it was caught only teaches it.
     return redirect(thanks_url, code=303)
 

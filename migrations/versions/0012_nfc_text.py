@@ -9,7 +9,7 @@ The folding is copied here rather than imported: a migration must give the same 
 the application's code becomes.
 
 Revision ID: 0012_nfc_text
-Revises: 0010_staff_access
+Revises: 0011_open_link_integrity
 Create Date: 2026-12-07 09:00:00.000000
 
 """
@@ -21,7 +21,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012_nfc_text'
-down_revision = '0010_staff_access'
+down_revision = '0011_open_link_integrity'
 branch_labels = None
 depends_on = None
 

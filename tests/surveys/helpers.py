@@ -8,7 +8,8 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from feedback.extensions import db
-from feedback.surveys.models import Question, QuestionType, SurveyVersion
+from feedback.models import utcnow
+from feedback.surveys.models import Question, QuestionType, Survey, SurveyVersion, VersionStatus
 from feedback.surveys.services import deploy, load_default_survey
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,3 +145,17 @@ def vietnamese(msgid: str) -> str | None:
 def page_of(n: int, total: int) -> str:
     """The progress text a Vietnamese page shows ("Trang 2/6" once translated)."""
     return (vietnamese("Page %(n)s of %(total)s") or "Page %(n)s of %(total)s") % {"n": n, "total": total}
+
+
+def deploy_one_page(agency) -> SurveyVersion:
+    """A published one-page survey (a single required Likert question) live at `agency`: the
+    citizen's first POST is also the last, so no draft is stored before the response."""
+    version = SurveyVersion(survey=Survey(key="one-page"), number=1, status=VersionStatus.PUBLISHED,
+                            published_at=utcnow(), title_vi="Một trang", title_en="One page")
+    version.questions.append(Question(position=0, key="overall", type=QuestionType.LIKERT5,
+                                      text_vi="Hài lòng?", text_en="Satisfied?", required=True,
+                                      allow_na=False, options={}))
+    db.session.add(version)
+    deploy(version, agency)
+    db.session.commit()
+    return version

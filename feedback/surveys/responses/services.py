@@ -54,6 +54,9 @@ FLAGS = (
     (ResponseFlag.HONEYPOT, "honeypot", _l("Honeypot filled")),
     (ResponseFlag.TOO_FAST, "too_fast", _l("Filled too fast")),
     (ResponseFlag.RATE_LIMITED, "rate_limited", _l("Over the daily limit")),
+    (ResponseFlag.REPLAY, "replay", _l("Form already sent (replay)")),
+    (ResponseFlag.ADDRESS_LIMITED, "address_limited", _l("Over the daily limit for one address")),
+    (ResponseFlag.UNDER_REVIEW, "under_review", _l("Burst: held for review")),
 )
 
 UNKNOWN_AGENCY = _l("That agency is not one of yours. Responses from all your agencies are shown.")
@@ -258,7 +261,7 @@ def response_page(conditions: list, page: int) -> tuple[ResponsePage, str | None
 
 
 def flag_names(flags: int) -> list[str]:
-    """The stable names of the flags set in `flags` (honeypot, too_fast, rate_limited)."""
+    """The stable names of the flags set in `flags` (honeypot, too_fast, rate_limited, …)."""
     return [name for bit, name, _label in FLAGS if flags & bit]
 
 
@@ -453,3 +456,61 @@ def exclude(response: Response, actor: User) -> bool:
            flags=flag_names(response.flags))
     db.session.flush()
     return True
+
+
+# --- Bursts held for review (feedback.surveys.integrity.hold_burst) --------------------------
+
+# A response held only because of a burst: what restoring a burst counts again. One held for
+# another reason too (a replay, too fast) stays excluded and is reviewed one by one.
+_HELD_ONLY = ResponseFlag.UNDER_REVIEW.value
+
+
+def _held_conditions() -> list:
+    """SQL conditions on Response: held for review because of a burst alone, not restored yet
+    (read through the partial index ix_response_excluded)."""
+    return [Response.flags == _HELD_ONLY, Response.excluded.is_(True)]
+
+
+@dataclass
+class HeldBurst:
+    """An agency's open-link responses held for review after a burst, waiting for an organizer."""
+
+    agency: Agency
+    count: int
+    first: datetime
+    last: datetime
+
+
+def held_bursts(user: User) -> list[HeldBurst]:
+    """The held bursts at the agencies `user` organizes (their subtrees), in tree order."""
+    rows = db.session.execute(
+        select(Agency, func.count(Response.id), func.min(Response.submitted_at),
+               func.max(Response.submitted_at))
+        .join(Response, Response.agency_id == Agency.id)
+        .where(agency_filter(user, *REVIEWERS), *_held_conditions())
+        .group_by(Agency.id).order_by(Agency.path)
+    ).all()
+    return [HeldBurst(agency, count, first, last) for agency, count, first, last in rows]
+
+
+def restore_burst(agency: Agency, actor: User) -> int:
+    """Count again every response of `agency` held for review because of a burst alone; returns
+    how many. One conditional UPDATE, so two organizers pressing the button at once restore each
+    response once and the summary is adjusted once. The caller commits."""
+    ids = db.session.scalars(
+        update(Response).where(Response.agency_id == agency.id, *_held_conditions())
+        .values(excluded=False).returning(Response.id).execution_options(synchronize_session=False)
+    ).all()
+    if not ids:
+        return 0
+    restored = db.session.scalars(
+        select(Response).where(Response.id.in_(ids))
+        .options(selectinload(Response.answers), selectinload(Response.scores))
+        .execution_options(populate_existing=True)
+    ).all()
+    summary.add(restored)
+    record("responses.restore_burst", agency, actor=actor, agency=agency.code, count=len(ids),
+           first=min(r.submitted_at for r in restored).isoformat(),
+           last=max(r.submitted_at for r in restored).isoformat())
+    db.session.flush()
+    return len(ids)

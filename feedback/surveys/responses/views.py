@@ -17,9 +17,9 @@ from flask import (
 )
 from flask_login import current_user
 
-from feedback.accounts.authz import roles_required
+from feedback.accounts.authz import get_agency_or_404, roles_required
 from feedback.audit.services import record
-from feedback.core.i18n import current_locale
+from feedback.core.i18n import current_locale, ngettext
 from feedback.core.i18n import gettext as _
 from feedback.extensions import db
 from feedback.surveys.responses import exports, services
@@ -60,6 +60,7 @@ def _list_page(filters: services.ResponseFilters, surveys: list):
     messages += [m for m in (page_error, page_past_end) if m]
     return render_template(
         "surveys/responses/list.html", filters=filters, messages=messages, page=page,
+        held=services.held_bursts(current_user),
         agencies=services.agency_choices(current_user), surveys=surveys,
         flag_labels=services.flag_labels, args=filters.query_args(), locale=current_locale(),
     )
@@ -116,6 +117,22 @@ def restore(response_id: int):
 def exclude(response_id: int):
     """Leave a flagged response out of the indices again (organizers only)."""
     return _review(response_id, services.exclude)
+
+
+@bp.route("/held/<agency_code>/restore", methods=["POST"])
+@roles_required(*services.REVIEWERS)
+def restore_burst(agency_code: str):
+    """Count again, in one go, the responses of an agency held for review after a burst
+    (organizers of that agency only; each response keeps its flag)."""
+    agency = get_agency_or_404(agency_code, *services.REVIEWERS)
+    restored = services.restore_burst(agency, current_user)
+    if restored:
+        db.session.commit()
+        flash(ngettext("%(num)s held response counts in the indices again.",
+                       "%(num)s held responses count in the indices again.", restored), "success")
+    else:
+        flash(_("Nothing changed: no response of this agency is held for review."), "info")
+    return redirect(url_for("responses.index", **_list_args()), code=303)
 
 
 @bp.route("/export.<fmt>")
