@@ -35,6 +35,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.core.db_timeouts import limit_request_statements, prepare_connect_timeout
     from feedback.core.rate_limits import check_rate_limit_storage
     from feedback.core.views import bp as core_bp
+    from feedback.dashboards import summary as dashboard_summary
     from feedback.dashboards.accountability_views import bp as accountability_bp
     from feedback.dashboards.views import bp as dashboards_bp
     from feedback.demo.cli import seed_demo_command
@@ -79,6 +80,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     core.init_app(app)
+    dashboard_summary.subscribe()  # the summary follows the surveys' events
 
     for blueprint in (core_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp, responses_bp,
                       deployments_bp, survey_codes_bp, api_bp, api_keys_bp, survey_manage_bp,
