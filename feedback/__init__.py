@@ -22,11 +22,12 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     from feedback import core
-    from feedback.accounts.admin_views import bp as user_admin_bp
+    from feedback.accounts import setup as accounts_setup
     from feedback.accounts.cli import users_cli
     from feedback.accounts.views import bp as accounts_bp
+    from feedback.admin.agencies import bp as agencies_bp
+    from feedback.admin.users import bp as user_admin_bp
     from feedback.agencies.cli import agencies_cli
-    from feedback.agencies.views import bp as agencies_bp
     from feedback.api import models as api_models  # noqa: F401  (tables the API owns)
     from feedback.api.admin_views import bp as api_keys_bp
     from feedback.api.cli import api_keys_cli
@@ -35,12 +36,14 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from feedback.core.db_timeouts import limit_request_statements, prepare_connect_timeout
     from feedback.core.rate_limits import check_rate_limit_storage
     from feedback.core.views import bp as core_bp
+    from feedback.dashboards import comment_views, dimension_views, question_views, trend_views  # noqa: F401
     from feedback.dashboards import summary as dashboard_summary
     from feedback.dashboards.accountability_views import bp as accountability_bp
     from feedback.dashboards.views import bp as dashboards_bp
     from feedback.demo.cli import seed_demo_command
     from feedback.dialogues.cli import dialogues_cli, purge_personal_data_command
     from feedback.dialogues.manage.views import bp as dialogue_manage_bp
+    from feedback.dialogues.messages import register_composers as register_dialogue_messages
     from feedback.dialogues.petitions.views import bp as petitions_bp
     from feedback.dialogues.track_views import bp as track_bp
     from feedback.dialogues.views import bp as dialogues_bp
@@ -56,6 +59,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         ping_when_idle,
         prepare_sqlite,
     )
+    from feedback.home.views import bp as home_bp
     from feedback.notifications.cli import notifications_cli
     from feedback.surveys.cli import surveys_cli
     from feedback.surveys.code_views import bp as survey_codes_bp
@@ -80,9 +84,11 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     core.init_app(app)
+    accounts_setup.init_app(app)
     dashboard_summary.subscribe()  # the summary follows the surveys' events
+    register_dialogue_messages()  # the outbox writes the dialogues' messages
 
-    for blueprint in (core_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp, responses_bp,
+    for blueprint in (core_bp, home_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp, responses_bp,
                       deployments_bp, survey_codes_bp, api_bp, api_keys_bp, survey_manage_bp,
                       dialogues_bp, track_bp, dialogue_manage_bp, petitions_bp, accountability_bp,
                       transparency_bp, user_admin_bp):
