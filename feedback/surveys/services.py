@@ -17,7 +17,7 @@ from feedback.core.hashing import daily_hash
 from feedback.core.text import fold_for_search
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.codes import day_start
+from feedback.surveys.codes import day_start, live_deployments
 from feedback.surveys.drafts import Draft, is_draft_id
 from feedback.surveys.forms import ParsedAnswer
 from feedback.surveys.frozen import (
@@ -46,16 +46,6 @@ DEFAULT_SURVEY_FILE = Path(__file__).resolve().parent / "data" / "sipas.json"
 DEFAULT_SURVEY_KEY = "sipas"
 QUESTION_FIELDS = ("key", "type", "text_vi", "text_en", "help_vi", "help_en", "required", "dimension",
                    "allow_na", "options", "show_if")
-
-
-def live_deployments():
-    """A Select of deployments taking responses right now."""
-    now = utcnow()
-    return select(Deployment).where(
-        Deployment.status == DeploymentStatus.ACTIVE,
-        Deployment.starts_at <= now,
-        or_(Deployment.ends_at.is_(None), Deployment.ends_at > now),
-    )
 
 
 def open_survey_agencies() -> list[Agency]:
