@@ -53,10 +53,12 @@ run: demo  ## serve the demo on http://127.0.0.1:5000 (SQLite)
 
 test: install translations html-checker  ## lint, then the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports  # the layer contract (CONTRIBUTING.md, "Layers")
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-lint: install
+lint: install  ## ruff, and the layer contract of pyproject.toml
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: install translations  ## page weights, the dashboards over 1,000,000 responses, survey submissions and the sign-up burst under gunicorn (PostgreSQL, minutes)
 	$(BIN)/python bench/page_weight.py
