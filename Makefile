@@ -54,8 +54,9 @@ run: demo  ## serve the demo on http://127.0.0.1:5000 (SQLite)
 test: install translations html-checker lint  ## lint, then the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-lint: install
+lint: install  ## ruff, the layer contract of pyproject.toml, function sizes and copied code
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python tools/check_code.py
 
 bench: install translations  ## page weights, the dashboards over 1,000,000 responses, survey submissions and the sign-up burst under gunicorn (PostgreSQL, minutes)
