@@ -153,7 +153,8 @@ def _reference(rows, agencies, visible, weights, start, end, code_only):
     questions: dict = {}
     comments: dict = defaultdict(int)
     for row in rows:
-        at = _local(row["day"], row["minute"])
+        # A code-verified response is filed at the start of its local day (docs/security.md).
+        at = _local(row["day"], 0 if row["code"] else row["minute"])
         if (not _counted(row) or agencies[row["agency"]] not in visible or (code_only and not row["code"])
                 or (start is not None and at < start) or (end is not None and at >= end)):
             continue
