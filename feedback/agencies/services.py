@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from feedback.agencies.models import PATH_SEPARATOR, Agency
 from feedback.audit.services import record
+from feedback.core.text import clean_text
 from feedback.extensions import db
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -84,14 +85,14 @@ def _read_import_rows(reader: csv.DictReader, report: ImportReport) -> dict[str,
     for line, row in enumerate(reader, start=2):
         code = (row.get("code") or "").strip()
         parent_code = (row.get("parent_code") or "").strip()
-        name_vi = (row.get("name_vi") or "").strip()
+        name_vi = clean_text(row.get("name_vi") or "")
         kind = (row.get("kind") or "").strip() or "department"
         problems = _row_problems(code, parent_code, name_vi, kind, rows)
         if problems:
             report.errors.append(f"line {line}: " + "; ".join(problems))
             continue
         rows[code] = {"line": line, "parent_code": parent_code, "name_vi": name_vi,
-                      "name_en": (row.get("name_en") or "").strip(), "kind": kind}
+                      "name_en": clean_text(row.get("name_en") or ""), "kind": kind}
     return rows
 
 
