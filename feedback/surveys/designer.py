@@ -16,7 +16,7 @@ from feedback.audit.services import record
 from feedback.core.i18n import gettext as _
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.forms import HEADINGS, field_name, parse_answers
+from feedback.surveys.answers import HEADINGS, field_name, parse_answers
 from feedback.surveys.models import Question, QuestionType, Survey, SurveyVersion, VersionStatus
 from feedback.surveys.services import DEFAULT_SURVEY_KEY, QUESTION_FIELDS, load_default_survey
 

@@ -17,9 +17,9 @@ from feedback.core.text import fold_for_search
 from feedback.dashboards import summary
 from feedback.extensions import db
 from feedback.models import utcnow
+from feedback.surveys.answers import ParsedAnswer
 from feedback.surveys.codes import day_start
 from feedback.surveys.drafts import Draft, is_draft_id
-from feedback.surveys.forms import ParsedAnswer
 from feedback.surveys.frozen import (
     AgencyName,
     DeploymentLike,

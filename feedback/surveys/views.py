@@ -25,6 +25,19 @@ from feedback.core.i18n import gettext as _
 from feedback.extensions import client_address, csrf, db, limiter
 from feedback.models import utcnow
 from feedback.surveys import codes
+from feedback.surveys.answers import (
+    HEADINGS,
+    HONEYPOT_FIELD,
+    SERVICE_FIELD,
+    TOKEN_FIELD,
+    Evaluation,
+    error_target,
+    evaluate,
+    field_name,
+    is_shown,
+    parse_service,
+    question_context,
+)
 from feedback.surveys.drafts import (
     Draft,
     Page,
@@ -41,19 +54,6 @@ from feedback.surveys.drafts import (
     save_draft,
     shown_pages,
     usable_draft,
-)
-from feedback.surveys.forms import (
-    HEADINGS,
-    HONEYPOT_FIELD,
-    SERVICE_FIELD,
-    TOKEN_FIELD,
-    Evaluation,
-    error_target,
-    evaluate,
-    field_name,
-    is_shown,
-    parse_service,
-    question_context,
 )
 from feedback.surveys.frozen import FrozenQuestion, FrozenVersion, Kept, LiveDeployment
 from feedback.surveys.integrity import hold_burst, integrity_flags

@@ -146,7 +146,7 @@ def _build_side(agency: Agency, marker: str, topic: Topic, staff) -> Side:
 
 def _answer(key: str, number: float | None = None, text: str = ""):
     """A parsed answer as the survey form would give it."""
-    from feedback.surveys.forms import ParsedAnswer
+    from feedback.surveys.answers import ParsedAnswer
 
     return ParsedAnswer(key, number=number, text=text) if number is not None else ParsedAnswer(key, text=text)
 

@@ -14,9 +14,9 @@ from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.extensions import db
 from feedback.surveys import designer
+from feedback.surveys.answers import HEADINGS, evaluate, question_context, question_numbers, show_if_hint
 from feedback.surveys.designer import DesignError
 from feedback.surveys.drafts import split_pages
-from feedback.surveys.forms import HEADINGS, evaluate, question_context, question_numbers, show_if_hint
 from feedback.surveys.manage.forms import (
     TYPE_LABELS,
     ImportForm,

@@ -22,7 +22,7 @@ from feedback.core.i18n import format_local_date
 from feedback.core.i18n import gettext as _
 from feedback.dashboards import summary
 from feedback.extensions import db
-from feedback.surveys.forms import HEADINGS, LIKERT_LABELS, ParsedAnswer, is_shown, question_numbers
+from feedback.surveys.answers import HEADINGS, LIKERT_LABELS, ParsedAnswer, is_shown, question_numbers
 from feedback.surveys.models import (
     AccessMode,
     Answer,
