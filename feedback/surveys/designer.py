@@ -17,8 +17,16 @@ from feedback.core.i18n import gettext as _
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.answers import HEADINGS, field_name, parse_answers
-from feedback.surveys.models import Question, QuestionType, Survey, SurveyVersion, VersionStatus
-from feedback.surveys.services import DEFAULT_SURVEY_KEY, QUESTION_FIELDS, load_default_survey
+from feedback.surveys.models import (
+    QUESTION_FIELDS,
+    Question,
+    QuestionType,
+    Survey,
+    SurveyVersion,
+    VersionStatus,
+    question_values,
+)
+from feedback.surveys.services import DEFAULT_SURVEY_KEY, load_default_survey
 
 TEMPLATE_KEY = DEFAULT_SURVEY_KEY
 FORMAT = "lang-nghe-survey"
@@ -151,20 +159,13 @@ def _canonical_condition(condition) -> dict | None:
 
 
 def question_dict(question: Question) -> dict:
-    """A question as it is exported and validated: every field, in a fixed order."""
-    kind = question.type
-    return {
-        "key": question.key,
+    """A question as it is exported and validated: every field (QUESTION_FIELDS), in a fixed order."""
+    values = question_values(question)
+    kind = values["type"]
+    return values | {
         "type": kind.value if isinstance(kind, QuestionType) else str(kind),
-        "text_vi": question.text_vi or "",
-        "text_en": question.text_en or "",
-        "help_vi": question.help_vi or "",
-        "help_en": question.help_en or "",
-        "required": bool(question.required),
-        "dimension": question.dimension,
-        "allow_na": bool(question.allow_na),
-        "options": _canonical_options(question.options),
-        "show_if": _canonical_condition(question.show_if),
+        "options": _canonical_options(values["options"]),
+        "show_if": _canonical_condition(values["show_if"]),
     }
 
 
@@ -591,10 +592,9 @@ def _fill(version: SurveyVersion, definition: dict) -> None:
 
 def _question_row(position: int, q: dict) -> Question:
     """A Question row from a canonical question dictionary."""
-    return Question(position=position, key=q["key"], type=QuestionType(q["type"]), text_vi=q["text_vi"],
-                    text_en=q["text_en"], help_vi=q["help_vi"], help_en=q["help_en"],
-                    required=q["required"], dimension=q["dimension"], allow_na=q["allow_na"],
-                    options=json.loads(json.dumps(q["options"])), show_if=q["show_if"])
+    fields = {name: q[name] for name in QUESTION_FIELDS}
+    return Question(position=position, **fields | {"type": QuestionType(q["type"]),
+                                                   "options": json.loads(json.dumps(q["options"]))})
 
 
 def create_survey(owner: Agency, definition: dict, *, actor=None, action: str = "survey.create",

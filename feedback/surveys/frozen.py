@@ -11,8 +11,9 @@ serves an older copy. A version that is not published is read from the database 
 import copy
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from datetime import datetime
+from typing import get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,47 +22,39 @@ from feedback.extensions import db
 from feedback.models import BilingualName
 from feedback.surveys.drafts import Page, split_pages
 from feedback.surveys.models import (
+    QUESTION_FIELDS,
     AccessMode,
     Deployment,
     Question,
     QuestionTexts,
-    QuestionType,
     SurveyVersion,
     VersionTexts,
+    question_values,
 )
 
 # Versions live at once across a province are few; this bounds the memory all the same.
 CACHE_SIZE = 64
 
 
-@dataclass(frozen=True, eq=False)
-class FrozenQuestion(QuestionTexts):
-    """A question of a published version, read once: the same attributes as a Question row."""
+# What a frozen question holds: its id and place, and every field of a question (QUESTION_FIELDS).
+_FROZEN_QUESTION_FIELDS = ("id", "position", *QUESTION_FIELDS)
 
-    id: int
-    key: str
-    type: QuestionType
-    position: int
-    text_vi: str
-    text_en: str
-    help_vi: str
-    help_en: str
-    required: bool
-    dimension: str | None
-    allow_na: bool
-    options: dict
-    show_if: dict | None
 
-    @classmethod
-    def of(cls, question: Question) -> "FrozenQuestion":
-        """A copy of `question` that shares nothing with the session's row."""
-        return cls(id=question.id, key=question.key, type=QuestionType(question.type),
-                   position=question.position, text_vi=question.text_vi,
-                   text_en=question.text_en or "", help_vi=question.help_vi or "",
-                   help_en=question.help_en or "", required=bool(question.required),
-                   dimension=question.dimension, allow_na=bool(question.allow_na),
-                   options=copy.deepcopy(question.options or {}),
-                   show_if=copy.deepcopy(question.show_if))
+def _copy_question(cls, question: Question) -> "FrozenQuestion":
+    """A copy of `question` that shares nothing with the session's row."""
+    return cls(**question_values(question, _FROZEN_QUESTION_FIELDS))
+
+
+# A question of a published version, read once: the same attributes as a Question row, derived
+# from its columns so that a new column needs no edit here.
+FrozenQuestion = make_dataclass(
+    "FrozenQuestion",
+    [(name, get_args(Question.__annotations__[name])[0]) for name in _FROZEN_QUESTION_FIELDS],
+    bases=(QuestionTexts,), frozen=True, eq=False,
+    namespace={"of": classmethod(_copy_question), "__module__": __name__,
+               "__doc__": "A question of a published version, read once: the same attributes as "
+                          "a Question row."},
+)
 
 
 @dataclass(frozen=True, eq=False)

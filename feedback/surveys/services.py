@@ -28,6 +28,7 @@ from feedback.surveys.frozen import (
     frozen_version,
 )
 from feedback.surveys.models import (
+    QUESTION_FIELDS,
     AccessMode,
     Answer,
     Deployment,
@@ -44,8 +45,6 @@ from feedback.surveys.models import (
 
 DEFAULT_SURVEY_FILE = Path(__file__).resolve().parent / "data" / "sipas.json"
 DEFAULT_SURVEY_KEY = "sipas"
-QUESTION_FIELDS = ("key", "type", "text_vi", "text_en", "help_vi", "help_en", "required", "dimension",
-                   "allow_na", "options", "show_if")
 
 
 def live_deployments():
