@@ -28,7 +28,7 @@ from feedback.dialogues.topics import load_default_topics
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys import codes as survey_codes
-from feedback.surveys.designer import create_survey
+from feedback.surveys.manage.operations import create_survey
 from feedback.surveys.models import Deployment
 from feedback.surveys.services import submit_response
 from tests.conftest import AuthActions, csrf_token
