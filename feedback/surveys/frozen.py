@@ -1,11 +1,36 @@
 """What the citizen survey reads, as plain data: published versions (kept per process) and the
-live deployment of a request.
+live deployment of a request. This module starts the survey's hot path, explained here as a whole.
 
-A published version never changes (the designer edits drafts only, and publishing freezes them), so
-every page of the citizen survey can read its questions from memory instead of asking the database
-for the version and its questions on each request. The cache is keyed by the version's id and the
-moment it was published, so a database rebuilt with the same ids (tests, a restored backup) never
-serves an older copy. A version that is not published is read from the database each time.
+Why a second data model: the citizen survey is the busiest path of the site (a six-page survey is
+13 requests a submission), and the ORM's per-request cost was most of its time. Measured with
+bench/submissions.py on 2 cores (figures in bench/README.md): 7.5–8.8 submissions/s through the
+ORM alone, 18–21/s after the first pass below, 23–27/s after the Core writes; a page GET went from
+6 database round trips to 1, a page POST from 13 statements to BEGIN, one query, UPDATE, COMMIT.
+The pieces, in the order a request meets them:
+
+- Frozen copies (this module). A published version never changes (the designer edits drafts
+  only, and publishing freezes them), so its questions are read once per process into frozen
+  dataclasses (FrozenVersion, FrozenQuestion, with the same attributes as the rows, derived from
+  the Question columns) and kept in a small per-process LRU (`Kept`), keyed by the version's id and
+  the moment it was published: a database rebuilt with the same ids (tests, a restored backup)
+  never serves an older copy. A version that is not published is read from the database each time.
+  views.page_questions keeps, the same way, the HTML of pages nobody has typed into yet.
+- The live deployment is one prebuilt Core query (services.live_survey_for), which also reads the
+  draft named in the address; it is read fresh on every request (it may be paused at any time)
+  into a LiveDeployment. `DeploymentLike` (below) is what the survey's reads and writes accept: a
+  Deployment row (staff pages, seeding, tests) or that plain copy (the citizen pages).
+- A GET runs without a transaction on PostgreSQL (views.read_only_unless_posted), and a POST keeps
+  its rows loaded across commits (views.keep_rows_after_commit switches the session's
+  expire_on_commit off): nothing is read twice within a request.
+- Drafts are plain rows read and written with prebuilt Core statements (drafts.py); the response,
+  its answers and scores are three Core INSERTs (services.store_response), not the unit of work.
+- One form, one response: the last page claims its form's nonce (drafts.claim_nonce) with an
+  INSERT that only the first of two concurrent requests can make, in the transaction that stores
+  the response; a replayed form is stored flagged, and counted nowhere.
+
+Anything on this path that needs a new attribute of a question gets it from the Question columns
+(models.QUESTION_FIELDS); anything that changes a published version must change `published_at`,
+or the per-process copies will not see it.
 """
 
 import copy
