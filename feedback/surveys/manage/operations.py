@@ -68,8 +68,9 @@ def _fill(version: SurveyVersion, definition: dict) -> None:
 
 
 def _question_row(position: int, q: dict) -> Question:
-    """A Question row from a canonical question dictionary."""
-    fields = {name: q[name] for name in QUESTION_FIELDS}
+    """A Question row from a canonical question dictionary (a field it lacks keeps its column's
+    default)."""
+    fields = {name: q[name] for name in QUESTION_FIELDS if name in q}
     return Question(position=position, **fields | {"type": QuestionType(q["type"]),
                                                    "options": json.loads(json.dumps(q["options"]))})
 
