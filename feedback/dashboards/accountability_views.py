@@ -12,8 +12,8 @@ from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.dashboards import accountability
 from feedback.dashboards import accountability_charts as charts
+from feedback.dashboards.blueprint import asset_urls, chart_numbers
 from feedback.dashboards.scope import DashboardView, current_view, zone
-from feedback.dashboards.views import asset_urls, chart_numbers
 from feedback.dialogues.codes import grouped
 from feedback.dialogues.models import ConferenceStatus
 from feedback.surveys.responses.exports import CSV_MIMETYPE, csv_document

@@ -81,8 +81,17 @@ CODE_STATUS = {codes.CodeState.UNKNOWN: 404, codes.CodeState.USED: 410,
 
 
 def code_rate_limit() -> str:
-    """How often one client may try codes (SURVEY_CODE_RATE_LIMIT), so guessing them is slow."""
+    """How many codes one client address may miss (SURVEY_CODE_RATE_LIMIT), so guessing is slow."""
     return current_app.config["SURVEY_CODE_RATE_LIMIT"]
+
+
+def code_missed(response) -> bool:
+    """Whether a code page answered that the code matches no usable survey or cannot be a code.
+
+    Only these count against the address: a guesser misses nearly every time, while the people
+    behind one carrier-grade NAT address answering with their own codes never do.
+    """
+    return response.status_code in (404, 410, 422)
 
 
 @dataclass
@@ -518,7 +527,7 @@ def render_code_state(state: codes.CodeState):
 
 
 @bp.route("/r/")
-@limiter.shared_limit(code_rate_limit, scope="survey-code")
+@limiter.shared_limit(code_rate_limit, scope="survey-code", deduct_when=code_missed)
 def code_entry():
     """A box to type the code printed on a receipt; a well-formed code leads to /r/<code>."""
     typed = request.args.get("code")
@@ -534,7 +543,7 @@ def code_entry():
 
 @bp.route("/r/<code>", methods=["GET", "POST"])
 @csrf.exempt  # as /s/: the signed form token stands in for the CSRF token
-@limiter.shared_limit(code_rate_limit, scope="survey-code")
+@limiter.shared_limit(code_rate_limit, scope="survey-code", deduct_when=code_missed)
 def code_survey(code: str):
     """The survey opened by a one-time code, page by page; the code is redeemed with the response."""
     canonical = codes.normalize(code)
