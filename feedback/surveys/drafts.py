@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.forms import (
+from feedback.surveys.answers import (
     CONTROL_CHARS,
     HEADINGS,
     HONEYPOT_FIELD,

@@ -17,9 +17,9 @@ from feedback.core.hashing import daily_hash
 from feedback.core.text import fold_for_search
 from feedback.extensions import db
 from feedback.models import utcnow
+from feedback.surveys.answers import ParsedAnswer
 from feedback.surveys.codes import day_start, live_deployments
 from feedback.surveys.drafts import Draft, is_draft_id
-from feedback.surveys.forms import ParsedAnswer
 from feedback.surveys.frozen import (
     AgencyName,
     DeploymentLike,
@@ -28,6 +28,7 @@ from feedback.surveys.frozen import (
     frozen_version,
 )
 from feedback.surveys.models import (
+    QUESTION_FIELDS,
     AccessMode,
     Answer,
     Deployment,
@@ -44,8 +45,6 @@ from feedback.surveys.models import (
 
 DEFAULT_SURVEY_FILE = Path(__file__).resolve().parent / "data" / "sipas.json"
 DEFAULT_SURVEY_KEY = "sipas"
-QUESTION_FIELDS = ("key", "type", "text_vi", "text_en", "help_vi", "help_en", "required", "dimension",
-                   "allow_na", "options", "show_if")
 
 
 def open_survey_agencies() -> list[Agency]:

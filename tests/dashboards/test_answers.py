@@ -25,7 +25,7 @@ from feedback.dashboards import answers, metrics, summary
 from feedback.dashboards.models import ANSWERED, AnswerSummary
 from feedback.dashboards.stats import t_critical_95
 from feedback.extensions import db
-from feedback.surveys.forms import ParsedAnswer
+from feedback.surveys.answers import ParsedAnswer
 from feedback.surveys.models import (
     AccessMode,
     Answer,

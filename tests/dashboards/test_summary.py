@@ -28,7 +28,7 @@ from feedback.dashboards import comments, metrics, summary
 from feedback.dashboards.models import DimensionSummary, Period, QuestionSummary, ResponseSummary
 from feedback.dashboards.stats import t_critical_95, wilson_interval
 from feedback.extensions import db
-from feedback.surveys.forms import ParsedAnswer
+from feedback.surveys.answers import ParsedAnswer
 from feedback.surveys.models import AccessMode, Answer, Deployment, Response, ResponseScore
 from feedback.surveys.responses.services import exclude, restore
 from feedback.surveys.services import deploy, submit_response

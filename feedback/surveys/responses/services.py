@@ -22,7 +22,7 @@ from feedback.core.events import responses_excluded, responses_restored
 from feedback.core.i18n import format_local_date
 from feedback.core.i18n import gettext as _
 from feedback.extensions import db
-from feedback.surveys.forms import HEADINGS, LIKERT_LABELS, ParsedAnswer, is_shown, question_numbers
+from feedback.surveys.answers import HEADINGS, LIKERT_LABELS, ParsedAnswer, is_shown, question_numbers
 from feedback.surveys.models import (
     AccessMode,
     Answer,
@@ -137,6 +137,34 @@ def agency_choices(user: User) -> list[Agency]:
     return list(db.session.scalars(visible_agencies(user, *READERS)))
 
 
+def _agency_filter(args: Mapping[str, str], user: User, errors: list) -> tuple[str | None, str | None]:
+    """The agency asked for (its code and tree path), or (None, None) with a message when the user
+    may not read it or it does not exist (the same message: it does not say which)."""
+    code = (args.get("agency") or "").strip()
+    if not code:
+        return None, None
+    agency = find_agency(code) if CODE_PATTERN.match(code) else None
+    if agency is None or not can_access(user, agency, *READERS):
+        errors.append(UNKNOWN_AGENCY)
+        return None, None
+    return agency.code, agency.path
+
+
+def _survey_filter(args: Mapping[str, str], user: User, surveys: list[Survey] | None,
+                   errors: list) -> tuple[str | None, int | None]:
+    """The survey asked for among the user's choices (its key and id), or (None, None) with a
+    message."""
+    key = (args.get("survey") or "").strip()
+    if not key:
+        return None, None
+    choices = surveys if surveys is not None else (survey_choices(user) if SURVEY_KEY.match(key) else [])
+    survey = next((s for s in choices if s.key == key), None)
+    if survey is None:
+        errors.append(UNKNOWN_SURVEY)
+        return None, None
+    return survey.key, survey.id
+
+
 def parse_filters(args: Mapping[str, str], user: User,
                   surveys: list[Survey] | None = None) -> ResponseFilters:
     """Filters from the query string; an unusable value is dropped with a message, never an error.
@@ -144,16 +172,8 @@ def parse_filters(args: Mapping[str, str], user: User,
     An agency outside the user's subtrees is treated exactly like an unknown one, so the answer
     does not tell whether it exists. `surveys` are the user's survey choices, if already loaded.
     """
-    errors = []
-    agency_code = agency_path = None
-    code = (args.get("agency") or "").strip()
-    if code:
-        agency = find_agency(code) if CODE_PATTERN.match(code) else None
-        if agency is None or not can_access(user, agency, *READERS):
-            errors.append(UNKNOWN_AGENCY)
-        else:
-            agency_code, agency_path = agency.code, agency.path
-
+    errors: list = []
+    agency_code, agency_path = _agency_filter(args, user, errors)
     date_from, from_ok = parse_iso_date(args.get("from"))
     date_to, to_ok = parse_iso_date(args.get("to"))
     if not from_ok:
@@ -173,15 +193,7 @@ def parse_filters(args: Mapping[str, str], user: User,
         errors.append(INVALID_STATUS)
         status = STATUS_ALL
 
-    survey_key = survey_id = None
-    key = (args.get("survey") or "").strip()
-    if key:
-        choices = surveys if surveys is not None else (survey_choices(user) if SURVEY_KEY.match(key) else [])
-        survey = next((s for s in choices if s.key == key), None)
-        if survey is None:
-            errors.append(UNKNOWN_SURVEY)
-        else:
-            survey_key, survey_id = survey.key, survey.id
+    survey_key, survey_id = _survey_filter(args, user, surveys, errors)
     return ResponseFilters(agency_code, agency_path, date_from, date_to, channel, status,
                            survey_key, survey_id, tuple(errors))
 
