@@ -51,12 +51,13 @@ demo: migrate
 run: demo  ## serve the demo on http://127.0.0.1:5000 (SQLite)
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install translations html-checker  ## lint, then the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
-	$(BIN)/ruff check .
+test: install translations html-checker lint  ## lint, then the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-lint: install
+lint: install  ## ruff, the layer contract of pyproject.toml, function sizes and copied code
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/python tools/check_code.py
 
 bench: install translations  ## page weights, the dashboards over 1,000,000 responses, survey submissions and the sign-up burst under gunicorn (PostgreSQL, minutes)
 	$(BIN)/python bench/page_weight.py

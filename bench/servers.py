@@ -41,8 +41,8 @@ def survey_database(name: str) -> dict:
     from feedback import create_app
     from feedback.agencies.services import add_agency
     from feedback.extensions import db
+    from feedback.surveys.answers import HEADINGS
     from feedback.surveys.drafts import split_pages
-    from feedback.surveys.forms import HEADINGS
     from feedback.surveys.models import QuestionType
     from feedback.surveys.services import deploy, load_default_survey
 

@@ -21,28 +21,16 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    _init_extensions(app)
+    _register_features(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    """Bind the extensions, the database's timeouts and the shared kernel to `app`."""
     from feedback import core
-    from feedback.accounts.admin_views import bp as user_admin_bp
-    from feedback.accounts.cli import users_cli
-    from feedback.accounts.views import bp as accounts_bp
-    from feedback.agencies.cli import agencies_cli
-    from feedback.agencies.views import bp as agencies_bp
-    from feedback.api import models as api_models  # noqa: F401  (tables the API owns)
-    from feedback.api.admin_views import bp as api_keys_bp
-    from feedback.api.cli import api_keys_cli
-    from feedback.api.views import bp as api_bp
-    from feedback.core.cli import translate_cli
     from feedback.core.db_timeouts import limit_request_statements, prepare_connect_timeout
     from feedback.core.rate_limits import check_rate_limit_storage
-    from feedback.core.views import bp as core_bp
-    from feedback.dashboards.accountability_views import bp as accountability_bp
-    from feedback.dashboards.views import bp as dashboards_bp
-    from feedback.demo.cli import seed_demo_command
-    from feedback.dialogues.cli import dialogues_cli, purge_personal_data_command
-    from feedback.dialogues.manage.views import bp as dialogue_manage_bp
-    from feedback.dialogues.petitions.views import bp as petitions_bp
-    from feedback.dialogues.track_views import bp as track_bp
-    from feedback.dialogues.views import bp as dialogues_bp
     from feedback.extensions import (
         babel,
         compress,
@@ -55,14 +43,6 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         ping_when_idle,
         prepare_sqlite,
     )
-    from feedback.notifications.cli import notifications_cli
-    from feedback.surveys.cli import surveys_cli
-    from feedback.surveys.code_views import bp as survey_codes_bp
-    from feedback.surveys.deployments.views import bp as deployments_bp
-    from feedback.surveys.manage.views import bp as survey_manage_bp
-    from feedback.surveys.responses.views import bp as responses_bp
-    from feedback.surveys.views import bp as surveys_bp
-    from feedback.transparency.views import bp as transparency_bp
 
     prepare_sqlite(app)
     prepare_connect_timeout(app)
@@ -80,7 +60,46 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     login_manager.init_app(app)
     core.init_app(app)
 
-    for blueprint in (core_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp, responses_bp,
+
+def _register_features(app: Flask) -> None:
+    """The features: their blueprints, commands and the events that join them."""
+    from feedback.accounts import setup as accounts_setup
+    from feedback.accounts.cli import users_cli
+    from feedback.accounts.views import bp as accounts_bp
+    from feedback.admin.agencies import bp as agencies_bp
+    from feedback.admin.users import bp as user_admin_bp
+    from feedback.agencies.cli import agencies_cli
+    from feedback.api import models as api_models  # noqa: F401  (tables the API owns)
+    from feedback.api.admin_views import bp as api_keys_bp
+    from feedback.api.cli import api_keys_cli
+    from feedback.api.views import bp as api_bp
+    from feedback.core.cli import translate_cli
+    from feedback.core.views import bp as core_bp
+    from feedback.dashboards import comment_views, dimension_views, question_views, trend_views  # noqa: F401
+    from feedback.dashboards import summary as dashboard_summary
+    from feedback.dashboards.accountability_views import bp as accountability_bp
+    from feedback.dashboards.views import bp as dashboards_bp
+    from feedback.demo.cli import seed_demo_command
+    from feedback.dialogues.cli import dialogues_cli, purge_personal_data_command
+    from feedback.dialogues.manage.views import bp as dialogue_manage_bp
+    from feedback.dialogues.messages import register_composers as register_dialogue_messages
+    from feedback.dialogues.petitions.views import bp as petitions_bp
+    from feedback.dialogues.track_views import bp as track_bp
+    from feedback.dialogues.views import bp as dialogues_bp
+    from feedback.home.views import bp as home_bp
+    from feedback.notifications.cli import notifications_cli
+    from feedback.surveys.cli import surveys_cli
+    from feedback.surveys.code_views import bp as survey_codes_bp
+    from feedback.surveys.deployments.views import bp as deployments_bp
+    from feedback.surveys.manage.views import bp as survey_manage_bp
+    from feedback.surveys.responses.views import bp as responses_bp
+    from feedback.surveys.views import bp as surveys_bp
+    from feedback.transparency.views import bp as transparency_bp
+
+    accounts_setup.init_app(app)
+    dashboard_summary.subscribe()  # the summary follows the surveys' events
+    register_dialogue_messages()  # the outbox writes the dialogues' messages
+    for blueprint in (core_bp, home_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp, responses_bp,
                       deployments_bp, survey_codes_bp, api_bp, api_keys_bp, survey_manage_bp,
                       dialogues_bp, track_bp, dialogue_manage_bp, petitions_bp, accountability_bp,
                       transparency_bp, user_admin_bp):
@@ -88,7 +107,6 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     for group in (users_cli, agencies_cli, surveys_cli, translate_cli, seed_demo_command, api_keys_cli,
                   dialogues_cli, purge_personal_data_command, notifications_cli):
         app.cli.add_command(group)
-    return app
 
 
 class ConfigurationError(RuntimeError):

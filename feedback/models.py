@@ -6,8 +6,6 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Enum, String
 from sqlalchemy.types import TypeDecorator
 
-from feedback.core.i18n import in_language
-
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC (every stored timestamp is UTC)."""
@@ -44,15 +42,3 @@ def string_enum(cls: type[enum.Enum], name: str, length: int = 16) -> Enum:
     """A portable enum column stored as its string values (a VARCHAR without CHECK)."""
     return Enum(cls, name=name, native_enum=False, create_constraint=False, length=length,
                 values_callable=lambda e: [m.value for m in e])
-
-
-class BilingualName:
-    """A name in Vietnamese and English (an agency's, a topic's, a chart series'), for models and
-    plain records alike."""
-
-    name_vi: str
-    name_en: str
-
-    def name(self, locale: str) -> str:
-        """The name in the given language, falling back to Vietnamese."""
-        return in_language(self.name_vi, self.name_en, locale)

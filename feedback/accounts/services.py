@@ -13,7 +13,7 @@ from feedback.accounts.sessions import end_all_sessions
 from feedback.agencies.models import Agency
 from feedback.audit.services import record
 from feedback.core.hashing import daily_hash
-from feedback.core.text import fold_for_search
+from feedback.core.text import clean_text, fold_for_search
 from feedback.extensions import db
 from feedback.models import utcnow
 
@@ -59,7 +59,7 @@ def create_user(email: str, password: str, *, name: str = "", actor: User | None
         raise AccountError(problem)
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise AccountError(f"a user with email {email} already exists")
-    user = User(email=email, name=name, password_hash=hash_password(password))
+    user = User(email=email, name=clean_text(name), password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
     record("user.create", user, actor=actor, email=email)

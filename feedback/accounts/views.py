@@ -84,7 +84,7 @@ def logout():
         db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("core.home"))
+    return redirect(url_for("home.home"))
 
 
 @bp.route("/account")

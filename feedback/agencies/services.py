@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from feedback.agencies.models import PATH_SEPARATOR, Agency
 from feedback.audit.services import record
+from feedback.core.text import clean_text
 from feedback.extensions import db
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -66,46 +67,71 @@ def import_agencies(stream: IO[str]) -> ImportReport:
         report.errors.append(f"header: missing column(s) {', '.join(missing)}; "
                              f"expected {', '.join(CSV_COLUMNS)}")
         return report
+    rows = _read_import_rows(reader, report)
+    existing = {a.code: a for a in db.session.scalars(select(Agency))}
+    report.errors.extend(_placement_errors(rows, existing))
+    report.errors.extend(_cycles(rows))
+    if report.errors:
+        return report
+    _write_import_rows(rows, existing, report)
+    record("agencies.import", created=report.created, updated=report.updated)
+    return report
+
+
+def _read_import_rows(reader: csv.DictReader, report: ImportReport) -> dict[str, dict]:
+    """The file's valid rows by code (with their line numbers); each bad row's problems go to
+    `report.errors`, one line of the report per row."""
     rows: dict[str, dict] = {}
     for line, row in enumerate(reader, start=2):
         code = (row.get("code") or "").strip()
         parent_code = (row.get("parent_code") or "").strip()
-        name_vi = (row.get("name_vi") or "").strip()
+        name_vi = clean_text(row.get("name_vi") or "")
         kind = (row.get("kind") or "").strip() or "department"
-        problems = []
-        if not CODE_PATTERN.match(code):
-            problems.append(f"code {code!r} must be 1–32 letters, digits, - or _")
-        elif code in rows:
-            problems.append(f"code {code!r} appears twice (first on line {rows[code]['line']})")
-        if not name_vi:
-            problems.append("name_vi is empty")
-        if kind not in KINDS:
-            problems.append(f"kind {kind!r} is not one of {', '.join(KINDS)}")
-        if parent_code == code and code:
-            problems.append("an agency cannot be its own parent")
+        problems = _row_problems(code, parent_code, name_vi, kind, rows)
         if problems:
             report.errors.append(f"line {line}: " + "; ".join(problems))
             continue
         rows[code] = {"line": line, "parent_code": parent_code, "name_vi": name_vi,
-                      "name_en": (row.get("name_en") or "").strip(), "kind": kind}
+                      "name_en": clean_text(row.get("name_en") or ""), "kind": kind}
+    return rows
 
-    existing = {a.code: a for a in db.session.scalars(select(Agency))}
+
+def _row_problems(code: str, parent_code: str, name_vi: str, kind: str, rows: dict[str, dict]) -> list[str]:
+    """What is wrong with one import row on its own (`rows`: the valid rows read before it)."""
+    problems = []
+    if not CODE_PATTERN.match(code):
+        problems.append(f"code {code!r} must be 1–32 letters, digits, - or _")
+    elif code in rows:
+        problems.append(f"code {code!r} appears twice (first on line {rows[code]['line']})")
+    if not name_vi:
+        problems.append("name_vi is empty")
+    if kind not in KINDS:
+        problems.append(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    if parent_code == code and code:
+        problems.append("an agency cannot be its own parent")
+    return problems
+
+
+def _placement_errors(rows: dict[str, dict], existing: dict[str, Agency]) -> list[str]:
+    """Rows whose parent is nowhere to be found, or that would move an existing agency."""
+    errors = []
     for code, row in rows.items():
         parent_code = row["parent_code"]
         if parent_code and parent_code not in rows and parent_code not in existing:
-            report.errors.append(f"line {row['line']}: parent {parent_code!r} is neither in the "
-                                 "file nor in the database")
+            errors.append(f"line {row['line']}: parent {parent_code!r} is neither in the "
+                          "file nor in the database")
         current = existing.get(code)
         if current is not None:
             current_parent = current.parent.code if current.parent else ""
             if current_parent != parent_code:
-                report.errors.append(f"line {row['line']}: {code!r} already exists under "
-                                     f"{current_parent or '(top level)'}; moving agencies is not "
-                                     "done by import")
-    report.errors.extend(_cycles(rows))
-    if report.errors:
-        return report
+                errors.append(f"line {row['line']}: {code!r} already exists under "
+                              f"{current_parent or '(top level)'}; moving agencies is not "
+                              "done by import")
+    return errors
 
+
+def _write_import_rows(rows: dict[str, dict], existing: dict[str, Agency], report: ImportReport) -> None:
+    """Create or update the agency of every checked row, parents first, counting in `report`."""
     created: dict[str, Agency] = {}
 
     def ensure(code: str) -> Agency:
@@ -129,8 +155,6 @@ def import_agencies(stream: IO[str]) -> ImportReport:
 
     for code in rows:
         ensure(code)
-    record("agencies.import", created=report.created, updated=report.updated)
-    return report
 
 
 def _cycles(rows: dict[str, dict]) -> list[str]:

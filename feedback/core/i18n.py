@@ -51,6 +51,18 @@ def in_language(vi, en, locale: str):
     return en if locale == "en" and en else vi
 
 
+class BilingualName:
+    """A name in Vietnamese and English (an agency's, a topic's, a chart series'), for models and
+    plain records alike."""
+
+    name_vi: str
+    name_en: str
+
+    def name(self, locale: str) -> str:
+        """The name in the given language, falling back to Vietnamese."""
+        return in_language(self.name_vi, self.name_en, locale)
+
+
 @lru_cache(maxsize=16)
 def _code(locale: Locale | str) -> str:
     """A locale's code, written once per locale (Babel writes it out again on every str())."""

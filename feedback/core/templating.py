@@ -1,11 +1,9 @@
-"""Helpers every template may call: role checks, form error lists, labels for stored codes."""
+"""Helpers every template may call: form error lists, labels for stored codes (the role checks are
+the accounts' own: feedback.accounts.setup)."""
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-
-from feedback.accounts import authz
-from feedback.accounts.models import Role
 
 AGENCY_KIND_LABELS = {
     "province": _l("Province"),
@@ -45,8 +43,6 @@ def form_error_list(form) -> list[tuple[str, str]]:
 def init_app(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.jinja_env.globals.update(
-        has_role=lambda user, *roles: authz.has_role(user, *(Role(r) for r in roles)),
-        is_admin=authz.is_admin,
         form_error_list=form_error_list,
         agency_kind_label=agency_kind_label,
     )

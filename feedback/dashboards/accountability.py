@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, func, or_, select
 
 from feedback.agencies.models import Agency
-from feedback.core.i18n import in_language
+from feedback.core.i18n import BilingualName, in_language
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,
@@ -27,7 +27,6 @@ from feedback.dialogues.petitions.services import local_today
 from feedback.dialogues.petitions.stats import COUNTED_STATUSES, AgencyHandling, handling_by_agency
 from feedback.dialogues.seats import SEATED
 from feedback.extensions import db
-from feedback.models import BilingualName
 
 # A conference that took place; its registrations say who came.
 HELD_STATUSES = (ConferenceStatus.HELD, ConferenceStatus.REPORTED)

@@ -14,8 +14,8 @@ from feedback.core.i18n import gettext as _
 from feedback.core.spreadsheets import CSV_MIMETYPE, csv_document
 from feedback.dashboards import accountability
 from feedback.dashboards import accountability_charts as charts
+from feedback.dashboards.blueprint import asset_urls, chart_numbers
 from feedback.dashboards.scope import DashboardView, current_view, zone
-from feedback.dashboards.views import asset_urls, chart_numbers
 from feedback.dialogues.models import ConferenceStatus
 
 bp = Blueprint("accountability", __name__, url_prefix="/dashboard/accountability")

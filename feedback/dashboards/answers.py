@@ -15,12 +15,11 @@ from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from feedback.agencies.models import PATH_SEPARATOR, Agency
-from feedback.core.i18n import in_language
+from feedback.core.i18n import BilingualName, in_language
 from feedback.dashboards import metrics, summary
 from feedback.dashboards.models import ANSWERED, NOT_APPLICABLE, AnswerSummary, DimensionSummary
 from feedback.dashboards.stats import HIDDEN, sample_status, wilson_interval
 from feedback.extensions import db
-from feedback.models import BilingualName
 from feedback.surveys.models import Question, QuestionType, Response, ResponseScore
 
 LIKERT_VALUES = ("1", "2", "3", "4", "5")

@@ -47,6 +47,19 @@ def _template_none() -> dict:
     return pio.templates["none"].to_plotly_json()
 
 
+def base_layout(height: int, separators: str) -> dict:
+    """What every dashboard figure's layout shares: no template styling, white paper, the page's
+    font, no drag-to-zoom (it gets in the way of scrolling on a phone), a dark-on-white hover box."""
+    return {
+        "template": _template_none(), "height": height, "separators": separators,
+        "font": {"family": FONT, "size": 13, "color": "#1b1f23"},
+        "paper_bgcolor": "#fff", "plot_bgcolor": "#fff", "dragmode": False, "hovermode": "closest",
+        # Plotly colours the hover box like its trace; dark text on white reads better.
+        "hoverlabel": {"bgcolor": "#fff", "bordercolor": "#1b1f23", "align": "left",
+                       "font": {"family": FONT, "size": 13, "color": "#1b1f23"}},
+    }
+
+
 def _plain(value: float) -> str:
     """A default number format with one decimal."""
     return f"{value:.1f}"
@@ -79,20 +92,10 @@ def row_bar_layout(keys: Sequence[str], labels: list[dict], *, legend: bool, sep
     """
     top = 14 + LEGEND_LINE * -(-legend_entries // 2) if legend else 8
     layout = {
-        "template": _template_none(),
+        **base_layout(top + 48 + ROW_HEIGHT * max(len(keys), 1), separators),
         "barmode": "overlay",
-        "height": top + 48 + ROW_HEIGHT * max(len(keys), 1),
         # Room above the plot for the legend, which sits there so it never hides a bar.
         "margin": {"l": 8, "r": 16, "t": top, "b": 48, "pad": 0},
-        "font": {"family": FONT, "size": 13, "color": "#1b1f23"},
-        "separators": separators,
-        "paper_bgcolor": "#fff",
-        "plot_bgcolor": "#fff",
-        "dragmode": False,
-        "hovermode": "closest",
-        # Plotly colours the hover box like its bar; dark text on white reads better.
-        "hoverlabel": {"bgcolor": "#fff", "bordercolor": RANKED_LINE, "align": "left",
-                       "font": {"family": FONT, "size": 13, "color": RANKED_LINE}},
         "showlegend": legend,
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom",
                    "entrywidth": 0.5, "entrywidthmode": "fraction"},

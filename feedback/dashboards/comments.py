@@ -15,12 +15,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, select, true
 
 from feedback.agencies.models import Agency
-from feedback.core.i18n import in_language
+from feedback.core.i18n import BilingualName, in_language
 from feedback.core.text import fold_for_search, like_pattern
 from feedback.dashboards import metrics, summary
 from feedback.dashboards.models import CommentSummary, Period
 from feedback.extensions import db
-from feedback.models import BilingualName
 from feedback.surveys.models import (
     AccessMode,
     Answer,

@@ -9,8 +9,7 @@ from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.dashboards import answers, metrics
 from feedback.dashboards import question_charts as charts
-from feedback.dashboards.scope import current_view
-from feedback.dashboards.views import (
+from feedback.dashboards.blueprint import (
     bp,
     chart_numbers,
     csv_requested,
@@ -18,6 +17,7 @@ from feedback.dashboards.views import (
     decimal,
     interval_header,
 )
+from feedback.dashboards.scope import current_view
 
 DIMENSION_CSV = ("heatmap", "weakest")
 WEAKEST_COUNT = 10

@@ -15,12 +15,11 @@ from flask import current_app
 from sqlalchemy import Float, and_, case, func, select, union_all
 
 from feedback.agencies.models import Agency
-from feedback.core.i18n import in_language
+from feedback.core.i18n import BilingualName, in_language
 from feedback.dashboards import summary
 from feedback.dashboards.models import DimensionSummary, QuestionSummary, ResponseSummary
 from feedback.dashboards.stats import HIDDEN, OK, mean_interval, sample_status, wilson_interval
 from feedback.extensions import db
-from feedback.models import BilingualName
 from feedback.surveys.models import (
     AccessMode,
     Answer,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
-from feedback.dashboards.charts import FONT, GRID, _short, _template_none, row_bar_layout
+from feedback.dashboards.charts import GRID, _short, base_layout, row_bar_layout
 
 # Likert levels 1 to 5: two reds, a neutral grey, two blues (distinct for colour-blind readers).
 LIKERT_COLOURS = ("#b2182b", "#ef8a62", "#c9ccd1", "#67a9cf", "#2166ac")
@@ -20,17 +20,6 @@ CHOICE_BAR = "#5b9aa0"
 CHOICE_LINE = "#1b1f23"
 # Low rates dark red through yellow to dark blue; every stop keeps its text legible.
 HEATMAP_SCALE = [[0.0, "#b2182b"], [0.5, "#fddbc7"], [0.75, "#d1e5f0"], [1.0, "#2166ac"]]
-
-
-def _base_layout(height: int, separators: str) -> dict:
-    """What every figure here shares."""
-    return {
-        "template": _template_none(), "height": height, "separators": separators,
-        "font": {"family": FONT, "size": 13, "color": "#1b1f23"},
-        "paper_bgcolor": "#fff", "plot_bgcolor": "#fff", "dragmode": False, "hovermode": "closest",
-        "hoverlabel": {"bgcolor": "#fff", "bordercolor": "#1b1f23", "align": "left",
-                       "font": {"family": FONT, "size": 13, "color": "#1b1f23"}},
-    }
 
 
 @dataclass(frozen=True)
@@ -150,7 +139,7 @@ def dimension_heatmap(rows: Sequence[tuple[str, str, list]], columns: Sequence[s
                    "marker": {"color": shown["color"], "line": {"width": 0}},
                    "hovertext": shown["hover"], "text": shown["label"],
                    "textfont": {"color": shown["font"], "size": 13}})
-    layout = _base_layout(90 + 44 * max(len(rows), 1), separators)
+    layout = base_layout(90 + 44 * max(len(rows), 1), separators)
     layout.update({
         "barmode": "overlay", "bargap": 0,
         "margin": {"l": 8, "r": 8, "t": 8, "b": 80},

@@ -10,8 +10,7 @@ from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.dashboards import answers
 from feedback.dashboards import question_charts as charts
-from feedback.dashboards.scope import current_view
-from feedback.dashboards.views import (
+from feedback.dashboards.blueprint import (
     bp,
     chart_numbers,
     csv_response,
@@ -19,6 +18,7 @@ from feedback.dashboards.views import (
     interval_header,
     unknown_chart,
 )
+from feedback.dashboards.scope import current_view
 from feedback.surveys.models import QuestionType
 
 QUESTION_CSV = ("likert", "rates", "nps")

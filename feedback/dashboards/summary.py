@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from feedback.core import events
 from feedback.dashboards.models import (
     ANSWERED,
     NOT_APPLICABLE,
@@ -286,6 +287,45 @@ def add(responses: Iterable[Response], *, version=None) -> None:
 def remove(responses: Iterable[Response]) -> None:
     """Take `responses` (counted until now, just excluded) out of the summary; the caller commits."""
     _apply(list(responses), -1)
+
+
+def open_link_day_total(agency_id: int, first: date, after: date) -> int:
+    """How many counted open-link responses `agency_id` received on the local days [first, after),
+    from the summary's day rows (what the burst check compares an hour with)."""
+    return int(db.session.scalar(
+        select(func.coalesce(func.sum(ResponseSummary.responses), 0)).where(
+            ResponseSummary.period == Period.DAY, ResponseSummary.agency_id == agency_id,
+            ResponseSummary.channel == AccessMode.OPEN,
+            ResponseSummary.day >= first, ResponseSummary.day < after)) or 0)
+
+
+def subscribe() -> None:
+    """Keep the summary in step with the surveys' events (feedback.core.events); called when the
+    app is built. Connecting the same functions again (a second app) changes nothing."""
+    events.response_stored.connect(_on_stored)
+    events.responses_excluded.connect(_on_excluded)
+    events.responses_restored.connect(_on_restored)
+    events.open_link_day_total.connect(_on_day_total)
+
+
+def _on_stored(_sender, *, responses, version=None) -> None:
+    """A response was stored: count it (when counted), in the sender's transaction."""
+    add(responses, version=version)
+
+
+def _on_excluded(_sender, *, responses) -> None:
+    """Counted responses were excluded: take them out, in the sender's transaction."""
+    remove(responses)
+
+
+def _on_restored(_sender, *, responses) -> None:
+    """Excluded responses were counted again: add them back, in the sender's transaction."""
+    add(responses)
+
+
+def _on_day_total(_sender, *, agency_id: int, first: date, after: date) -> int:
+    """Answer the burst check's question from the day rows."""
+    return open_link_day_total(agency_id, first, after)
 
 
 # --- Rebuild from the raw rows, in SQL ---------------------------------------------------------

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
-from feedback.dashboards.charts import FONT, GRID, LABEL_MAX, _plain, _template_none
+from feedback.dashboards.charts import GRID, LABEL_MAX, _plain, base_layout
 from feedback.dashboards.trend import TrendSeries
 
 # Okabe–Ito colours, distinguishable with the common colour-vision deficiencies; the pooled line
@@ -100,17 +100,8 @@ def trend_chart(series: Sequence[TrendSeries], labels: Sequence[str], *, locale:
         })
     tick_step = -(-len(labels) // MAX_TICKS) or 1
     layout = {
-        "template": _template_none(),
-        "height": 420,
+        **base_layout(420, separators),
         "margin": {"l": 48, "r": 16, "t": 16, "b": 48, "pad": 0},
-        "font": {"family": FONT, "size": 13, "color": "#1b1f23"},
-        "separators": separators,
-        "paper_bgcolor": "#fff",
-        "plot_bgcolor": "#fff",
-        "dragmode": False,
-        "hovermode": "closest",
-        "hoverlabel": {"bgcolor": "#fff", "bordercolor": "#1b1f23", "align": "left",
-                       "font": {"family": FONT, "size": 13, "color": "#1b1f23"}},
         "showlegend": True,
         # Below the plot, so a long list of names never covers a line.
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.15, "yanchor": "top"},

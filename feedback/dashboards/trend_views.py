@@ -13,8 +13,7 @@ from feedback.agencies.models import Agency
 from feedback.core.i18n import current_locale, format_local_date
 from feedback.core.i18n import gettext as _
 from feedback.dashboards import flagged, trend, trend_charts
-from feedback.dashboards.scope import Choice, DashboardView, current_view
-from feedback.dashboards.views import (
+from feedback.dashboards.blueprint import (
     bp,
     chart_numbers,
     csv_requested,
@@ -23,6 +22,7 @@ from feedback.dashboards.views import (
     interval_header,
     status_word,
 )
+from feedback.dashboards.scope import Choice, DashboardView, current_view
 from feedback.extensions import db
 
 # Lines besides the pooled one; more would be unreadable on a tablet.

@@ -32,7 +32,7 @@ from feedback.demo.dialogues import DialogueSummary, seed_dialogues
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.codes import generate_batch
-from feedback.surveys.designer import add_question, copy_survey, publish
+from feedback.surveys.manage.operations import add_question, copy_survey, publish
 from feedback.surveys.models import (
     AccessMode,
     Answer,

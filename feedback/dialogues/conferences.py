@@ -13,6 +13,7 @@ from feedback.agencies.models import Agency
 from feedback.audit.services import record
 from feedback.core.i18n import format_local_datetime, ngettext
 from feedback.core.i18n import gettext as _
+from feedback.dialogues.messages import Kind
 from feedback.dialogues.models import (
     Conference,
     ConferenceMode,
@@ -26,7 +27,6 @@ from feedback.dialogues.registrations import RegistrationRefused, change_capacit
 from feedback.dialogues.seats import seated_count
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.notifications.outbox import Kind
 
 STATUS_LABELS = {
     ConferenceStatus.DRAFT: _l("Draft"),

@@ -7,9 +7,10 @@ The context is a snapshot of what the message says, so the worker needs nothing 
 from sqlalchemy import select
 
 from feedback.core.public_urls import public_base_url
+from feedback.dialogues.messages import Kind
 from feedback.dialogues.models import Conference, Petition, Registration, RegistrationStatus
 from feedback.extensions import db
-from feedback.notifications.outbox import Kind, enqueue
+from feedback.notifications.outbox import enqueue
 
 
 def _conference_context(conference: Conference, locale: str) -> dict:

@@ -7,10 +7,11 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 
 from feedback.audit.services import record
-from feedback.dialogues.models import Conference, Notification, Petition, Registration
+from feedback.dialogues.messages import Kind
+from feedback.dialogues.models import Conference, Petition, Registration
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.notifications.outbox import Kind
+from feedback.notifications.models import Notification
 
 # Outbox messages keyed by registration id (the petition answer is keyed by petition id).
 _REGISTRATION_KINDS = [kind.value for kind in Kind if kind != Kind.PETITION_ANSWERED]

@@ -6,17 +6,17 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+from feedback.dialogues.messages import Kind
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,
-    Notification,
     Registration,
     RegistrationStatus,
 )
 from feedback.dialogues.notices import notify_registration
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.notifications.outbox import Kind
+from feedback.notifications.models import Notification
 
 
 def _zone() -> ZoneInfo:

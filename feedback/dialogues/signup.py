@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from feedback.dialogues.messages import Kind
 from feedback.dialogues.models import (
     Conference,
     Petition,
@@ -20,7 +21,6 @@ from feedback.dialogues.petitions.services import create_petition
 from feedback.dialogues.registrations import cancel, register
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.notifications.outbox import Kind
 
 
 @dataclass

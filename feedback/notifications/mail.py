@@ -11,9 +11,9 @@ from typing import Protocol, TextIO
 
 from flask import current_app
 
-from feedback.dialogues.models import Notification
 from feedback.models import utcnow
 from feedback.notifications.messages import RenderedMessage
+from feedback.notifications.models import Notification
 
 FALLBACK_DOMAIN = "langnghe.local"
 

@@ -1,21 +1,24 @@
-"""The subject and plain-text body of each notification, in the recipient's language, from its context."""
+"""The subject and plain-text body of a notification, in the recipient's language, from its context.
+
+The outbox knows no feature: each feature that sends messages registers a composer per kind when
+the app is built (dialogues: `feedback.dialogues.messages.register_composers`). A composer turns
+the stored context into a subject and the paragraphs of the body; the greeting, the signature
+and the automatic-message footer are the same for every message and added here.
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
 from flask import current_app
 from flask_babel import force_locale
 
-from feedback.core.codes import grouped
 from feedback.core.i18n import gettext as _
-from feedback.notifications.outbox import Kind
 
-# How a day is written in a message: "Thứ Bảy, 21/11/2026" / "Saturday 21 November 2026".
-DAY_FORMATS = {"vi": "EEEE, dd/MM/y", "en": "EEEE d MMMM y"}
 PLATFORM_NAME = "Lắng Nghe"
+
+# (context, locale) -> (subject, paragraphs), called inside the reader's locale.
+Composer = Callable[[dict, str], tuple[str, list[str]]]
+_COMPOSERS: dict[str, Composer] = {}
 
 
 @dataclass(frozen=True)
@@ -26,178 +29,23 @@ class RenderedMessage:
     body: str
 
 
+def register(kind: str, composer: Composer) -> None:
+    """Let `composer` write the messages of `kind` (registering it again replaces it)."""
+    _COMPOSERS[str(kind)] = composer
+
+
 def render(kind: str, locale: str, context: dict) -> RenderedMessage:
     """The message of `kind` in `locale` (vi unless en), written from the context snapshot alone.
 
     Raises KeyError or ValueError for an unknown kind or a context that lacks what the kind says;
     the worker counts that as a failed attempt, like a refused delivery.
     """
+    if str(kind) not in _COMPOSERS:
+        raise ValueError(f"no composer for notification kind {kind!r}")
     locale = locale if locale in current_app.config["LANGUAGES"] else current_app.config[
         "BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
-        subject, paragraphs = _COMPOSERS[Kind(kind)](_Context(context, locale))
+        subject, paragraphs = _COMPOSERS[str(kind)](context, locale)
         body = "\n\n".join([_("Dear Sir or Madam,"), *paragraphs, _("Kind regards,") + "\n" + PLATFORM_NAME,
                             "-- \n" + _("This message was sent automatically; replies to it are not read.")])
     return RenderedMessage(subject=" ".join(subject.split()), body=body + "\n")
-
-
-class _Context:
-    """The snapshot a message is written from, with its dates and codes formatted for the reader."""
-
-    def __init__(self, values: dict, locale: str):
-        """Wrap the stored `values` for a reader of `locale`."""
-        self.values = values
-        self.locale = locale
-        self.zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-    def __getitem__(self, key: str):
-        """A value the kind requires (KeyError when the snapshot lacks it)."""
-        return self.values[key]
-
-    def get(self, key: str, default=None):
-        """A value the kind may leave out."""
-        return self.values.get(key) or default
-
-    def local(self, key: str) -> datetime:
-        """The stored UTC timestamp `key`, in the platform's time zone."""
-        return datetime.fromisoformat(self.values[key]).astimezone(self.zone)
-
-    def day(self, key: str) -> str:
-        """The local day of timestamp `key`, with its weekday."""
-        return format_date(self.local(key), DAY_FORMATS[self.locale], locale=self.locale)
-
-    def when(self) -> str:
-        """When the conference takes place: one day with two times, or two full stamps."""
-        starts, ends = self.local("starts_at"), self.local("ends_at")
-        start_time = format_time(starts, "HH:mm", locale=self.locale)
-        end_time = format_time(ends, "HH:mm", locale=self.locale)
-        if starts.date() == ends.date():
-            return _("%(day)s, from %(start)s to %(end)s", day=self.day("starts_at"),
-                     start=start_time, end=end_time)
-        return _("%(start)s to %(end)s", start=f"{start_time}, {self.day('starts_at')}",
-                 end=f"{end_time}, {self.day('ends_at')}")
-
-    def conference(self, *, where: bool = True) -> str:
-        """The conference's title and time, and (when `where`) its venue and online link."""
-        lines = [_("Conference: %(title)s", title=self["title"]), _("When: %(when)s", when=self.when())]
-        mode = self.get("mode", "in_person")
-        if where and mode in ("in_person", "hybrid") and self.get("venue"):
-            lines.append(_("Where: %(venue)s", venue=self["venue"]))
-        if where and mode in ("online", "hybrid") and self.get("online_url"):
-            lines.append(_("Online link: %(url)s", url=self["online_url"]))
-        return "\n".join(lines)
-
-    def ticket(self) -> str:
-        """The ticket code as people read it, and the ticket page."""
-        lines = [_("Ticket code: %(code)s", code=grouped(self["ticket_code"]))]
-        if self.get("ticket_url"):
-            lines.append(_("Your ticket page: %(url)s", url=self["ticket_url"]))
-        return "\n".join(lines)
-
-
-def _cancel_hint() -> str:
-    """Asking a registrant who cannot come to free the seat."""
-    return _("If you can no longer come, please cancel on your ticket page, so that the first "
-             "person on the waiting list gets your seat.")
-
-
-def _bring_ticket() -> str:
-    """What to show at the door."""
-    return _("When you arrive, please give your ticket code or show the QR code of your ticket page.")
-
-
-def _registration_confirmed(c: _Context) -> tuple[str, list[str]]:
-    """A seat is reserved."""
-    return (_("Registration confirmed: %(title)s", title=c["title"]), [
-        _("Your registration for the dialogue conference below is confirmed: a seat is reserved "
-          "for you."),
-        c.conference(), c.ticket(), _bring_ticket(), _cancel_hint(),
-    ])
-
-
-def _registration_waitlisted(c: _Context) -> tuple[str, list[str]]:
-    """No seat left: a place on the waiting list."""
-    position = c.get("waitlist_position")
-    if position:
-        subject = _("Waiting list, number %(position)s: %(title)s", position=position, title=c["title"])
-        status = _("All seats of the conference below are taken. You are number %(position)s on "
-                   "the waiting list.", position=position)
-    else:
-        subject = _("Waiting list: %(title)s", title=c["title"])
-        status = _("All seats of the conference below are taken. You are on the waiting list.")
-    return (subject, [
-        status,
-        _("When a seat becomes free it goes to the first person on the list, and we will write to "
-          "you as soon as one is yours. Your ticket page always shows your current place."),
-        c.conference(), c.ticket(),
-    ])
-
-
-def _registration_promoted(c: _Context) -> tuple[str, list[str]]:
-    """Moved from the waiting list to a seat."""
-    return (_("A seat is now reserved for you: %(title)s", title=c["title"]), [
-        _("A seat has become free at the conference below and it is now reserved for you: your "
-          "registration is confirmed."),
-        c.conference(), c.ticket(), _bring_ticket(), _cancel_hint(),
-    ])
-
-
-def _registration_cancelled(c: _Context) -> tuple[str, list[str]]:
-    """The registration was cancelled (by the registrant, or for them)."""
-    return (_("Registration cancelled: %(title)s", title=c["title"]), [
-        _("Your registration for the conference below has been cancelled, and your seat or "
-          "waiting-list place has been given up."),
-        c.conference(where=False), c.ticket(),
-        _("If you did not ask for this, please contact the host agency and give them your ticket code."),
-    ])
-
-
-def _conference_reminder(c: _Context) -> tuple[str, list[str]]:
-    """The day before: the conference is tomorrow."""
-    day = c.day("starts_at")
-    return (_("Reminder, %(day)s: %(title)s", day=day, title=c["title"]), [
-        _("This is a reminder that the dialogue conference below, where a seat is reserved for "
-          "you, takes place on %(day)s.", day=day),
-        c.conference(), c.ticket(), _bring_ticket(), _cancel_hint(),
-    ])
-
-
-def _conference_cancelled(c: _Context) -> tuple[str, list[str]]:
-    """The organizers cancelled the conference."""
-    return (_("Conference cancelled: %(title)s", title=c["title"]), [
-        _("We regret to inform you that the conference below has been cancelled. Your registration "
-          "no longer applies and you need not do anything."),
-        c.conference(where=False),
-        _("We apologize for the inconvenience."),
-    ])
-
-
-def _petition_answered(c: _Context) -> tuple[str, list[str]]:
-    """The responsible agency answered the registrant's question."""
-    code = grouped(c["tracking_code"])
-    if c.get("title"):
-        intro = _("The responsible agency has answered the question you raised for the conference "
-                  "“%(title)s”.", title=c["title"])
-    else:
-        intro = _("The responsible agency has answered the question you raised.")
-    paragraphs = [intro]
-    if c.get("question"):
-        paragraphs.append(_("Your question:") + "\n" + "\n".join(
-            f"> {line}" for line in c["question"].splitlines()))
-    paragraphs += [
-        _("Please read the answer, and tell us whether it satisfies you, on the tracking page: %(url)s",
-          url=c["track_url"]),
-        _("Tracking code: %(code)s", code=code),
-    ]
-    return _("Your question has been answered (%(code)s)", code=code), paragraphs
-
-
-_COMPOSERS: dict[Kind, Callable[[_Context], tuple[str, list[str]]]] = {
-    Kind.REGISTRATION_CONFIRMED: _registration_confirmed,
-    Kind.REGISTRATION_WAITLISTED: _registration_waitlisted,
-    Kind.REGISTRATION_PROMOTED: _registration_promoted,
-    Kind.REGISTRATION_CANCELLED: _registration_cancelled,
-    Kind.CONFERENCE_REMINDER: _conference_reminder,
-    Kind.CONFERENCE_CANCELLED: _conference_cancelled,
-    Kind.PETITION_ANSWERED: _petition_answered,
-}

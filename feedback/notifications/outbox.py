@@ -1,25 +1,12 @@
 """Writing outbox messages in the caller's transaction; the worker (`flask notifications run`) sends them."""
 
-import enum
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 
-from feedback.dialogues.models import Notification
 from feedback.extensions import db
 from feedback.models import utcnow
-
-
-class Kind(enum.StrEnum):
-    """The messages the platform sends; each has a subject and a body template per language."""
-
-    REGISTRATION_CONFIRMED = "registration_confirmed"
-    REGISTRATION_WAITLISTED = "registration_waitlisted"
-    REGISTRATION_PROMOTED = "registration_promoted"
-    REGISTRATION_CANCELLED = "registration_cancelled"
-    CONFERENCE_REMINDER = "conference_reminder"
-    CONFERENCE_CANCELLED = "conference_cancelled"
-    PETITION_ANSWERED = "petition_answered"
+from feedback.notifications.models import Notification
 
 
 def enqueue(kind: str, dedupe_key: str, *, to_email: str, locale: str = "vi",

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import case, func, select, update
 
-from feedback.dialogues.models import Notification
 from feedback.extensions import db
 from feedback.models import utcnow
+from feedback.notifications.models import Notification
 
 
 @dataclass(frozen=True)

@@ -41,11 +41,11 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
-from feedback.dialogues.models import Notification
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.notifications.mail import DeliveryError, MailBackend, build_email, mail_backend
 from feedback.notifications.messages import render
+from feedback.notifications.models import Notification
 
 log = logging.getLogger(__name__)
 

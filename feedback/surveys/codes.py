@@ -16,7 +16,7 @@ from feedback.core.codes import clean_code, new_code
 from feedback.core.public_urls import public_base_url
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.models import Deployment, SurveyCode
+from feedback.surveys.models import Deployment, DeploymentStatus, SurveyCode
 
 
 class CodeState(enum.StrEnum):
@@ -166,11 +166,18 @@ def _stored(codes: Iterable[str]) -> set[str]:
     return taken
 
 
+def live_deployments():
+    """A Select of deployments taking responses right now."""
+    now = utcnow()
+    return select(Deployment).where(
+        Deployment.status == DeploymentStatus.ACTIVE,
+        Deployment.starts_at <= now,
+        or_(Deployment.ends_at.is_(None), Deployment.ends_at > now),
+    )
+
+
 def live_deployment_at(agency: Agency) -> Deployment | None:
     """The deployment taking responses at `agency` now, in any access mode (None if inactive)."""
-    # Imported here: surveys.services may come to need this module (redeeming at submit).
-    from feedback.surveys.services import live_deployments
-
     if not agency.active:
         return None
     return db.session.scalar(
@@ -181,8 +188,6 @@ def live_deployment_at(agency: Agency) -> Deployment | None:
 
 def agencies_with_live_survey(agency_condition) -> list[tuple[Agency, Deployment]]:
     """(agency, its live deployment) for the active agencies matching `agency_condition`, in tree order."""
-    from feedback.surveys.services import live_deployments  # see live_deployment_at
-
     live = live_deployments().subquery()
     return [tuple(row) for row in db.session.execute(
         select(Agency, Deployment).join(live, live.c.agency_id == Agency.id)

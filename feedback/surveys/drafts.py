@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from feedback.core.text import CONTROL_CHARS
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.forms import (
+from feedback.surveys.answers import (
     HEADINGS,
     HONEYPOT_FIELD,
     SERVICE_FIELD,

@@ -1,67 +1,85 @@
 """What the citizen survey reads, as plain data: published versions (kept per process) and the
-live deployment of a request.
+live deployment of a request. This module starts the survey's hot path, explained here as a whole.
 
-A published version never changes (the designer edits drafts only, and publishing freezes them), so
-every page of the citizen survey can read its questions from memory instead of asking the database
-for the version and its questions on each request. The cache is keyed by the version's id and the
-moment it was published, so a database rebuilt with the same ids (tests, a restored backup) never
-serves an older copy. A version that is not published is read from the database each time.
+Why a second data model: the citizen survey is the busiest path of the site (a six-page survey is
+13 requests a submission), and the ORM's per-request cost was most of its time. Measured with
+bench/submissions.py on 2 cores (figures in bench/README.md): 7.5–8.8 submissions/s through the
+ORM alone, 18–21/s after the first pass below, 23–27/s after the Core writes; a page GET went from
+6 database round trips to 1, a page POST from 13 statements to BEGIN, one query, UPDATE, COMMIT.
+The pieces, in the order a request meets them:
+
+- Frozen copies (this module). A published version never changes (the designer edits drafts
+  only, and publishing freezes them), so its questions are read once per process into frozen
+  dataclasses (FrozenVersion, FrozenQuestion, with the same attributes as the rows, derived from
+  the Question columns) and kept in a small per-process LRU (`Kept`), keyed by the version's id and
+  the moment it was published: a database rebuilt with the same ids (tests, a restored backup)
+  never serves an older copy. A version that is not published is read from the database each time.
+  views.page_questions keeps, the same way, the HTML of pages nobody has typed into yet.
+- The live deployment is one prebuilt Core query (services.live_survey_for), which also reads the
+  draft named in the address; it is read fresh on every request (it may be paused at any time)
+  into a LiveDeployment. `DeploymentLike` (below) is what the survey's reads and writes accept: a
+  Deployment row (staff pages, seeding, tests) or that plain copy (the citizen pages).
+- A GET runs without a transaction on PostgreSQL (views.read_only_unless_posted), and a POST keeps
+  its rows loaded across commits (views.keep_rows_after_commit switches the session's
+  expire_on_commit off): nothing is read twice within a request.
+- Drafts are plain rows read and written with prebuilt Core statements (drafts.py); the response,
+  its answers and scores are three Core INSERTs (services.store_response), not the unit of work.
+- One form, one response: the last page claims its form's nonce (drafts.claim_nonce) with an
+  INSERT that only the first of two concurrent requests can make, in the transaction that stores
+  the response; a replayed form is stored flagged, and counted nowhere.
+
+Anything on this path that needs a new attribute of a question gets it from the Question columns
+(models.QUESTION_FIELDS); anything that changes a published version must change `published_at`,
+or the per-process copies will not see it.
 """
 
 import copy
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from datetime import datetime
+from typing import get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from feedback.core.i18n import BilingualName
 from feedback.extensions import db
-from feedback.models import BilingualName
 from feedback.surveys.drafts import Page, split_pages
 from feedback.surveys.models import (
+    QUESTION_FIELDS,
     AccessMode,
     Deployment,
     Question,
     QuestionTexts,
-    QuestionType,
     SurveyVersion,
     VersionTexts,
+    question_values,
 )
 
 # Versions live at once across a province are few; this bounds the memory all the same.
 CACHE_SIZE = 64
 
 
-@dataclass(frozen=True, eq=False)
-class FrozenQuestion(QuestionTexts):
-    """A question of a published version, read once: the same attributes as a Question row."""
+# What a frozen question holds: its id and place, and every field of a question (QUESTION_FIELDS).
+_FROZEN_QUESTION_FIELDS = ("id", "position", *QUESTION_FIELDS)
 
-    id: int
-    key: str
-    type: QuestionType
-    position: int
-    text_vi: str
-    text_en: str
-    help_vi: str
-    help_en: str
-    required: bool
-    dimension: str | None
-    allow_na: bool
-    options: dict
-    show_if: dict | None
 
-    @classmethod
-    def of(cls, question: Question) -> "FrozenQuestion":
-        """A copy of `question` that shares nothing with the session's row."""
-        return cls(id=question.id, key=question.key, type=QuestionType(question.type),
-                   position=question.position, text_vi=question.text_vi,
-                   text_en=question.text_en or "", help_vi=question.help_vi or "",
-                   help_en=question.help_en or "", required=bool(question.required),
-                   dimension=question.dimension, allow_na=bool(question.allow_na),
-                   options=copy.deepcopy(question.options or {}),
-                   show_if=copy.deepcopy(question.show_if))
+def _copy_question(cls, question: Question) -> "FrozenQuestion":
+    """A copy of `question` that shares nothing with the session's row."""
+    return cls(**question_values(question, _FROZEN_QUESTION_FIELDS))
+
+
+# A question of a published version, read once: the same attributes as a Question row, derived
+# from its columns so that a new column needs no edit here.
+FrozenQuestion = make_dataclass(
+    "FrozenQuestion",
+    [(name, get_args(Question.__annotations__[name])[0]) for name in _FROZEN_QUESTION_FIELDS],
+    bases=(QuestionTexts,), frozen=True, eq=False,
+    namespace={"of": classmethod(_copy_question), "__module__": __name__,
+               "__doc__": "A question of a published version, read once: the same attributes as "
+                          "a Question row."},
+)
 
 
 @dataclass(frozen=True, eq=False)

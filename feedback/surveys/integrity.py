@@ -7,14 +7,14 @@ statement), the summary read only when an agency's hour is busy, and a write onl
 """
 
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from feedback.agencies.services import agency_networks, in_networks
-from feedback.dashboards import summary
-from feedback.dashboards.models import Period, ResponseSummary
+from feedback.core.events import open_link_day_total, responses_excluded
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.frozen import DeploymentLike
@@ -50,13 +50,10 @@ def hourly_baseline(agency_id: int, now: datetime) -> float:
     days = int(current_app.config["SURVEY_BURST_BASELINE_DAYS"])
     if days <= 0:
         return 0.0
-    today = now.astimezone(summary.zone()).date()
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(ResponseSummary.responses), 0)).where(
-            ResponseSummary.period == Period.DAY, ResponseSummary.agency_id == agency_id,
-            ResponseSummary.channel == AccessMode.OPEN,
-            ResponseSummary.day >= today - timedelta(days=days), ResponseSummary.day < today))
-    return float(total or 0) / (days * 24)
+    today = now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    total = sum(count for _, count in open_link_day_total.send(
+        agency_id=agency_id, first=today - timedelta(days=days), after=today))
+    return float(total) / (days * 24)
 
 
 def is_burst(agency_id: int, in_last_hour: int, now: datetime) -> bool:
@@ -128,7 +125,7 @@ def hold_burst(agency_id: int, now: datetime | None = None) -> int:
         .returning(Response.id).execution_options(synchronize_session=False)
     ).all()
     if ids:
-        summary.remove(db.session.scalars(
+        responses_excluded.send(responses=db.session.scalars(
             select(Response).where(Response.id.in_(ids))
             .options(selectinload(Response.answers), selectinload(Response.scores))).all())
     return len(ids)

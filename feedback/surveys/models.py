@@ -1,12 +1,15 @@
 """Surveys, their frozen versions and questions, deployments at agencies, and the responses."""
 
+import copy
 import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Date,
+    Enum,
     Float,
     ForeignKey,
     Index,
@@ -182,6 +185,34 @@ class Question(QuestionTexts, db.Model):
     show_if: Mapped[dict | None] = mapped_column(JSON)
 
     version: Mapped[SurveyVersion] = relationship(back_populates="questions")
+
+
+# A question's own fields: every column but its identity and its place in the version. The built-in
+# questionnaire's file, the designer's JSON and the frozen copy (frozen.py) all follow this tuple,
+# so a new attribute is one column above.
+QUESTION_FIELDS = tuple(c.key for c in Question.__table__.columns
+                        if c.key not in ("id", "version_id", "position"))
+
+
+def plain_value(column: Column, value):
+    """A column's value as plain data: its default for None, an enum member for an enum column,
+    true or false for a flag, and JSON copied so that nothing is shared with a session's row."""
+    default = column.default
+    if value is None and default is not None:
+        value = default.arg(None) if default.is_callable else default.arg
+    if isinstance(column.type, Enum) and column.type.enum_class is not None and value is not None:
+        return column.type.enum_class(value)
+    if isinstance(column.type, Boolean):
+        return bool(value)
+    if isinstance(column.type, JSON):
+        return copy.deepcopy(value)
+    return value
+
+
+def question_values(question, names=QUESTION_FIELDS) -> dict:
+    """The fields `names` of a question row, as plain data (plain_value)."""
+    columns = Question.__table__.columns
+    return {name: plain_value(columns[name], getattr(question, name)) for name in names}
 
 
 class Deployment(db.Model):

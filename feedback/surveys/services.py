@@ -12,14 +12,14 @@ from sqlalchemy.orm import joinedload
 from feedback.agencies.models import Agency
 from feedback.agencies.services import find_agency
 from feedback.audit.services import record
+from feedback.core.events import response_stored
 from feedback.core.hashing import daily_hash
 from feedback.core.text import fold_for_search
-from feedback.dashboards import summary
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.codes import day_start
+from feedback.surveys.answers import ParsedAnswer
+from feedback.surveys.codes import day_start, live_deployments
 from feedback.surveys.drafts import Draft, is_draft_id
-from feedback.surveys.forms import ParsedAnswer
 from feedback.surveys.frozen import (
     AgencyName,
     DeploymentLike,
@@ -28,6 +28,7 @@ from feedback.surveys.frozen import (
     frozen_version,
 )
 from feedback.surveys.models import (
+    QUESTION_FIELDS,
     AccessMode,
     Answer,
     Deployment,
@@ -44,18 +45,6 @@ from feedback.surveys.models import (
 
 DEFAULT_SURVEY_FILE = Path(__file__).resolve().parent / "data" / "sipas.json"
 DEFAULT_SURVEY_KEY = "sipas"
-QUESTION_FIELDS = ("key", "type", "text_vi", "text_en", "help_vi", "help_en", "required", "dimension",
-                   "allow_na", "options", "show_if")
-
-
-def live_deployments():
-    """A Select of deployments taking responses right now."""
-    now = utcnow()
-    return select(Deployment).where(
-        Deployment.status == DeploymentStatus.ACTIVE,
-        Deployment.starts_at <= now,
-        or_(Deployment.ends_at.is_(None), Deployment.ends_at > now),
-    )
 
 
 def open_survey_agencies() -> list[Agency]:
@@ -341,8 +330,8 @@ def store_response(deployment: DeploymentLike, answers: Mapping[str, ParsedAnswe
     by default the deployment's access mode. `version` is the deployment's version when the caller
     holds it already (the survey pages hold it frozen), so it is not read again. A flagged response
     is stored all the same, marked excluded, so it can be reviewed. A counted one is added to the
-    dashboards' summary in the same transaction. Three INSERTs through Core (the survey's busiest
-    write: no ORM objects to track), then the summary upserts.
+    dashboards' summary in the same transaction (the `response_stored` event). Three INSERTs through
+    Core (the survey's busiest write: no ORM objects to track), then the summary upserts.
     """
     version = version or deployment.version
     channel = AccessMode(channel or deployment.access_mode)
@@ -373,7 +362,7 @@ def store_response(deployment: DeploymentLike, answers: Mapping[str, ParsedAnswe
         connection.execute(_INSERT_SCORES, [
             {"response_id": response_id, "dimension": s.dimension, "score": s.score, "weight": s.weight,
              "valid_answers": s.valid_answers} for s in new.scores])
-    summary.add([new], version=version)
+    response_stored.send(responses=[new], version=version)
     return response_id
 
 

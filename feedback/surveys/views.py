@@ -1,7 +1,7 @@
 """Citizen-facing survey pages: the paged survey at an agency (/s/) or through a one-time code
 (/r/), what a code's state is when it cannot open the survey, and the thank-you page."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
@@ -26,6 +26,19 @@ from feedback.core.i18n import gettext as _
 from feedback.extensions import client_address, csrf, db, limiter
 from feedback.models import utcnow
 from feedback.surveys import codes
+from feedback.surveys.answers import (
+    HEADINGS,
+    HONEYPOT_FIELD,
+    SERVICE_FIELD,
+    TOKEN_FIELD,
+    Evaluation,
+    error_target,
+    evaluate,
+    field_name,
+    is_shown,
+    parse_service,
+    question_context,
+)
 from feedback.surveys.drafts import (
     Draft,
     Page,
@@ -43,19 +56,6 @@ from feedback.surveys.drafts import (
     shown_pages,
     usable_draft,
 )
-from feedback.surveys.forms import (
-    HEADINGS,
-    HONEYPOT_FIELD,
-    SERVICE_FIELD,
-    TOKEN_FIELD,
-    Evaluation,
-    error_target,
-    evaluate,
-    field_name,
-    is_shown,
-    parse_service,
-    question_context,
-)
 from feedback.surveys.frozen import FrozenQuestion, FrozenVersion, Kept, LiveDeployment
 from feedback.surveys.integrity import hold_burst, integrity_flags
 from feedback.surveys.models import AccessMode, ResponseFlag, SurveyCode
@@ -66,7 +66,7 @@ from feedback.surveys.services import (
     live_survey_for,
     store_response,
 )
-from feedback.surveys.tokens import make_form_token, read_form_token
+from feedback.surveys.tokens import FormToken, make_form_token, read_form_token
 
 bp = Blueprint("surveys", __name__)
 
@@ -82,8 +82,17 @@ CODE_STATUS = {codes.CodeState.UNKNOWN: 404, codes.CodeState.USED: 410,
 
 
 def code_rate_limit() -> str:
-    """How often one client may try codes (SURVEY_CODE_RATE_LIMIT), so guessing them is slow."""
+    """How many codes one client address may miss (SURVEY_CODE_RATE_LIMIT), so guessing is slow."""
     return current_app.config["SURVEY_CODE_RATE_LIMIT"]
+
+
+def code_missed(response) -> bool:
+    """Whether a code page answered that the code matches no usable survey or cannot be a code.
+
+    Only these count against the address: a guesser misses nearly every time, while the people
+    behind one carrier-grade NAT address answering with their own codes never do.
+    """
+    return response.status_code in (404, 410, 422)
 
 
 @dataclass
@@ -284,75 +293,130 @@ def show_page(flow: Flow):
                          nonce=draft.nonce, check=check)
 
 
+@dataclass
+class Posted:
+    """A page as the citizen sent it: its token, which page it is, the draft it names (the id, and
+    the row when it is still live), and the draft's answers with this page's merged in."""
+
+    token: FormToken
+    index: int
+    reference: str | None
+    draft: Draft | None
+    answers: dict
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a received page leads: page `page` (with `errors` shown on it, or, without errors, by
+    redirect, `furthest` being how far the draft then reaches), or the end (None: send)."""
+
+    page: int | None
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    furthest: int | None = None
+
+
 def receive_page(flow: Flow):
     """POST: keep this page's answers in the draft, then go back, go on, or store the response."""
+    posted = _read_page(flow)
+    if not posted.token.valid:
+        return _unvouched(flow, posted)
+    check = evaluate(as_multidict(posted.answers), flow.questions)
+    # The same evaluation decides what is hidden: hidden answers count nowhere.
+    answers = drop_hidden(posted.answers, flow.questions, check)
+    draft, detour = _draft_to_keep(flow, posted, answers)
+    if detour is not None:
+        return detour
+    values = as_multidict(answers)
+    service, service_error = parse_service(values, flow.deployment.services or [])
+    where = _destination(flow, posted.index, check, service_error,
+                         back=request.form.get(NAV_FIELD) == "back")
+    if where.page is None:
+        return finish(flow, draft, draft.started_at, check.answers, service, values, flow.thanks_url())
+    furthest = draft.page if where.furthest is None else max(draft.page, where.furthest)
+    elsewhere = _saved(flow, draft, answers, furthest)
+    if elsewhere is not None:
+        return elsewhere
+    if where.errors:
+        return render_survey(flow, where.page, values=values, started_at=draft.started_at,
+                             draft_id=draft.id, nonce=draft.nonce, errors=where.errors, status=422,
+                             check=check)
+    return redirect(flow.url(d=draft.id, p=where.page + 1), code=303)
+
+
+def _read_page(flow: Flow) -> Posted:
+    """The sent page read: its token, the draft it names, and its answers merged into the draft's."""
     config = current_app.config
     form = request.form
     token = read_form_token(config["SECRET_KEY"], form.get(TOKEN_FIELD, ""), flow.deployment.id,
                             config["SURVEY_FORM_MAX_AGE"])
     index = _page_number(form.get(PAGE_FIELD, 1), len(flow.pages))
-    started_at = token.started_at or utcnow()
     # The token names the draft; the address does too, which helps when the token is forged or lost.
     reference = token.draft_id or request.args.get("d")
     draft = _load(flow, reference) if reference else None
     answers = merge_page(draft.answers if draft else {}, form, flow.pages[index], with_service=index == 0)
-    if not token.valid:
-        # Nothing is saved from a form we cannot vouch for, but nothing typed is lost either.
-        return render_survey(flow, index, values=as_multidict(answers),
-                             started_at=draft.started_at if draft else started_at,
-                             draft_id=draft.id if draft else None, nonce=draft.nonce if draft else None,
-                             status=400, notice=_(
-            "This page was open for a long time, so your answers on it were not saved yet. They "
-            "are all kept below: please check them and press the button again."))
-    check = evaluate(as_multidict(answers), flow.questions)
-    answers = drop_hidden(answers, flow.questions, check)  # the same evaluation: hidden ones count nowhere
-    if draft is None:
-        gone = reference is not None
-        if gone and nonce_used(token.nonce):
-            # This form was sent already and its draft stored as a response (the thanks never
-            # reached the citizen, who sends the last page again): one form, one response.
-            return redirect(flow.thanks_url(), code=303)
-        draft = create_draft(flow.deployment, nonce=token.nonce, started_at=utcnow() if gone else started_at,
-                             code_id=flow.code_id, answers=answers)
-        _remember(flow, draft.id)
-        if gone:  # purged or not this survey's: this page's answers are kept, the rest is lost
-            save_draft(draft, flow.deployment, answers, draft.page)
-            db.session.commit()
-            flash(gone_notice(), "error")
-            return redirect(flow.url(d=draft.id, p=1), code=303)
-    values = as_multidict(answers)
+    return Posted(token, index, reference, draft, answers)
+
+
+def _unvouched(flow: Flow, posted: Posted):
+    """A page whose token is invalid (expired, forged): nothing is saved from a form we cannot vouch
+    for, but nothing typed is lost either: the page comes back with every answer in it."""
+    draft = posted.draft
+    return render_survey(flow, posted.index, values=as_multidict(posted.answers),
+                         started_at=draft.started_at if draft else (posted.token.started_at or utcnow()),
+                         draft_id=draft.id if draft else None, nonce=draft.nonce if draft else None,
+                         status=400, notice=_(
+        "This page was open for a long time, so your answers on it were not saved yet. They "
+        "are all kept below: please check them and press the button again."))
+
+
+def _draft_to_keep(flow: Flow, posted: Posted, answers: dict):
+    """The draft that keeps the answers: the one named, or a new one. Returns (draft, None), or
+    (None, where to go) when the page cannot go on: its form was sent already, or the draft named
+    is gone (this page's answers are then kept in a new draft, from the first page)."""
+    if posted.draft is not None:
+        return posted.draft, None
+    token = posted.token
+    gone = posted.reference is not None
+    if gone and nonce_used(token.nonce):
+        # This form was sent already and its draft stored as a response (the thanks never
+        # reached the citizen, who sends the last page again): one form, one response.
+        return None, redirect(flow.thanks_url(), code=303)
+    draft = create_draft(flow.deployment, nonce=token.nonce,
+                         started_at=utcnow() if gone else (token.started_at or utcnow()),
+                         code_id=flow.code_id, answers=answers)
+    _remember(flow, draft.id)
+    if not gone:
+        return draft, None
+    # Purged or not this survey's: this page's answers are kept, the rest is lost.
+    save_draft(draft, flow.deployment, answers, draft.page)
+    db.session.commit()
+    flash(gone_notice(), "error")
+    return None, redirect(flow.url(d=draft.id, p=1), code=303)
+
+
+def _destination(flow: Flow, index: int, check: Evaluation, service_error: str | None, *,
+                 back: bool) -> Destination:
+    """Where page `index` leads once its answers are kept: back, to its own errors, on to the next
+    page shown, to the first earlier page with a mistake, or to the end."""
     shown = shown_pages(flow.pages, check.answers)
     if index not in shown:
         index = max([i for i in shown if i <= index] or [0])
     position = shown.index(index)
-    draft_id, furthest, started_at = draft.id, draft.page, draft.started_at
-    thanks_url = flow.thanks_url()
-
-    if form.get(NAV_FIELD) == "back":  # going back never validates: half-answered pages are fine
-        target = shown[max(position - 1, 0)]
-        return _saved(flow, draft, answers, furthest) or redirect(
-            flow.url(d=draft_id, p=target + 1), code=303)
-
-    service, service_error = parse_service(values, flow.deployment.services or [])
+    if back:  # going back never validates: half-answered pages are fine
+        return Destination(shown[max(position - 1, 0)])
     all_errors = ([(f"{SERVICE_FIELD}-1", service_error)] if service_error else []) + check.errors
     page_errors = [e for e in all_errors if e[0] in _targets(flow, index)]
     if page_errors:
-        return _saved(flow, draft, answers, furthest) or render_survey(
-            flow, index, values=values, started_at=draft.started_at, draft_id=draft_id,
-            nonce=draft.nonce, errors=page_errors, status=422, check=check)
+        return Destination(index, page_errors)
     if position + 1 < len(shown):
         following = shown[position + 1]
-        return _saved(flow, draft, answers, max(furthest, following + 1)) or redirect(
-            flow.url(d=draft_id, p=following + 1), code=303)
+        return Destination(following, furthest=following + 1)
     if all_errors:
         # The last page is fine but an earlier one is not (an address typed by hand, a draft
         # carried over to a new version): back to the first page with a mistake, errors shown.
         first = next(i for i in shown if any(e[0] in _targets(flow, i) for e in all_errors))
-        return _saved(flow, draft, answers, furthest) or render_survey(
-            flow, first, values=values, started_at=draft.started_at, draft_id=draft_id,
-            nonce=draft.nonce, errors=[e for e in all_errors if e[0] in _targets(flow, first)],
-            status=422, check=check)
-    return finish(flow, draft, started_at, check.answers, service, values, thanks_url)
+        return Destination(first, [e for e in all_errors if e[0] in _targets(flow, first)])
+    return Destination(None)
 
 
 def _saved(flow: Flow, draft: Draft, answers: dict, page: int):
@@ -404,14 +468,20 @@ def finish(flow: Flow, draft: Draft, started_at: datetime, answers: dict, servic
 
 def run_survey(flow: Flow):
     """The paged survey flow, the same for open links and one-time codes."""
-    # The flow only reads its code row and writes other rows: a commit need not expire it
-    # (reading it again would cost a query, e.g. for the next page's address).
-    db.session().expire_on_commit = False
+    keep_rows_after_commit()
     if _sent_draft_id():
         return redirect(flow.thanks_url(), code=303)
     if request.method == "GET":
         return show_page(flow)
     return receive_page(flow)
+
+
+def keep_rows_after_commit() -> None:
+    """Let this request's rows outlive its commits (the session's expire_on_commit off, for this
+    request only: the session is removed at its end). The flow only reads its code row and writes
+    other rows, so a commit need not expire it; reading it again would cost a query, e.g. for the
+    next page's address (the hot path: surveys/frozen.py)."""
+    db.session().expire_on_commit = False
 
 
 def read_only_unless_posted() -> None:
@@ -458,7 +528,7 @@ def render_code_state(state: codes.CodeState):
 
 
 @bp.route("/r/")
-@limiter.shared_limit(code_rate_limit, scope="survey-code")
+@limiter.shared_limit(code_rate_limit, scope="survey-code", deduct_when=code_missed)
 def code_entry():
     """A box to type the code printed on a receipt; a well-formed code leads to /r/<code>."""
     typed = request.args.get("code")
@@ -474,7 +544,7 @@ def code_entry():
 
 @bp.route("/r/<code>", methods=["GET", "POST"])
 @csrf.exempt  # as /s/: the signed form token stands in for the CSRF token
-@limiter.shared_limit(code_rate_limit, scope="survey-code")
+@limiter.shared_limit(code_rate_limit, scope="survey-code", deduct_when=code_missed)
 def code_survey(code: str):
     """The survey opened by a one-time code, page by page; the code is redeemed with the response."""
     canonical = normalize(code)

@@ -6,10 +6,28 @@ Revises: 0005_dashboard_summary
 Create Date: 2026-11-24 09:00:00.000000
 
 """
+import re
+import unicodedata
+
 import sqlalchemy as sa
 from alembic import op
 
-from feedback.core.text import fold_for_search
+# A copy of feedback.core.text.fold_for_search as it was when this migration was written: a
+# migration is frozen, so it never imports application code that may change after it.
+_SPACES = re.compile(r"\s+")
+_LETTERS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
+
+
+def fold_for_search(text):
+    """`text` lowercased, without diacritics, đ as d, control characters and whitespace runs as one
+    space, trimmed; None stays None."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFD", text.casefold().translate(_LETTERS))
+    bare = "".join(" " if unicodedata.category(c) == "Cc" else c
+                   for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", bare).strip()
+
 
 # revision identifiers, used by Alembic.
 revision = '0006_answer_search'

@@ -1,5 +1,7 @@
 """`flask users create` and `flask users grant`."""
 
+import unicodedata
+
 from feedback.accounts.services import find_user
 from feedback.agencies.services import add_agency
 from feedback.extensions import db
@@ -15,6 +17,15 @@ def test_create_leader_reading_the_password_from_stdin(app, runner):
     db.session.expire_all()
     user = find_user("lan@example.vn")
     assert [(g.role.value, g.agency.code) for g in user.grants] == [("leader", "STP")]
+
+
+def test_a_name_typed_decomposed_is_stored_composed(app, runner):
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Thủy")
+    result = runner.invoke(args=["users", "create", "thuy@example.vn", "--role", "admin", "--name",
+                                 f" {decomposed}"], input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert find_user("thuy@example.vn").name == "Nguyễn Thị Thủy"
 
 
 def test_create_refuses_unknown_agency_short_password_and_duplicates(app, runner):

@@ -1,5 +1,7 @@
 """`flask agencies import FILE.csv`: all rows or none, with a clear report."""
 
+import unicodedata
+
 from sqlalchemy import func, select
 
 from feedback.agencies.models import Agency
@@ -62,3 +64,12 @@ def test_cycles_and_missing_columns_are_refused(app, runner, tmp_path):
 def test_admin_sees_the_tree_and_others_do_not(admin_client, leader_a_client):
     assert "Sở Tư pháp" in admin_client.get("/admin/agencies").get_data(as_text=True)
     assert leader_a_client.get("/admin/agencies").status_code == 403
+
+
+def test_names_typed_decomposed_are_stored_composed(app, runner, tmp_path):
+    """Some keyboards type Vietnamese decomposed (base letter + combining marks); stored NFC, a
+    search in the usual form finds it."""
+    decomposed = unicodedata.normalize("NFD", "Phường Thủy Châu")
+    result = _import(runner, tmp_path, f"code,parent_code,name_vi,name_en,kind\nTC,,{decomposed} ,,commune\n")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(Agency.name_vi).where(Agency.code == "TC")) == "Phường Thủy Châu"

@@ -57,6 +57,11 @@ SMALL_TARGETS = """(min) => [...document.querySelectorAll(
   .filter(([el, height]) => height < min)
   .map(([el, height]) => `<${el.tagName.toLowerCase()}${el.className ? ` class="${el.className}"` : ""}>`
        + ` "${el.textContent.trim().replace(/\\s+/g, " ").slice(0, 40)}": ${height.toFixed(1)}px tall`)"""
+# Whether dashboard.js has drawn every chart: plotly's SVG is in each [data-figure] container and
+# the table-only fallback note, which it removes once the figure is drawn, is gone.
+CHARTS_DRAWN = """() => [...document.querySelectorAll("[data-figure]")].every(
+  chart => chart.querySelector(".main-svg") !== null && chart.querySelector(".chart-fallback") === null)"""
+
 
 @dataclass
 class PageLog:
@@ -171,6 +176,15 @@ def horizontal_overflow(page, width: int) -> int | None:
 def small_touch_targets(page, minimum: int = MIN_TOUCH_TARGET_PX) -> list[str]:
     """Visible links, buttons and choice labels in the header and main less than `minimum` px tall."""
     return page.evaluate(SMALL_TARGETS, minimum)
+
+
+def wait_until_ready(page) -> None:
+    """Wait until the page has loaded (its scripts, styles and images) and, with JavaScript on,
+    plotly has drawn every chart on it. A readiness signal rather than "no request for 500 ms"
+    (networkidle), which a busy machine can stretch or cut short."""
+    page.wait_for_load_state("load")
+    if page_log(page).js:
+        page.wait_for_function(CHARTS_DRAWN)
 
 
 def sign_in(page, email: str) -> None:

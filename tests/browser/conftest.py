@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.browser.checks import LOCAL_HOST, PageLog, is_local, watch
@@ -23,7 +24,12 @@ PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touc
          "device_scale_factor": 2}
 # A phone set to Vietnamese, as most citizens' are (Chromium sends it as Accept-Language).
 PHONE_LOCALE = "vi-VN"
-TIMEOUT_MS = 10_000
+# How long any single wait (a navigation, a click, an `expect`) may take before the test fails.
+# Every wait in these tests is for a readiness signal (a load state, a selector, plotly's drawn
+# figure), so a passing test never sleeps this long: the limit only decides how soon a real failure
+# is reported. It is generous because a busy machine (other suites, other jobs on two cores) can make
+# a page take many seconds; a 10 s limit once failed a correct test that way.
+TIMEOUT_MS = 90_000
 
 
 def buffered(app, pages: HtmlPages | None = None):
@@ -53,6 +59,11 @@ def buffered(app, pages: HtmlPages | None = None):
         return [body]
 
     return wsgi
+
+
+# `expect(...)` assertions retry until they hold; their own default limit (5 s) would be the one
+# wall-clock limit left that load could break.
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -115,6 +126,7 @@ def new_page(browser, live_server) -> Iterator[Callable[..., object]]:
         context = browser.new_context(base_url=live_server, java_script_enabled=js, locale=locale,
                                       **PHONE)
         context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)
         log = PageLog(js=js)
 

@@ -4,7 +4,14 @@ import pytest
 from playwright.sync_api import expect
 
 from feedback.extensions import db
-from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, sign_in, small_touch_targets
+from tests.browser.checks import (
+    assert_clean,
+    axe_check,
+    horizontal_overflow,
+    sign_in,
+    small_touch_targets,
+    wait_until_ready,
+)
 from tests.dashboards.helpers import add_responses, make_version
 from tests.dashboards.test_accountability import HOSTILE_AGENCY, HOSTILE_TOPIC, built, topics  # noqa: F401
 
@@ -18,7 +25,7 @@ def test_accountability_page_draws_its_charts_on_a_tablet(js_page, tree, built):
     page.set_viewport_size(TABLET)
     sign_in(page, tree.leader_a.email)
     page.goto("/dashboard/accountability/")
-    page.wait_for_load_state("networkidle")  # let the charts finish before checking
+    wait_until_ready(page)  # let the charts finish before checking
     expect(page.locator("#on-time-chart.js-plotly-plot .main-svg").first).to_be_visible()
     expect(page.locator("#topic-chart.js-plotly-plot .main-svg").first).to_be_visible()
     expect(page.locator(".chart-fallback")).to_have_count(0)

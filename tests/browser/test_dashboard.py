@@ -4,7 +4,14 @@ import pytest
 from playwright.sync_api import expect
 
 from feedback.extensions import db
-from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, sign_in, small_touch_targets
+from tests.browser.checks import (
+    assert_clean,
+    axe_check,
+    horizontal_overflow,
+    sign_in,
+    small_touch_targets,
+    wait_until_ready,
+)
 from tests.dashboards.helpers import add_response, add_responses, make_version
 
 pytestmark = pytest.mark.browser
@@ -25,7 +32,7 @@ def scored(app, tree):
 def test_chart_draws_under_the_csp_with_no_inline_style(js_page, tree, scored):
     page = js_page
     sign_in(page, tree.leader_a.email)
-    page.wait_for_load_state("networkidle")  # let the chart finish before checking
+    wait_until_ready(page)  # let the chart finish before checking
     expect(page.locator("#agency-chart .main-svg").first).to_be_visible()
     expect(page.locator(".chart-fallback")).to_have_count(0)
     # plotly.js took its styles from our stylesheet: no injected <style> (the CSP blocks those).
@@ -45,7 +52,7 @@ def test_chart_draws_under_the_csp_with_no_inline_style(js_page, tree, scored):
 def test_without_javascript_the_table_carries_the_numbers(nojs_page, tree, scored):
     page = nojs_page
     sign_in(page, tree.leader_a.email)
-    page.wait_for_load_state("networkidle")  # let the chart finish before checking
+    wait_until_ready(page)  # let the chart finish before checking
     expect(page.locator(".chart-fallback")).to_be_visible()
     expect(page.locator("table.dashboard-table").first).to_contain_text("Few responses, not ranked")
     page.locator("#filter-channel").select_option("code")
@@ -85,7 +92,7 @@ def test_overview_trend_and_drill_down_draw_at_tablet_size(js_page, tree, monthl
     page.set_viewport_size({"width": 1024, "height": 768})
     sign_in(page, tree.leader_a.email)
     page.goto(url)
-    page.wait_for_load_state("networkidle")
+    wait_until_ready(page)
     expect(page.locator(f"{chart} .main-svg").first).to_be_visible()
     assert page.locator(f"{chart} .main-svg").first.bounding_box()["height"] > 100
     expect(page.locator(".tiles, .trend-table").first).to_be_visible()

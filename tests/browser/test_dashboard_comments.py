@@ -4,7 +4,14 @@ import pytest
 from playwright.sync_api import expect
 
 from feedback.extensions import db
-from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, sign_in, small_touch_targets
+from tests.browser.checks import (
+    assert_clean,
+    axe_check,
+    horizontal_overflow,
+    sign_in,
+    small_touch_targets,
+    wait_until_ready,
+)
 from tests.dashboards.test_comments import IMG, SCRIPT, comment, survey  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -28,7 +35,7 @@ def test_comments_page_on_a_tablet_draws_its_chart_and_keeps_hostile_text_inert(
     page.set_viewport_size(TABLET)
     sign_in(page, tree.leader_a.email)
     page.goto("/dashboard/comments?flagged=1")
-    page.wait_for_load_state("networkidle")
+    wait_until_ready(page)
     expect(page.locator("#comments-chart.js-plotly-plot .main-svg").first).to_be_visible()
     expect(page.locator(".chart-fallback")).to_have_count(0)
     expect(page.locator(".comment-flagged")).to_contain_text("Gửi quá nhanh")
@@ -57,7 +64,7 @@ def test_comments_page_on_a_phone(js_page, tree, comments):
     page.set_viewport_size(PHONE)
     sign_in(page, tree.leader_a.email)
     page.goto("/dashboard/comments?q=thu+tuc")
-    page.wait_for_load_state("networkidle")
+    wait_until_ready(page)
     expect(page.locator("#comments-chart.js-plotly-plot .main-svg").first).to_be_visible()
     expect(page.locator(".comment-text")).to_have_count(1)
     expect(page.locator(".comment-text")).to_contain_text("Thủ tục còn nhiều giấy tờ")

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, sign_in
+from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, sign_in, wait_until_ready
 from tests.dashboards.test_question_page import answered  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ def test_page_draws_its_charts_on_a_tablet(js_page, tree, answered, path, charts
     page.set_viewport_size(TABLET)
     sign_in(page, tree.leader_a.email)
     page.goto(path)
-    page.wait_for_load_state("networkidle")
+    wait_until_ready(page)
     for chart in charts:
         expect(page.locator(f"{chart}.js-plotly-plot .main-svg").first).to_be_visible()
     expect(page.locator(".chart-fallback")).to_have_count(0)

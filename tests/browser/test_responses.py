@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.forms import ParsedAnswer
+from feedback.surveys.answers import ParsedAnswer
 from feedback.surveys.models import Deployment, Response, ResponseFlag
 from feedback.surveys.services import submit_response
 from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, sign_in, small_touch_targets

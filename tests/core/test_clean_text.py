@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from feedback.dialogues.models import Conference, Petition, Registration
 from feedback.extensions import db
-from feedback.surveys.forms import evaluate
+from feedback.surveys.answers import evaluate
 from feedback.surveys.models import Question, QuestionType
 from tests.dialogues.helpers import make_conference
 from tests.dialogues.public.util import sign_up, topics

@@ -16,7 +16,7 @@ from feedback.agencies.models import Agency
 from feedback.core.text import fold_for_search, like_pattern
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.forms import ParsedAnswer
+from feedback.surveys.answers import ParsedAnswer
 from feedback.surveys.models import (
     AccessMode,
     Answer,

@@ -28,7 +28,7 @@ from feedback.dashboards import comments, metrics, summary
 from feedback.dashboards.models import DimensionSummary, Period, QuestionSummary, ResponseSummary
 from feedback.dashboards.stats import t_critical_95, wilson_interval
 from feedback.extensions import db
-from feedback.surveys.forms import ParsedAnswer
+from feedback.surveys.answers import ParsedAnswer
 from feedback.surveys.models import AccessMode, Answer, Deployment, Response, ResponseScore
 from feedback.surveys.responses.services import exclude, restore
 from feedback.surveys.services import deploy, submit_response
@@ -153,7 +153,8 @@ def _reference(rows, agencies, visible, weights, start, end, code_only):
     questions: dict = {}
     comments: dict = defaultdict(int)
     for row in rows:
-        at = _local(row["day"], row["minute"])
+        # A code-verified response is filed at the start of its local day (docs/security.md).
+        at = _local(row["day"], 0 if row["code"] else row["minute"])
         if (not _counted(row) or agencies[row["agency"]] not in visible or (code_only and not row["code"])
                 or (start is not None and at < start) or (end is not None and at >= end)):
             continue

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from feedback.audit.models import AuditEvent
 from feedback.dialogues.manage.exports import csv_bytes
+from feedback.dialogues.messages import Kind
 from feedback.dialogues.models import (
     ConferenceStatus,
-    Notification,
     Petition,
     PetitionSource,
     Registration,
@@ -21,7 +21,7 @@ from feedback.dialogues.petitions.services import create_petition
 from feedback.dialogues.registrations import cancel, register
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.notifications.outbox import Kind
+from feedback.notifications.models import Notification
 from tests.dialogues.helpers import make_conference, phone
 
 NAMES = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường")

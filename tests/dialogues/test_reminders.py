@@ -5,12 +5,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from feedback.dialogues.models import ConferenceStatus, Notification
+from feedback.dialogues.messages import Kind
+from feedback.dialogues.models import ConferenceStatus
 from feedback.dialogues.registrations import cancel, register
 from feedback.dialogues.reminders import tomorrow
 from feedback.dialogues.topics import DEFAULT_TOPICS, active_topics
 from feedback.extensions import db
-from feedback.notifications.outbox import Kind
+from feedback.notifications.models import Notification
 from tests.dialogues.helpers import make_conference, phone
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -4,9 +4,10 @@ import threading
 import time
 from email.message import EmailMessage
 
-from feedback.dialogues.models import Notification
+from feedback.dialogues.messages import Kind
 from feedback.extensions import db
-from feedback.notifications.outbox import Kind, enqueue
+from feedback.notifications.models import Notification
+from feedback.notifications.outbox import enqueue
 
 # What notices.py writes for a registration, for a conference on Saturday 16 March 2030,
 # 08:00–11:00 in Hà Nội (01:00–04:00 UTC).

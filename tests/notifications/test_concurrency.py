@@ -17,9 +17,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from feedback.dialogues.models import Notification
 from feedback.extensions import db
 from feedback.models import utcnow
+from feedback.notifications.models import Notification
 from feedback.notifications.worker import Worker
 from tests.notifications.helpers import RecordingBackend, add_messages
 from tests.notifications.smtp_sink import Hold, SmtpSink

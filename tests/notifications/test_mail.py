@@ -6,7 +6,6 @@ import socket
 import pytest
 from sqlalchemy import select
 
-from feedback.dialogues.models import Notification
 from feedback.extensions import db
 from feedback.notifications.mail import (
     ConsoleBackend,
@@ -17,6 +16,7 @@ from feedback.notifications.mail import (
     message_id,
 )
 from feedback.notifications.messages import render
+from feedback.notifications.models import Notification
 from tests.notifications.helpers import add_messages
 from tests.notifications.smtp_sink import SmtpSink
 

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from feedback.dialogues.models import ConferenceMode, Notification, PetitionSource
+from feedback.dialogues.messages import Kind
+from feedback.dialogues.models import ConferenceMode, PetitionSource
 from feedback.dialogues.notices import (
     notify_conference_cancelled,
     notify_petition_answered,
@@ -15,7 +16,7 @@ from feedback.dialogues.petitions.services import create_petition
 from feedback.dialogues.registrations import register
 from feedback.extensions import db
 from feedback.notifications.messages import render
-from feedback.notifications.outbox import Kind
+from feedback.notifications.models import Notification
 from tests.dialogues.helpers import make_conference, phone
 
 # Saturday 16 March 2030, 08:00–11:00 in Hà Nội.

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
-from feedback.dialogues.models import Notification
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.notifications import worker as worker_module
+from feedback.notifications.models import Notification
 from feedback.notifications.outbox import enqueue
 from feedback.notifications.worker import RoundResult, Worker, claim_next, deliver, retry_delay
 from tests.notifications.helpers import CONTEXT, RecordingBackend, add_messages

@@ -28,7 +28,7 @@ from feedback.dialogues.topics import load_default_topics
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys import codes as survey_codes
-from feedback.surveys.designer import create_survey
+from feedback.surveys.manage.operations import create_survey
 from feedback.surveys.models import Deployment
 from feedback.surveys.services import submit_response
 from tests.conftest import AuthActions, csrf_token
@@ -146,7 +146,7 @@ def _build_side(agency: Agency, marker: str, topic: Topic, staff) -> Side:
 
 def _answer(key: str, number: float | None = None, text: str = ""):
     """A parsed answer as the survey form would give it."""
-    from feedback.surveys.forms import ParsedAnswer
+    from feedback.surveys.answers import ParsedAnswer
 
     return ParsedAnswer(key, number=number, text=text) if number is not None else ParsedAnswer(key, text=text)
 

@@ -149,6 +149,18 @@ def test_trying_codes_is_rate_limited_with_a_localized_page(app, client, coded):
     assert "Too many attempts" in html and '<html lang="en">' in html
 
 
+def test_people_answering_with_their_own_codes_from_one_address_are_never_limited(app, coded):
+    """Behind carrier-grade NAT, one address carries many citizens: only misses count."""
+    version, issued = coded
+    app.config["SURVEY_CODE_RATE_LIMIT"] = "3 per minute"
+    for code in issued:  # three people, each some eight requests through the paged survey
+        sent, seen = walk(app.test_client(), f"/r/{code}", all_fours(version))
+        assert sent.status_code == 303 and "thanks" in sent.headers["Location"] and len(seen) > 3
+    assert _count(Response) == 3
+    statuses = [app.test_client().get(f"/r/3469ACE{c}").status_code for c in "FGHJ"]
+    assert statuses == [404, 404, 404, 429]
+
+
 def _final_pages(app, code, version, senders):
     """`senders` fresh clients, each with its own draft, standing on the survey's last page for
     `code` (they all open it before any sends page 1, so none resumes another's draft)."""

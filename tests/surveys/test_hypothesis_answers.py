@@ -14,8 +14,7 @@ from feedback import create_app
 from feedback.core.text import CONTROL_CHARS
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.drafts import as_multidict, drop_hidden, merge_page, split_pages
-from feedback.surveys.forms import (
+from feedback.surveys.answers import (
     HEADINGS,
     LIKERT_VALUES,
     choice_values,
@@ -24,6 +23,7 @@ from feedback.surveys.forms import (
     is_shown,
     max_length,
 )
+from feedback.surveys.drafts import as_multidict, drop_hidden, merge_page, split_pages
 from feedback.surveys.models import Question, QuestionType, Survey, SurveyVersion, VersionStatus
 from feedback.surveys.services import deploy
 

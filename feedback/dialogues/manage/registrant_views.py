@@ -15,11 +15,11 @@ from feedback.dialogues.access import get_managed_conference_or_404
 from feedback.dialogues.manage import exports, services
 from feedback.dialogues.manage.blueprint import bp
 from feedback.dialogues.manage.forms import REPRESENTING_LABELS, local_zone
+from feedback.dialogues.messages import Kind
 from feedback.dialogues.notices import notify_registration
 from feedback.dialogues.registrations import RegistrationRefused
 from feedback.dialogues.registrations import cancel as cancel_registration
 from feedback.extensions import db
-from feedback.notifications.outbox import Kind
 
 EXPORT_TYPES = {
     "csv": CSV_MIMETYPE,

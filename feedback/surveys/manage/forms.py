@@ -10,14 +10,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from feedback.core.forms import CleanForm
 from feedback.core.i18n import gettext as _
-from feedback.surveys.designer import (
-    DIMENSIONS,
-    MAX_INTRO,
-    MAX_TEXT,
-    MAX_TITLE,
-    format_choice_lines,
-    parse_choice_lines,
-)
+from feedback.surveys.manage.queries import DIMENSIONS
+from feedback.surveys.manage.validation import MAX_INTRO, MAX_TEXT, MAX_TITLE
 from feedback.surveys.models import Question, QuestionType
 
 TYPE_LABELS = {
@@ -228,3 +222,30 @@ class ImportForm(CleanForm):
     owner = SelectField(_l("Owner agency"), coerce=int, validate_choice=False, choices=[])
     file = FileField(_l("JSON file"))
     text = TextAreaField(_l("… or paste the JSON here"))
+
+
+def parse_choice_lines(text: str) -> tuple[list[dict], list[str]]:
+    """Choices typed one a line as "value | label vi | label en"; returns them and line errors."""
+    choices, errors = [], []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) < 2 or len(parts) > 3:
+            errors.append(_("Line %(n)s: write “value | label in Vietnamese | label in English”.", n=n))
+            continue
+        choices.append({"value": parts[0], "label_vi": parts[1],
+                        "label_en": parts[2] if len(parts) == 3 else ""})
+    return choices, errors
+
+
+def format_choice_lines(choices) -> str:
+    """Choices as the lines the form shows, the inverse of parse_choice_lines."""
+    lines = []
+    for c in choices or []:
+        if isinstance(c, dict):
+            parts = [str(c.get("value", "")), c.get("label_vi", "")]
+            if c.get("label_en"):
+                parts.append(c["label_en"])
+            lines.append(" | ".join(parts))
+    return "\n".join(lines)

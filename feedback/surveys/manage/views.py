@@ -13,10 +13,9 @@ from feedback.accounts.models import Role
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.extensions import db
-from feedback.surveys import designer
-from feedback.surveys.designer import DesignError
+from feedback.surveys.answers import HEADINGS, evaluate, question_context, question_numbers, show_if_hint
 from feedback.surveys.drafts import split_pages
-from feedback.surveys.forms import HEADINGS, evaluate, question_context, question_numbers, show_if_hint
+from feedback.surveys.manage import operations, queries
 from feedback.surveys.manage.forms import (
     TYPE_LABELS,
     ImportForm,
@@ -24,6 +23,7 @@ from feedback.surveys.manage.forms import (
     QuestionForm,
     SettingsForm,
 )
+from feedback.surveys.manage.validation import DesignError
 from feedback.surveys.models import Survey, SurveyVersion, VersionStatus
 
 bp = Blueprint("survey_manage", __name__, url_prefix="/manage/surveys")
@@ -49,7 +49,7 @@ def _chosen_owner(form, agencies):
 
 def _survey_or_404(survey_id: int) -> Survey:
     """The survey if the organizer may open it; 404 otherwise (its existence is not leaked)."""
-    survey = designer.find_survey(current_user, survey_id)
+    survey = queries.find_survey(current_user, survey_id)
     if survey is None:
         abort(404)
     return survey
@@ -88,8 +88,8 @@ def _version_url(version: SurveyVersion, **kwargs) -> str:
 @roles_required(Role.ORGANIZER)
 def index():
     """The surveys of the organizer's agencies, and the built-in template."""
-    surveys = list(db.session.scalars(designer.visible_surveys(current_user)))
-    return render_template("surveys/manage/index.html", surveys=surveys, designer=designer)
+    surveys = list(db.session.scalars(queries.visible_surveys(current_user)))
+    return render_template("surveys/manage/index.html", surveys=surveys, is_template=queries.is_template)
 
 
 def _start_choices(form: NewSurveyForm) -> dict[str, SurveyVersion | None]:
@@ -98,10 +98,10 @@ def _start_choices(form: NewSurveyForm) -> dict[str, SurveyVersion | None]:
     choices = [SelectChoice("blank", _("A blank survey")),
                SelectChoice("template", _("The SIPAS satisfaction template (5 dimensions)"))]
     locale = current_locale()
-    for survey in db.session.scalars(designer.visible_surveys(current_user)):
-        if designer.is_template(survey):
+    for survey in db.session.scalars(queries.visible_surveys(current_user)):
+        if queries.is_template(survey):
             continue
-        source = designer.latest_published(survey) or designer.draft_of(survey)
+        source = queries.latest_published(survey) or queries.draft_of(survey)
         if source is not None:
             sources[f"copy-{survey.id}"] = source
             choices.append(SelectChoice(f"copy-{survey.id}", _(
@@ -132,10 +132,10 @@ def new():
                 _("Please give the survey a title in Vietnamese.")]
         elif owner is not None:
             if start == "blank":
-                survey = designer.create_survey(owner, {"title_vi": title_vi, "title_en": title_en})
+                survey = operations.create_survey(owner, {"title_vi": title_vi, "title_en": title_en})
             else:
-                source = designer.template_version() if start == "template" else sources[start]
-                survey = designer.copy_survey(source, owner, title_vi=title_vi, title_en=title_en)
+                source = operations.template_version() if start == "template" else sources[start]
+                survey = operations.copy_survey(source, owner, title_vi=title_vi, title_en=title_en)
             db.session.commit()
             flash(_("Survey created. It is a draft: edit it, preview it, then publish it."), "success")
             return redirect(_version_url(survey.versions[0]))
@@ -174,7 +174,7 @@ def import_survey():
                                   message=error.msg))
         if data is not None and owner is not None:
             try:
-                survey = designer.import_survey(data, owner)
+                survey = operations.import_survey(data, owner)
             except DesignError as error:
                 db.session.rollback()
                 problems.extend(str(p) for p in error.problems)
@@ -193,8 +193,8 @@ def import_survey():
 def survey(survey_id: int):
     """A survey's versions, newest first, with what can be done to each."""
     found = _survey_or_404(survey_id)
-    return render_template("surveys/manage/survey.html", survey=found, designer=designer,
-                           draft=designer.draft_of(found))
+    return render_template("surveys/manage/survey.html", survey=found, is_template=queries.is_template,
+                           draft=queries.draft_of(found))
 
 
 @bp.route("/<int:survey_id>/draft", methods=["POST"])
@@ -203,14 +203,14 @@ def new_draft(survey_id: int):
     """Open the survey's draft, starting the next version from the newest published one if needed."""
     found = _survey_or_404(survey_id)
     try:
-        draft = designer.next_draft(found)
+        draft = operations.next_draft(found)
         db.session.commit()
     except DesignError as error:
         return _refused(error)
     except IntegrityError:
         # Another editor started the same draft at the same moment: open theirs.
         db.session.rollback()
-        draft = designer.draft_of(_survey_or_404(survey_id))
+        draft = queries.draft_of(_survey_or_404(survey_id))
         if draft is None:
             raise
     return redirect(_version_url(draft))
@@ -231,8 +231,8 @@ def _render_version(version: SurveyVersion, form: SettingsForm, *, problems=(), 
     return render_template(
         "surveys/manage/version.html", version=version, survey=version.survey, form=form,
         rows=_question_rows(version), problems=list(problems),
-        editable=version.status == VersionStatus.DRAFT and not designer.is_template(version.survey),
-        draft=designer.draft_of(version.survey), is_template=designer.is_template(version.survey),
+        editable=version.status == VersionStatus.DRAFT and not queries.is_template(version.survey),
+        draft=queries.draft_of(version.survey), is_template=queries.is_template(version.survey),
     ), status
 
 
@@ -251,7 +251,7 @@ def version(survey_id: int, number: int):
     weights = form.weights()
     if form.validate_on_submit() and weights is not None:
         try:
-            designer.update_settings(found, title_vi=form.title_vi.data, title_en=form.title_en.data or "",
+            operations.update_settings(found, title_vi=form.title_vi.data, title_en=form.title_en.data or "",
                                      intro_vi=form.intro_vi.data or "", intro_en=form.intro_en.data or "",
                                      weights=weights)
         except DesignError as error:
@@ -285,9 +285,9 @@ def _save_question(version: SurveyVersion, form: QuestionForm, current=None):
         if raw is not None:
             try:
                 if current is None:
-                    designer.add_question(version, raw)
+                    operations.add_question(version, raw)
                 else:
-                    designer.update_question(version, current, raw)
+                    operations.update_question(version, current, raw)
             except DesignError as error:
                 if error.status != 422:
                     return _refused(error, version)
@@ -302,7 +302,7 @@ def _save_question(version: SurveyVersion, form: QuestionForm, current=None):
 
 def _render_question(version, form, current, *, problems=(), status=200):
     """The add or edit question page."""
-    published = designer.published_keys(version.survey)
+    published = queries.published_keys(version.survey)
     return render_template(
         "surveys/manage/question.html", version=version, survey=version.survey, form=form,
         current=current, problems=list(problems),
@@ -313,7 +313,7 @@ def _render_question(version, form, current, *, problems=(), status=200):
 def _draft_or_refuse(version: SurveyVersion):
     """None when the version can be edited, else the refusal page (409 published, 403 template)."""
     try:
-        designer.check_editable(version)
+        operations.check_editable(version)
     except DesignError as error:
         return _refused(error, version)
     return None
@@ -359,7 +359,7 @@ def delete_question(survey_id: int, number: int, key: str):
     found = _version_or_404(survey_id, number)
     question = _question_or_404(found, key)
     try:
-        designer.delete_question(found, question)
+        operations.delete_question(found, question)
     except DesignError as error:
         return _refused_on_version(error, survey_id, number)
     db.session.commit()
@@ -394,7 +394,7 @@ def move_question(survey_id: int, number: int, key: str):
     if step is None:
         abort(400)
     try:
-        designer.move_question(found, question, step)
+        operations.move_question(found, question, step)
     except DesignError as error:
         return _refused_on_version(error, survey_id, number)
     db.session.commit()
@@ -407,7 +407,7 @@ def publish(survey_id: int, number: int):
     """Publish a draft: from now on it never changes and can be deployed."""
     found = _version_or_404(survey_id, number)
     try:
-        designer.publish(found)
+        operations.publish(found)
     except DesignError as error:
         if error.status != 422:
             return _refused(error, found)
@@ -426,7 +426,7 @@ def publish(survey_id: int, number: int):
 def export(survey_id: int, number: int):
     """Download a version's definition as JSON (written to the audit log)."""
     found = _version_or_404(survey_id, number)
-    body = designer.export_survey(found)
+    body = operations.export_survey(found)
     db.session.commit()
     filename = f"{found.survey.key}-v{found.number}.json"
     return body.encode("utf-8"), 200, {

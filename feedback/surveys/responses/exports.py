@@ -21,7 +21,7 @@ from feedback.agencies.models import Agency
 from feedback.core.i18n import gettext as _
 from feedback.core.spreadsheets import CSV_BOM, csv_value, xlsx_cell
 from feedback.extensions import db
-from feedback.surveys.forms import HEADINGS
+from feedback.surveys.answers import HEADINGS
 from feedback.surveys.models import Question, Response, SurveyVersion
 from feedback.surveys.responses.services import answer_cell, flag_names, responses_with_context
 

@@ -17,12 +17,12 @@ from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
 from feedback.agencies.services import CODE_PATTERN
 from feedback.audit.services import record
+from feedback.core.events import responses_excluded, responses_restored
 from feedback.core.filters import FilterArgs
 from feedback.core.i18n import format_local_date, in_language
 from feedback.core.i18n import gettext as _
-from feedback.dashboards import summary
 from feedback.extensions import db
-from feedback.surveys.forms import HEADINGS, LIKERT_LABELS, ParsedAnswer, is_shown, question_numbers
+from feedback.surveys.answers import HEADINGS, LIKERT_LABELS, ParsedAnswer, is_shown, question_numbers
 from feedback.surveys.models import (
     AccessMode,
     Answer,
@@ -415,7 +415,7 @@ def restore(response: Response, actor: User) -> bool:
     """Count a flagged, excluded response again (its flags stay); False when there was nothing to do."""
     if not _set_excluded(response, False):
         return False
-    summary.add([response])
+    responses_restored.send(responses=[response])
     record("response.restore", response, actor=actor, agency=response.agency.code,
            flags=flag_names(response.flags))
     db.session.flush()
@@ -430,7 +430,7 @@ def exclude(response: Response, actor: User) -> bool:
     """
     if not response.flags or not _set_excluded(response, True):
         return False
-    summary.remove([response])
+    responses_excluded.send(responses=[response])
     record("response.exclude", response, actor=actor, agency=response.agency.code,
            flags=flag_names(response.flags))
     db.session.flush()
@@ -487,7 +487,7 @@ def restore_burst(agency: Agency, actor: User) -> int:
         .options(selectinload(Response.answers), selectinload(Response.scores))
         .execution_options(populate_existing=True)
     ).all()
-    summary.add(restored)
+    responses_restored.send(responses=restored)
     record("responses.restore_burst", agency, actor=actor, agency=agency.code, count=len(ids),
            first=min(r.submitted_at for r in restored).isoformat(),
            last=max(r.submitted_at for r in restored).isoformat())

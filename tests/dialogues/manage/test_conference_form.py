@@ -14,7 +14,6 @@ from feedback.dialogues.models import (
     Conference,
     ConferenceMode,
     ConferenceStatus,
-    Notification,
     Registration,
     RegistrationStatus,
 )
@@ -22,6 +21,7 @@ from feedback.dialogues.registrations import register
 from feedback.dialogues.topics import load_default_topics
 from feedback.extensions import db
 from feedback.models import utcnow
+from feedback.notifications.models import Notification
 from tests.dialogues.helpers import make_conference, phone
 from tests.dialogues.manage.conftest import token
 

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from feedback.audit.models import AuditEvent
 from feedback.dialogues.manage.checkin import check_in
-from feedback.dialogues.models import Notification, Registration, RegistrationStatus
+from feedback.dialogues.models import Registration, RegistrationStatus
 from feedback.dialogues.registrations import register
 from feedback.extensions import db
+from feedback.notifications.models import Notification
 from tests.dialogues.helpers import make_conference, phone
 from tests.dialogues.manage.conftest import token
 

@@ -9,7 +9,6 @@ from feedback.audit.models import AuditEvent
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,
-    Notification,
     Registration,
     RegistrationStatus,
     Topic,
@@ -17,6 +16,7 @@ from feedback.dialogues.models import (
 from feedback.dialogues.registrations import register
 from feedback.extensions import db
 from feedback.models import utcnow
+from feedback.notifications.models import Notification
 from tests.dialogues.helpers import make_conference, phone
 from tests.dialogues.manage.conftest import token
 

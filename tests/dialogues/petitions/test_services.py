@@ -8,18 +8,13 @@ from sqlalchemy import func, select
 
 from feedback.audit.models import AuditEvent
 from feedback.core.codes import ALPHABET, CODE_LENGTH
-from feedback.dialogues.models import (
-    Notification,
-    Petition,
-    PetitionAction,
-    PetitionSource,
-    PetitionStatus,
-)
+from feedback.dialogues.models import Petition, PetitionAction, PetitionSource, PetitionStatus
 from feedback.dialogues.petitions import services
 from feedback.dialogues.petitions.services import PetitionRefused, create_petition, default_due_date
 from feedback.dialogues.petitions.tracking import followed
 from feedback.extensions import db
 from feedback.models import utcnow
+from feedback.notifications.models import Notification
 from tests.dialogues.petitions.conftest import held_conference, registrant
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from config import Config
 from feedback.core.codes import ALPHABET, CODE_LENGTH
 from feedback.dialogues import signup
+from feedback.dialogues.messages import Kind
 from feedback.dialogues.models import (
     ConferenceStatus,
-    Notification,
     Petition,
     PetitionSource,
     PetitionStatus,
@@ -22,7 +22,7 @@ from feedback.dialogues.models import (
 from feedback.dialogues.registrations import RegistrationRefused
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.notifications.outbox import Kind
+from feedback.notifications.models import Notification
 from tests.dialogues.helpers import make_conference
 from tests.dialogues.public.util import NAME, form_token, sign_up, signup_data, ticket_code, topics
 

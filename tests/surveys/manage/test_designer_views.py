@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from feedback.audit.models import AuditEvent
 from feedback.extensions import db
-from feedback.surveys import designer
+from feedback.surveys.manage import operations, validation
 from feedback.surveys.models import Response, Survey, SurveyVersion, VersionStatus
 from tests.surveys.manage.helpers import post, question_form, rich_definition
 
@@ -17,9 +17,9 @@ BASE = "/manage/surveys"
 
 def _survey(agency) -> Survey:
     """A committed draft survey owned by `agency`, holding the rich definition."""
-    clean, problems = designer.clean_definition(rich_definition())
+    clean, problems = validation.clean_definition(rich_definition())
     assert problems == []
-    survey = designer.create_survey(agency, clean)
+    survey = operations.create_survey(agency, clean)
     db.session.commit()
     return survey
 
@@ -50,7 +50,7 @@ def test_only_organizers_and_admins_reach_the_designer(app, tree, client, leader
 def test_organizer_sees_own_subtree_and_the_template_but_not_other_surveys(app, tree, organizer_a_client):
     own = _survey(tree.counter_a)
     other = _survey(tree.dept_b)
-    template = designer.template_version()
+    template = operations.template_version()
     db.session.commit()
     page = organizer_a_client.get(f"{BASE}/?lang=en").get_data(as_text=True)
     assert f"{BASE}/{own.id}\"" in page and f"{BASE}/{template.survey_id}\"" in page
@@ -78,7 +78,7 @@ def test_create_from_the_template_then_edit_preview_publish(app, tree, organizer
     response = post(organizer_a_client, f"{BASE}/new", {"owner": tree.dept_a.id, "start_from": "template"})
     assert response.status_code == 302
     survey = db.session.scalar(select(Survey).where(Survey.owner_agency_id == tree.dept_a.id))
-    template = designer.template_version()
+    template = operations.template_version()
     assert _keys(survey.id) == [q.key for q in template.questions]
     assert _count("survey.create") == 1
     base = f"{BASE}/{survey.id}/v/1"
@@ -116,7 +116,7 @@ def test_create_from_the_template_then_edit_preview_publish(app, tree, organizer
 
 def test_published_versions_refuse_every_edit(app, tree, organizer_a_client):
     survey = _survey(tree.dept_a)
-    designer.publish(survey.versions[0])
+    operations.publish(survey.versions[0])
     db.session.commit()
     base = f"{BASE}/{survey.id}/v/1"
     for url, data in ((f"{base}/questions/new", question_form()),
@@ -139,7 +139,7 @@ def test_published_versions_refuse_every_edit(app, tree, organizer_a_client):
 
 
 def test_the_template_cannot_be_edited(app, tree, organizer_a_client):
-    template = designer.template_version()
+    template = operations.template_version()
     db.session.commit()
     url = f"{BASE}/{template.survey_id}/v/{template.number}/questions/new"
     assert post(organizer_a_client, url, question_form()).status_code == 403
@@ -150,8 +150,8 @@ def test_the_template_cannot_be_edited(app, tree, organizer_a_client):
 
 def test_a_published_key_cannot_be_renamed_and_the_page_says_so(app, tree, organizer_a_client):
     survey = _survey(tree.dept_a)
-    designer.publish(survey.versions[0])
-    designer.next_draft(survey)
+    operations.publish(survey.versions[0])
+    operations.next_draft(survey)
     db.session.commit()
     url = f"{BASE}/{survey.id}/v/2/questions/recommend"
     page = organizer_a_client.get(f"{url}?lang=en").get_data(as_text=True)

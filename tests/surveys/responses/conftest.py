@@ -7,7 +7,7 @@ import pytest
 
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.forms import ParsedAnswer
+from feedback.surveys.answers import ParsedAnswer
 from feedback.surveys.models import (
     AccessMode,
     Deployment,

@@ -11,7 +11,7 @@ from feedback.audit.models import AuditEvent
 from feedback.dashboards.models import Period, ResponseSummary
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.forms import ParsedAnswer
+from feedback.surveys.answers import ParsedAnswer
 from feedback.surveys.models import AccessMode, Deployment, Response, ResponseFlag
 from feedback.surveys.services import submit_response
 from tests.surveys.helpers import deploy_one_page, form_token

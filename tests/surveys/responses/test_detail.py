@@ -8,7 +8,7 @@ from feedback.accounts.models import Role
 from feedback.audit.models import AuditEvent
 from feedback.dashboards import metrics
 from feedback.extensions import db
-from feedback.surveys.forms import ParsedAnswer
+from feedback.surveys.answers import ParsedAnswer
 from feedback.surveys.models import Response, ResponseFlag
 from tests.conftest import csrf_token
 from tests.surveys.helpers import likert_keys

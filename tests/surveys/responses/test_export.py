@@ -11,7 +11,7 @@ from sqlalchemy import select
 from feedback.audit.models import AuditEvent
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.forms import ParsedAnswer
+from feedback.surveys.answers import ParsedAnswer
 from feedback.surveys.models import Question, QuestionType, ResponseFlag, SurveyVersion, VersionStatus
 from feedback.surveys.responses import exports
 from feedback.surveys.services import deploy

@@ -1,4 +1,4 @@
-"""Admin view of the agency tree, and each agency's own networks."""
+"""Admin view of the agency tree, and each agency's own networks (blueprint "agencies", as before)."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user

@@ -1,33 +1,26 @@
-"""Designing surveys: drafts, questions and their conditions, publishing, versions, JSON in and out."""
+"""Checking a survey definition before anything is written: one question's fields, the questions
+of a version together, the keys published versions already use, and an imported file. Every
+problem is a full sentence naming the questions concerned."""
 
-import json
 import re
-import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from feedback.accounts.authz import agency_filter
-from feedback.accounts.models import Role
-from feedback.agencies.models import Agency
-from feedback.audit.services import record
 from feedback.core.i18n import gettext as _
-from feedback.extensions import db
-from feedback.models import utcnow
-from feedback.surveys.forms import HEADINGS, field_name, parse_answers
-from feedback.surveys.models import Question, QuestionType, Survey, SurveyVersion, VersionStatus
-from feedback.surveys.services import DEFAULT_SURVEY_KEY, QUESTION_FIELDS, load_default_survey
+from feedback.surveys.answers import HEADINGS, field_name, parse_answers
+from feedback.surveys.manage.queries import (
+    DIMENSIONS,
+    FORMAT,
+    FORMAT_VERSION,
+    ordered_weights,
+    published_keys,
+)
+from feedback.surveys.models import QUESTION_FIELDS, Question, QuestionType, Survey
 
-TEMPLATE_KEY = DEFAULT_SURVEY_KEY
-FORMAT = "lang-nghe-survey"
-FORMAT_VERSION = 1
 DEFINITION_FIELDS = ("format", "format_version", "title_vi", "title_en", "intro_vi", "intro_en",
                      "dimension_weights", "questions")
 KEY_PATTERN = re.compile(r"^[a-z0-9_]{1,64}$")
-# The five SIPAS dimensions a Likert question may count towards.
-DIMENSIONS = ("access", "procedure", "staff", "result", "feedback")
 CONDITION_OPS = ("equals", "in", "answered")
 CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
 TEXT_TYPES = (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
@@ -75,122 +68,6 @@ class ReadOnlySurvey(DesignError):
     """An edit aimed at the built-in template, which is copied, never edited."""
 
     status = 403
-
-
-# ---------------------------------------------------------------- reading what a user may see
-
-def visible_surveys(user):
-    """A Select of the surveys `user` may open: those owned in their organizer subtrees, and the
-    built-in template."""
-    return (
-        select(Survey).outerjoin(Agency, Survey.owner_agency_id == Agency.id)
-        .where(or_(and_(Survey.owner_agency_id.is_not(None), agency_filter(user, Role.ORGANIZER)),
-                   and_(Survey.owner_agency_id.is_(None), Survey.key == TEMPLATE_KEY)))
-        .options(selectinload(Survey.versions), selectinload(Survey.owner_agency))
-        .order_by(Survey.owner_agency_id.is_not(None), Survey.created_at.desc(), Survey.id.desc())
-    )
-
-
-def find_survey(user, survey_id: int) -> Survey | None:
-    """The survey with this id if `user` may open it, else None (the caller answers 404)."""
-    return db.session.scalar(visible_surveys(user).where(Survey.id == survey_id))
-
-
-def is_template(survey: Survey) -> bool:
-    """Whether `survey` is a built-in questionnaire (no owner): copied, never edited."""
-    return survey.owner_agency_id is None
-
-
-def draft_of(survey: Survey) -> SurveyVersion | None:
-    """The survey's draft version, if it has one (there is never more than one)."""
-    return next((v for v in survey.versions if v.status == VersionStatus.DRAFT), None)
-
-
-def latest_published(survey: Survey) -> SurveyVersion | None:
-    """The survey's newest published version."""
-    published = [v for v in survey.versions if v.status == VersionStatus.PUBLISHED]
-    return max(published, key=lambda v: v.number, default=None)
-
-
-def published_keys(survey: Survey) -> dict[str, tuple[QuestionType, int]]:
-    """Every question key used by a published version: its type and the newest version using it."""
-    keys: dict[str, tuple[QuestionType, int]] = {}
-    for version in sorted(survey.versions, key=lambda v: v.number):
-        if version.status == VersionStatus.PUBLISHED:
-            for q in version.questions:
-                keys[q.key] = (q.type, version.number)
-    return keys
-
-
-# ---------------------------------------------------------------- canonical dictionaries
-
-def _canonical_options(options) -> dict:
-    """Options with their keys in one fixed order, so that exports compare byte for byte."""
-    options = options if isinstance(options, dict) else {}
-    result: dict = {}
-    if isinstance(options.get("choices"), list):
-        result["choices"] = [
-            {"value": c.get("value"), "label_vi": c.get("label_vi", ""), "label_en": c.get("label_en", "")}
-            if isinstance(c, dict) else c
-            for c in options["choices"]
-        ]
-    for name in ("max_choices", "max_length", "min", "max"):
-        if name in options:
-            result[name] = options[name]
-    return result
-
-
-def _canonical_condition(condition) -> dict | None:
-    """A show-if condition with its keys in a fixed order (no value for "answered")."""
-    if not isinstance(condition, dict):
-        return None
-    result = {"question": condition.get("question"), "op": condition.get("op")}
-    if condition.get("op") != "answered":
-        result["value"] = condition.get("value")
-    return result
-
-
-def question_dict(question: Question) -> dict:
-    """A question as it is exported and validated: every field, in a fixed order."""
-    kind = question.type
-    return {
-        "key": question.key,
-        "type": kind.value if isinstance(kind, QuestionType) else str(kind),
-        "text_vi": question.text_vi or "",
-        "text_en": question.text_en or "",
-        "help_vi": question.help_vi or "",
-        "help_en": question.help_en or "",
-        "required": bool(question.required),
-        "dimension": question.dimension,
-        "allow_na": bool(question.allow_na),
-        "options": _canonical_options(question.options),
-        "show_if": _canonical_condition(question.show_if),
-    }
-
-
-def _weights(weights) -> dict:
-    """Dimension weights in the order of DIMENSIONS."""
-    weights = weights if isinstance(weights, dict) else {}
-    return {d: weights[d] for d in DIMENSIONS if d in weights}
-
-
-def export_definition(version: SurveyVersion) -> dict:
-    """A version's whole definition: what the JSON export holds and the import reads."""
-    return {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "title_vi": version.title_vi,
-        "title_en": version.title_en or "",
-        "intro_vi": version.intro_vi or "",
-        "intro_en": version.intro_en or "",
-        "dimension_weights": _weights(version.dimension_weights),
-        "questions": [question_dict(q) for q in version.questions],
-    }
-
-
-def definition_json(version: SurveyVersion) -> str:
-    """The export file: UTF-8 JSON, readable (indented, Vietnamese letters kept), stable."""
-    return json.dumps(export_definition(version), ensure_ascii=False, indent=2) + "\n"
 
 
 # ---------------------------------------------------------------- validating one question
@@ -354,6 +231,34 @@ def _condition_shape(raw, problems: list, where: str, key) -> dict | None:
     return {"question": target, "op": op, "value": value}
 
 
+def _flags(raw: dict, kind: QuestionType | None, problems: list, where: str, key) -> tuple[bool, bool]:
+    """A question's "required" and "allow_na": true or false, and only where the type has them."""
+    for flag in ("required", "allow_na"):
+        if not isinstance(raw.get(flag, False), bool):
+            problems.append(Problem(_("%(where)s: “%(field)s” must be true or false.", where=where,
+                                      field=flag), key, flag))
+    required, allow_na = raw.get("required") is True, raw.get("allow_na") is True
+    if kind in HEADINGS and required:
+        problems.append(Problem(_("%(where)s: a section or note has no answer, so it cannot be "
+                                  "required.", where=where), key, "required"))
+    if allow_na and kind != QuestionType.LIKERT5:
+        problems.append(Problem(_("%(where)s: only Likert questions offer “not applicable”.",
+                                  where=where), key, "allow_na"))
+    return required, allow_na
+
+
+def _dimension(raw: dict, kind: QuestionType | None, problems: list, where: str, key) -> str | None:
+    """A question's dimension: one of DIMENSIONS, on a Likert question or a section, or none."""
+    dimension = raw.get("dimension")
+    if dimension is not None and dimension not in DIMENSIONS:
+        problems.append(Problem(_("%(where)s: the dimension must be one of %(names)s, or none.",
+                                  where=where, names=", ".join(DIMENSIONS)), key, "dimension"))
+    elif dimension is not None and kind not in DIMENSION_TYPES:
+        problems.append(Problem(_("%(where)s: only Likert questions (and sections) have a dimension.",
+                                  where=where), key, "dimension"))
+    return dimension
+
+
 def clean_question(raw, position: int | None = None) -> tuple[dict, list[Problem]]:
     """Check one question's fields; returns it in canonical form and every problem found."""
     problems: list[Problem] = []
@@ -384,24 +289,8 @@ def clean_question(raw, position: int | None = None) -> tuple[dict, list[Problem
         "help_vi": _text(raw, "help_vi", problems, where, key),
         "help_en": _text(raw, "help_en", problems, where, key),
     }
-    for flag in ("required", "allow_na"):
-        if not isinstance(raw.get(flag, False), bool):
-            problems.append(Problem(_("%(where)s: “%(field)s” must be true or false.", where=where,
-                                      field=flag), key, flag))
-    required, allow_na = raw.get("required") is True, raw.get("allow_na") is True
-    if kind in HEADINGS and required:
-        problems.append(Problem(_("%(where)s: a section or note has no answer, so it cannot be "
-                                  "required.", where=where), key, "required"))
-    if allow_na and kind != QuestionType.LIKERT5:
-        problems.append(Problem(_("%(where)s: only Likert questions offer “not applicable”.",
-                                  where=where), key, "allow_na"))
-    dimension = raw.get("dimension")
-    if dimension is not None and dimension not in DIMENSIONS:
-        problems.append(Problem(_("%(where)s: the dimension must be one of %(names)s, or none.",
-                                  where=where, names=", ".join(DIMENSIONS)), key, "dimension"))
-    elif dimension is not None and kind not in DIMENSION_TYPES:
-        problems.append(Problem(_("%(where)s: only Likert questions (and sections) have a dimension.",
-                                  where=where), key, "dimension"))
+    required, allow_na = _flags(raw, kind, problems, where, key)
+    dimension = _dimension(raw, kind, problems, where, key)
     options = _options(kind, raw.get("options"), problems, where, key) if kind else {}
     condition = _condition_shape(raw.get("show_if"), problems, where, key)
     if condition is not None and kind in HEADINGS:
@@ -561,253 +450,4 @@ def clean_weights(weights) -> tuple[dict, list[Problem]]:
         elif not _is_number(weights[name]) or not 0 < weights[name] <= MAX_WEIGHT:
             problems.append(Problem(_("The weight of “%(name)s” must be a number above 0 and at most "
                                       "%(max)s.", name=name, max=MAX_WEIGHT), field=f"weight_{name}"))
-    return _weights(weights), problems
-
-
-# ---------------------------------------------------------------- writes
-
-def check_editable(version: SurveyVersion) -> None:
-    """Refuse any change to a published version or to the built-in template."""
-    if is_template(version.survey):
-        raise ReadOnlySurvey(_("The built-in template cannot be edited; make a copy of it instead."))
-    if version.status != VersionStatus.DRAFT:
-        raise FrozenVersion(_("Version %(n)s is published and can no longer change. Edit the survey "
-                              "to start version %(next)s.", n=version.number, next=version.number + 1))
-
-
-def _new_survey_key(owner: Agency) -> str:
-    """A unique, readable survey key: the owner's code and a random suffix."""
-    return f"{owner.code.lower()}-{secrets.token_hex(4)}"[-64:]
-
-
-def _fill(version: SurveyVersion, definition: dict) -> None:
-    """Set a new version's texts, weights and questions from a canonical definition."""
-    version.title_vi, version.title_en = definition["title_vi"], definition.get("title_en", "")
-    version.intro_vi, version.intro_en = definition.get("intro_vi", ""), definition.get("intro_en", "")
-    version.dimension_weights = dict(definition.get("dimension_weights") or {})
-    version.questions = [_question_row(position, q) for position, q in
-                         enumerate(definition.get("questions", []))]
-
-
-def _question_row(position: int, q: dict) -> Question:
-    """A Question row from a canonical question dictionary."""
-    return Question(position=position, key=q["key"], type=QuestionType(q["type"]), text_vi=q["text_vi"],
-                    text_en=q["text_en"], help_vi=q["help_vi"], help_en=q["help_en"],
-                    required=q["required"], dimension=q["dimension"], allow_na=q["allow_na"],
-                    options=json.loads(json.dumps(q["options"])), show_if=q["show_if"])
-
-
-def create_survey(owner: Agency, definition: dict, *, actor=None, action: str = "survey.create",
-                  **details) -> Survey:
-    """A new survey owned by `owner` with draft version 1 holding `definition` (already clean)."""
-    survey = Survey(key=_new_survey_key(owner), owner_agency=owner)
-    version = SurveyVersion(survey=survey, number=1, status=VersionStatus.DRAFT)
-    _fill(version, definition)
-    db.session.add(survey)
-    db.session.flush()
-    record(action, survey, actor=actor, survey=survey.key, owner=owner.code, **details)
-    return survey
-
-
-def copy_survey(source: SurveyVersion, owner: Agency, *, title_vi: str = "", title_en: str = "",
-                actor=None) -> Survey:
-    """A new survey owned by `owner` whose draft version 1 copies `source` with the same keys."""
-    definition = export_definition(source)
-    if title_vi:
-        definition["title_vi"], definition["title_en"] = title_vi, title_en
-    return create_survey(owner, definition, actor=actor, copied_from=source.survey.key,
-                         copied_version=source.number)
-
-
-def template_version() -> SurveyVersion:
-    """The built-in SIPAS questionnaire's newest published version (loaded on first use)."""
-    return load_default_survey()
-
-
-def import_survey(data, owner: Agency, *, actor=None) -> Survey:
-    """A new survey from an imported definition; nothing is written unless all of it is valid."""
-    definition, problems = clean_definition(data)
-    if problems:
-        raise DesignError(problems)
-    return create_survey(owner, definition, actor=actor, action="survey.import",
-                         questions=len(definition["questions"]))
-
-
-def update_settings(version: SurveyVersion, *, title_vi: str, title_en: str, intro_vi: str,
-                    intro_en: str, weights: dict) -> None:
-    """Change a draft's titles, introductions and dimension weights."""
-    check_editable(version)
-    definition, problems = clean_definition({
-        "title_vi": title_vi, "title_en": title_en, "intro_vi": intro_vi, "intro_en": intro_en,
-        "dimension_weights": weights, "questions": []})
-    if problems:
-        raise DesignError(problems)
-    version.title_vi, version.title_en = definition["title_vi"], definition["title_en"]
-    version.intro_vi, version.intro_en = definition["intro_vi"], definition["intro_en"]
-    version.dimension_weights = definition["dimension_weights"]
-
-
-def _check(version: SurveyVersion, proposed: list[dict], *, prefix: str | None = None) -> None:
-    """Raise DesignError unless the proposed question list is consistent and keeps keys comparable."""
-    problems = version_problems(proposed) + stability_problems(version.survey, proposed)
-    if problems:
-        if prefix:
-            problems = [Problem(f"{prefix} {p.message}", p.question, p.field) for p in problems]
-        raise DesignError(problems)
-
-
-def _renumber(version: SurveyVersion, ordered: list[Question]) -> None:
-    """Give the questions positions 0…n-1 in the given order."""
-    for position, q in enumerate(ordered):
-        q.position = position
-
-
-def add_question(version: SurveyVersion, raw: dict) -> Question:
-    """Append a question to a draft after checking it against the rest of the version."""
-    check_editable(version)
-    question, problems = clean_question(raw)
-    if problems:
-        raise DesignError(problems)
-    if len(version.questions) >= MAX_QUESTIONS:
-        raise DesignError(_("A survey holds at most %(n)s items.", n=MAX_QUESTIONS))
-    _check(version, [question_dict(q) for q in version.questions] + [question])
-    row = _question_row(len(version.questions), question)
-    version.questions.append(row)
-    _renumber(version, version.questions)
-    db.session.flush()
-    return row
-
-
-def update_question(version: SurveyVersion, current: Question, raw: dict) -> Question:
-    """Change a draft's question; a key already published cannot be renamed."""
-    check_editable(version)
-    question, problems = clean_question(raw)
-    published = published_keys(version.survey)
-    if question.get("key") != current.key and current.key in published:
-        problems.insert(0, Problem(_(
-            "The key “%(key)s” is used by published version %(n)s, so it cannot be renamed: results "
-            "are compared across versions by key. Add a new question if you need another key.",
-            key=current.key, n=published[current.key][1]), current.key, "key"))
-    if problems:
-        raise DesignError(problems)
-    proposed = [question if q is current else question_dict(q) for q in version.questions]
-    _check(version, proposed)
-    for name, value in question.items():
-        setattr(current, name, QuestionType(value) if name == "type" else value)
-    db.session.flush()
-    return current
-
-
-def delete_question(version: SurveyVersion, current: Question) -> None:
-    """Remove a question from a draft, unless another question's condition depends on it."""
-    check_editable(version)
-    proposed = [question_dict(q) for q in version.questions if q is not current]
-    dependants = [q["key"] for q in proposed if (q["show_if"] or {}).get("question") == current.key]
-    if dependants:
-        raise DesignError(_("“%(key)s” cannot be deleted: the condition of %(others)s depends on it. "
-                            "Change or remove that condition first.", key=current.key,
-                            others=", ".join(f"“{k}”" for k in dependants)))
-    remaining = [q for q in version.questions if q is not current]
-    version.questions.remove(current)
-    _renumber(version, remaining)
-    db.session.flush()
-
-
-def move_question(version: SurveyVersion, current: Question, step: int) -> None:
-    """Move a draft's question one place up (step -1) or down (+1), unless a condition would then
-    point forward; the message names the questions concerned."""
-    check_editable(version)
-    ordered = list(version.questions)
-    i = ordered.index(current)
-    j = i + step
-    if step not in (-1, 1) or not 0 <= j < len(ordered):
-        return
-    ordered[i], ordered[j] = ordered[j], ordered[i]
-    _check(version, [question_dict(q) for q in ordered], prefix=_(
-        "“%(key)s” was not moved %(direction)s:", key=current.key,
-        direction=_("up") if step < 0 else _("down")))
-    _renumber(version, ordered)
-    db.session.flush()
-
-
-def publish(version: SurveyVersion, *, actor=None) -> None:
-    """Freeze a draft: checked once more, then published by one conditional UPDATE, so two clicks
-    at once publish it once."""
-    check_editable(version)
-    proposed = [question_dict(q) for q in version.questions]
-    problems = []
-    for position, q in enumerate(version.questions):
-        problems += clean_question(question_dict(q), position)[1]
-    problems += version_problems(proposed) + stability_problems(version.survey, proposed)
-    if not any(QuestionType(q["type"]) not in HEADINGS for q in proposed):
-        problems.append(Problem(_("Add at least one question before publishing.")))
-    if problems:
-        raise DesignError(problems)
-    now = utcnow()
-    done = db.session.execute(
-        update(SurveyVersion).where(SurveyVersion.id == version.id,
-                                    SurveyVersion.status == VersionStatus.DRAFT)
-        .values(status=VersionStatus.PUBLISHED, published_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not done:
-        raise FrozenVersion(_("Version %(n)s was already published.", n=version.number))
-    db.session.refresh(version)
-    record("survey.publish", version, actor=actor, survey=version.survey.key, number=version.number,
-           questions=len(proposed))
-
-
-def next_draft(survey: Survey) -> SurveyVersion:
-    """The survey's draft: the existing one, or a new version (newest number + 1) copying the newest
-    published version with the same keys. Only one draft exists at a time."""
-    if is_template(survey):
-        raise ReadOnlySurvey(_("The built-in template cannot be edited; make a copy of it instead."))
-    existing = draft_of(survey)
-    if existing is not None:
-        return existing
-    source = latest_published(survey)
-    number = max(v.number for v in survey.versions) + 1
-    definition = export_definition(source)
-    version = SurveyVersion(number=number, status=VersionStatus.DRAFT)
-    _fill(version, definition)
-    version.survey = survey
-    # Two editors pressing "edit" at once both aim at the same number; the unique (survey, number)
-    # constraint lets only one through, and the view sends the other to that draft.
-    db.session.add(version)
-    db.session.flush()
-    return version
-
-
-def export_survey(version: SurveyVersion, *, actor=None) -> str:
-    """The JSON export of a version, written to the audit log."""
-    record("survey.export", version, actor=actor, survey=version.survey.key, number=version.number)
-    return definition_json(version)
-
-
-# ---------------------------------------------------------------- helpers for the forms
-
-def parse_choice_lines(text: str) -> tuple[list[dict], list[str]]:
-    """Choices typed one a line as "value | label vi | label en"; returns them and line errors."""
-    choices, errors = [], []
-    for n, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) < 2 or len(parts) > 3:
-            errors.append(_("Line %(n)s: write “value | label in Vietnamese | label in English”.", n=n))
-            continue
-        choices.append({"value": parts[0], "label_vi": parts[1],
-                        "label_en": parts[2] if len(parts) == 3 else ""})
-    return choices, errors
-
-
-def format_choice_lines(choices) -> str:
-    """Choices as the lines the form shows, the inverse of parse_choice_lines."""
-    lines = []
-    for c in choices or []:
-        if isinstance(c, dict):
-            parts = [str(c.get("value", "")), c.get("label_vi", "")]
-            if c.get("label_en"):
-                parts.append(c["label_en"])
-            lines.append(" | ".join(parts))
-    return "\n".join(lines)
+    return ordered_weights(weights), problems

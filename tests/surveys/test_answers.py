@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from config import TestConfig
 from feedback import create_app
-from feedback.surveys.forms import (
+from feedback.surveys.answers import (
     is_shown,
     parse_answers,
     show_if_hint,

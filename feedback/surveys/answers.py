@@ -170,57 +170,80 @@ def _parse_number(raw: str) -> float | None:
 
 def _parse_one(question: Question, form: MultiDict) -> tuple[ParsedAnswer | None, str | None]:
     """(answer or None when left empty, error message or None) for one shown question."""
-    name, key, kind = field_name(question), question.key, question.type
-    raw = form.get(name, "")
+    name, kind = field_name(question), question.type
     if kind == QuestionType.MULTIPLE:
-        picked = list(dict.fromkeys(v for v in form.getlist(name) if v != ""))
-        if not picked:
-            return None, None
-        if any(v not in choice_values(question) for v in picked):
-            return None, _("Please choose from the answers shown.")
-        limit = (question.options or {}).get("max_choices")
-        if isinstance(limit, int) and 0 < limit < len(picked):
-            return None, _("Please choose at most %(n)s answers.", n=limit)
-        return ParsedAnswer(key, choices=picked), None
+        return _parse_multiple(question, form.getlist(name))
     if kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
-        text = clean_text(raw)
-        if not text:
-            return None, None
-        limit = max_length(question)
-        if len(text) > limit:
-            return None, _("Please shorten your answer to %(limit)s characters or fewer (it has %(count)s).",
-                           limit=format_decimal(limit), count=format_decimal(len(text)))
-        return ParsedAnswer(key, text=text), None
-    raw = raw.strip()
-    if not raw:
+        return _parse_text(question, form.get(name, ""))
+    raw = form.get(name, "").strip()
+    parse = _ONE_VALUE_PARSERS.get(kind)
+    if not raw or parse is None:
         return None, None
-    if kind == QuestionType.LIKERT5:
-        if raw == NOT_APPLICABLE and question.allow_na:
-            return ParsedAnswer(key, not_applicable=True), None
-        if raw not in LIKERT_VALUES:
-            return None, _("Please choose one of the answers shown.")
-        return ParsedAnswer(key, number=float(raw)), None
-    if kind == QuestionType.RATING10:
-        if raw not in RATING_VALUES:
-            return None, _("Please choose a number from 0 to 10.")
-        return ParsedAnswer(key, number=float(raw)), None
-    if kind == QuestionType.YESNO:
-        if raw not in YESNO_VALUES:
-            return None, _("Please choose yes or no.")
-        return ParsedAnswer(key, number=1.0 if raw == "yes" else 0.0, text=raw), None
-    if kind == QuestionType.SINGLE:
-        if raw not in choice_values(question):
-            return None, _("Please choose one of the answers shown.")
-        return ParsedAnswer(key, text=raw), None
-    if kind == QuestionType.NUMBER:
-        return _parse_bounded_number(question, raw)
-    if kind == QuestionType.DATE:
-        try:
-            day = date.fromisoformat(raw)
-        except ValueError:
-            return None, _("Please enter a date as year-month-day, for example 2024-05-31.")
-        return ParsedAnswer(key, text=day.isoformat()), None
-    return None, None
+    return parse(question, raw)
+
+
+def _parse_multiple(question: Question, given: list[str]) -> tuple[ParsedAnswer | None, str | None]:
+    """A multiple-choice answer: known values only, each once, at most max_choices of them."""
+    picked = list(dict.fromkeys(v for v in given if v != ""))
+    if not picked:
+        return None, None
+    if any(v not in choice_values(question) for v in picked):
+        return None, _("Please choose from the answers shown.")
+    limit = (question.options or {}).get("max_choices")
+    if isinstance(limit, int) and 0 < limit < len(picked):
+        return None, _("Please choose at most %(n)s answers.", n=limit)
+    return ParsedAnswer(question.key, choices=picked), None
+
+
+def _parse_text(question: Question, raw: str) -> tuple[ParsedAnswer | None, str | None]:
+    """A free-text answer, cleaned, no longer than the question allows."""
+    text = clean_text(raw)
+    if not text:
+        return None, None
+    limit = max_length(question)
+    if len(text) > limit:
+        return None, _("Please shorten your answer to %(limit)s characters or fewer (it has %(count)s).",
+                       limit=format_decimal(limit), count=format_decimal(len(text)))
+    return ParsedAnswer(question.key, text=text), None
+
+
+def _parse_likert(question: Question, raw: str) -> tuple[ParsedAnswer | None, str | None]:
+    """A 1–5 answer, or "not applicable" where the question offers it."""
+    if raw == NOT_APPLICABLE and question.allow_na:
+        return ParsedAnswer(question.key, not_applicable=True), None
+    if raw not in LIKERT_VALUES:
+        return None, _("Please choose one of the answers shown.")
+    return ParsedAnswer(question.key, number=float(raw)), None
+
+
+def _parse_rating(question: Question, raw: str) -> tuple[ParsedAnswer | None, str | None]:
+    """A 0–10 rating."""
+    if raw not in RATING_VALUES:
+        return None, _("Please choose a number from 0 to 10.")
+    return ParsedAnswer(question.key, number=float(raw)), None
+
+
+def _parse_yesno(question: Question, raw: str) -> tuple[ParsedAnswer | None, str | None]:
+    """Yes (1) or no (0), the word kept as text."""
+    if raw not in YESNO_VALUES:
+        return None, _("Please choose yes or no.")
+    return ParsedAnswer(question.key, number=1.0 if raw == "yes" else 0.0, text=raw), None
+
+
+def _parse_single(question: Question, raw: str) -> tuple[ParsedAnswer | None, str | None]:
+    """One of the question's choices."""
+    if raw not in choice_values(question):
+        return None, _("Please choose one of the answers shown.")
+    return ParsedAnswer(question.key, text=raw), None
+
+
+def _parse_date(question: Question, raw: str) -> tuple[ParsedAnswer | None, str | None]:
+    """A date written year-month-day."""
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return None, _("Please enter a date as year-month-day, for example 2024-05-31.")
+    return ParsedAnswer(question.key, text=day.isoformat()), None
 
 
 def _parse_bounded_number(question: Question, raw: str) -> tuple[ParsedAnswer | None, str | None]:
@@ -239,6 +262,17 @@ def _parse_bounded_number(question: Question, raw: str) -> tuple[ParsedAnswer | 
             return None, _("Please enter a number of at least %(low)s.", low=format_decimal(low))
         return None, _("Please enter a number of at most %(high)s.", high=format_decimal(high))
     return ParsedAnswer(question.key, number=value), None
+
+
+# The parsers of the types answered by one value, given trimmed and not empty.
+_ONE_VALUE_PARSERS = {
+    QuestionType.LIKERT5: _parse_likert,
+    QuestionType.RATING10: _parse_rating,
+    QuestionType.YESNO: _parse_yesno,
+    QuestionType.SINGLE: _parse_single,
+    QuestionType.NUMBER: _parse_bounded_number,
+    QuestionType.DATE: _parse_date,
+}
 
 
 @dataclass
