@@ -42,15 +42,3 @@ def string_enum(cls: type[enum.Enum], name: str, length: int = 16) -> Enum:
     """A portable enum column stored as its string values (a VARCHAR without CHECK)."""
     return Enum(cls, name=name, native_enum=False, create_constraint=False, length=length,
                 values_callable=lambda e: [m.value for m in e])
-
-
-class BilingualName:
-    """A name in Vietnamese and English (an agency's, a topic's, a chart series'), for models and
-    plain records alike."""
-
-    name_vi: str
-    name_en: str
-
-    def name(self, locale: str) -> str:
-        """The name in the given language, falling back to Vietnamese."""
-        return self.name_en if locale == "en" and self.name_en else self.name_vi

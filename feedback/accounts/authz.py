@@ -47,10 +47,17 @@ def can_access(user: User, agency: Agency, *roles: Role) -> bool:
     )
 
 
+def reachable_agency(user: User, code: str, *roles: Role) -> Agency | None:
+    """The agency with `code` if it lies in a subtree `user` holds `roles` over; None otherwise, for
+    an unknown agency and an unreachable one alike (existence not leaked)."""
+    agency = find_agency(code)
+    return agency if agency is not None and can_access(user, agency, *roles) else None
+
+
 def get_agency_or_404(code: str, *roles: Role) -> Agency:
     """The agency with `code` if the current user may see it; 404 otherwise (existence not leaked)."""
-    agency = find_agency(code)
-    if agency is None or not can_access(current_user, agency, *roles):
+    agency = reachable_agency(current_user, code, *roles)
+    if agency is None:
         abort(404)
     return agency
 

@@ -4,8 +4,9 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, and_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from feedback.core.i18n import BilingualName
 from feedback.extensions import db
-from feedback.models import BilingualName, PathString
+from feedback.models import PathString
 
 PATH_SEPARATOR = "/"
 

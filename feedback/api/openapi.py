@@ -2,7 +2,7 @@
 
 from copy import deepcopy
 
-from feedback.surveys.codes import ALPHABET, CODE_LENGTH
+from feedback.core.codes import ALPHABET, CODE_LENGTH
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"

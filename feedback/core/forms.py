@@ -1,9 +1,11 @@
-"""The bases of every staff form: each text field goes through the one cleaning rule for typed text."""
+"""The bases of every staff form (each text field goes through the one cleaning rule for typed
+text) and the fields several features share."""
 
 from flask_wtf import FlaskForm
-from wtforms import Form, PasswordField, StringField
+from wtforms import DateField, Form, PasswordField, StringField
 from wtforms.csrf.core import CSRFTokenField
 
+from feedback.core.i18n import gettext as _
 from feedback.core.text import clean_field
 
 
@@ -39,3 +41,14 @@ class CleanSubform(Form):
 
     class Meta(CleanMeta):
         """Text fields cleaned."""
+
+
+class DayField(DateField):
+    """A date typed as YYYY-MM-DD (what <input type="date"> sends), with a localized message."""
+
+    def process_formdata(self, valuelist):
+        """Parse the date; a malformed one gets our own message instead of WTForms' English one."""
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Please enter the date as year-month-day, for example 2025-06-30.")) from None

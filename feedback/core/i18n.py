@@ -45,6 +45,24 @@ def current_locale() -> str:
     return _code(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def in_language(vi, en, locale: str):
+    """The English text when `locale` is English and there is one, else the Vietnamese: the one
+    rule for every bilingual name, title, label and text (models, records, charts, templates)."""
+    return en if locale == "en" and en else vi
+
+
+class BilingualName:
+    """A name in Vietnamese and English (an agency's, a topic's, a chart series'), for models and
+    plain records alike."""
+
+    name_vi: str
+    name_en: str
+
+    def name(self, locale: str) -> str:
+        """The name in the given language, falling back to Vietnamese."""
+        return in_language(self.name_vi, self.name_en, locale)
+
+
 @lru_cache(maxsize=16)
 def _code(locale: Locale | str) -> str:
     """A locale's code, written once per locale (Babel writes it out again on every str())."""
@@ -151,7 +169,8 @@ def init_app(app: Flask) -> None:
         npgettext=lambda context, singular, plural, n: catalog().unpgettext(context, singular, plural, n),
         newstyle=True,
     )
-    app.jinja_env.globals.update(current_locale=current_locale, language_url=language_url)
+    app.jinja_env.globals.update(current_locale=current_locale, language_url=language_url,
+                                  in_language=in_language)
     app.jinja_env.filters.update(
         number=format_number,
         percent=lambda v, fmt="#,##0.0%": format_percent(v, format=fmt),

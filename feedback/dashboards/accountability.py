@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, func, or_, select
 
 from feedback.agencies.models import Agency
+from feedback.core.i18n import BilingualName, in_language
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,
@@ -24,8 +25,8 @@ from feedback.dialogues.models import (
 )
 from feedback.dialogues.petitions.services import local_today
 from feedback.dialogues.petitions.stats import COUNTED_STATUSES, AgencyHandling, handling_by_agency
+from feedback.dialogues.seats import SEATED
 from feedback.extensions import db
-from feedback.models import BilingualName
 
 # A conference that took place; its registrations say who came.
 HELD_STATUSES = (ConferenceStatus.HELD, ConferenceStatus.REPORTED)
@@ -34,7 +35,6 @@ LISTED_STATUSES = (ConferenceStatus.PUBLISHED, ConferenceStatus.HELD, Conference
                    ConferenceStatus.CANCELLED)
 # Petitions received: everything but hidden (abuse, spam) and merged (counted once, in the target).
 RECEIVED_STATUSES = (PetitionStatus.RECEIVED, *COUNTED_STATUSES)
-SEATED = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,11 @@ class ConferenceRow:
 
     def title(self, locale: str) -> str:
         """The conference's title in the given language, falling back to Vietnamese."""
-        return self.title_en if locale == "en" and self.title_en else self.title_vi
+        return in_language(self.title_vi, self.title_en, locale)
 
     def agency_name(self, locale: str) -> str:
         """The host agency's name in the given language, falling back to Vietnamese."""
-        return self.agency_name_en if locale == "en" and self.agency_name_en else self.agency_name_vi
+        return in_language(self.agency_name_vi, self.agency_name_en, locale)
 
     @property
     def held(self) -> bool:
@@ -123,7 +123,7 @@ class OverduePetition:
 
     def agency_name(self, locale: str) -> str:
         """The responsible agency's name in the given language, falling back to Vietnamese."""
-        return self.agency_name_en if locale == "en" and self.agency_name_en else self.agency_name_vi
+        return in_language(self.agency_name_vi, self.agency_name_en, locale)
 
 
 def _scoped_agency_ids(agency_clause):

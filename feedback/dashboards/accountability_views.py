@@ -8,15 +8,15 @@ from flask_babel import lazy_gettext as _l
 
 from feedback.accounts.authz import roles_required
 from feedback.accounts.models import Role
+from feedback.core.codes import grouped
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
+from feedback.core.spreadsheets import CSV_MIMETYPE, csv_document
 from feedback.dashboards import accountability
 from feedback.dashboards import accountability_charts as charts
 from feedback.dashboards.blueprint import asset_urls, chart_numbers
 from feedback.dashboards.scope import DashboardView, current_view, zone
-from feedback.dialogues.codes import grouped
 from feedback.dialogues.models import ConferenceStatus
-from feedback.surveys.responses.exports import CSV_MIMETYPE, csv_document
 
 bp = Blueprint("accountability", __name__, url_prefix="/dashboard/accountability")
 

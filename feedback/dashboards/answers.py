@@ -15,11 +15,11 @@ from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from feedback.agencies.models import PATH_SEPARATOR, Agency
+from feedback.core.i18n import BilingualName, in_language
 from feedback.dashboards import metrics, summary
 from feedback.dashboards.models import ANSWERED, NOT_APPLICABLE, AnswerSummary, DimensionSummary
 from feedback.dashboards.stats import HIDDEN, sample_status, wilson_interval
 from feedback.extensions import db
-from feedback.models import BilingualName
 from feedback.surveys.models import Question, QuestionType, Response, ResponseScore
 
 LIKERT_VALUES = ("1", "2", "3", "4", "5")
@@ -66,7 +66,7 @@ class ValueCount:
 
     def label(self, locale: str) -> str:
         """The value's label in the given language, falling back to Vietnamese."""
-        return self.label_en if locale == "en" and self.label_en else self.label_vi
+        return in_language(self.label_vi, self.label_en, locale)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class QuestionAnswers:
 
     def text(self, locale: str) -> str:
         """The question in the given language, falling back to Vietnamese."""
-        return self.text_en if locale == "en" and self.text_en else self.text_vi
+        return in_language(self.text_vi, self.text_en, locale)
 
     def count(self, value: str) -> int:
         """How many answers gave `value`."""

@@ -13,11 +13,11 @@ from flask_babel import lazy_gettext as _l
 from feedback.core.errors import render_error
 from feedback.core.i18n import current_locale, number_formatter
 from feedback.core.i18n import gettext as _
+from feedback.core.spreadsheets import CSV_MIMETYPE, csv_document
 from feedback.dashboards import assets
 from feedback.dashboards.cli import rebuild_summary_command
 from feedback.dashboards.scope import DashboardView
 from feedback.dashboards.stats import HIDDEN, THIN
-from feedback.surveys.responses.exports import CSV_MIMETYPE, csv_document
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
 # `flask dashboards …` (a blueprint's commands are grouped under its name).

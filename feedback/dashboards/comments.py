@@ -15,11 +15,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, select, true
 
 from feedback.agencies.models import Agency
+from feedback.core.i18n import BilingualName, in_language
 from feedback.core.text import fold_for_search, like_pattern
 from feedback.dashboards import metrics, summary
 from feedback.dashboards.models import CommentSummary, Period
 from feedback.extensions import db
-from feedback.models import BilingualName
 from feedback.surveys.models import (
     AccessMode,
     Answer,
@@ -78,13 +78,11 @@ class Comment:
 
     def agency_name(self, locale: str) -> str:
         """The agency's name in the given language, falling back to Vietnamese."""
-        return self.agency_name_en if locale == "en" and self.agency_name_en else self.agency_name_vi
+        return in_language(self.agency_name_vi, self.agency_name_en, locale)
 
     def question(self, locale: str) -> str:
         """The question's text in the given language (its key if the question is gone)."""
-        if locale == "en" and self.question_en:
-            return self.question_en
-        return self.question_vi or self.question_key
+        return in_language(self.question_vi, self.question_en, locale) or self.question_key
 
 
 @dataclass(frozen=True)
@@ -108,7 +106,7 @@ class QuestionChoice:
 
     def label(self, locale: str) -> str:
         """The question in the given language, falling back to Vietnamese."""
-        return self.text_en if locale == "en" and self.text_en else self.text_vi
+        return in_language(self.text_vi, self.text_en, locale)
 
 
 def _conditions(agency_clause, *, start, end, code_only=False, survey_id=None, service=None,

@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from flask_babel import lazy_gettext as _l
 
-from feedback.core.dates import MAX_DATE, MIN_DATE, parse_iso_date
+from feedback.core.dates import MAX_DATE, MIN_DATE
+from feedback.core.filters import FilterArgs
 
 CHANNEL_ALL = "all"
 CHANNEL_CODE = "code"
@@ -159,30 +160,20 @@ def _year(value: str, today: date) -> tuple[date, date, list]:
     return date(year, 1, 1), date(year, 12, 31), errors
 
 
-def _custom(args: Mapping[str, str], today: date) -> tuple[date, date, list]:
+def _custom(reader: FilterArgs, today: date) -> tuple[date, date, bool]:
     """The range typed as from/to. A missing end is today and a missing start is 12 months before
     the end, so "to" alone moves the whole window. A bad or reversed date resets the whole period,
-    because keeping half of it would show a period nobody asked for."""
-    errors = []
-    date_from, from_ok = parse_iso_date(args.get("from"))
-    date_to, to_ok = parse_iso_date(args.get("to"))
-    if not from_ok:
-        errors.append(INVALID_FROM)
-    if not to_ok:
-        errors.append(INVALID_TO)
-    if errors:
-        return *default_period(today), errors
+    because keeping half of it would show a period nobody asked for. The flag says whether the
+    range was usable."""
+    date_from, date_to, usable = reader.dates(INVALID_FROM, INVALID_TO)
+    if not usable:
+        return *default_period(today), False
     date_to = date_to or today
     date_from = date_from or default_period(date_to)[0]
     if date_from > date_to:
-        return *default_period(today), [REVERSED]
-    return date_from, date_to, []
-
-
-def _code(value: str | None) -> str:
-    """A code or key from a filter, trimmed; anything too long cannot exist and is kept as typed
-    (cut), so that the page says it is unknown."""
-    return (value or "").strip()[:MAX_CODE]
+        reader.errors.append(REVERSED)
+        return *default_period(today), False
+    return date_from, date_to, True
 
 
 def parse_filters(args: Mapping[str, str], today: date) -> DashboardFilters:
@@ -191,13 +182,10 @@ def parse_filters(args: Mapping[str, str], today: date) -> DashboardFilters:
     `period` chooses the kind (rolling, month, quarter, year, custom); without it, a "from" or
     "to" means a custom range, as the older links had it, and nothing means the last 12 months.
     """
-    kind = (args.get("period") or "").strip()
-    errors: list = []
+    reader = FilterArgs(args)
+    kind = reader.choice("period", ("", *KINDS), "", INVALID_KIND, fallback=ROLLING)
     if not kind:
         kind = CUSTOM if (args.get("from") or args.get("to")) else ROLLING
-    if kind not in KINDS:
-        errors.append(INVALID_KIND)
-        kind = ROLLING
     if kind == MONTH:
         date_from, date_to, more = _month(args.get("month") or "", today)
     elif kind == QUARTER:
@@ -205,17 +193,16 @@ def parse_filters(args: Mapping[str, str], today: date) -> DashboardFilters:
     elif kind == YEAR:
         date_from, date_to, more = _year(args.get("year") or "", today)
     elif kind == CUSTOM:
-        date_from, date_to, more = _custom(args, today)
-        if more:
+        date_from, date_to, usable = _custom(reader, today)
+        more = []
+        if not usable:
             kind = ROLLING
     else:
         (date_from, date_to), more = default_period(today), []
-    errors.extend(more)
-
-    channel = (args.get("channel") or CHANNEL_ALL).strip()
-    if channel not in CHANNELS:
-        errors.append(INVALID_CHANNEL)
-        channel = CHANNEL_ALL
-    return DashboardFilters(date_from, date_to, channel, tuple(errors), kind=kind,
-                            agency=_code(args.get("agency")), survey=_code(args.get("survey")),
-                            service=_code(args.get("service")))
+    reader.errors.extend(more)
+    channel = reader.choice("channel", CHANNELS, CHANNEL_ALL, INVALID_CHANNEL)
+    # A code or key too long to exist is kept cut, so that the page says it is unknown.
+    return DashboardFilters(date_from, date_to, channel, tuple(reader.errors), kind=kind,
+                            agency=reader.text("agency", max_length=MAX_CODE),
+                            survey=reader.text("survey", max_length=MAX_CODE),
+                            service=reader.text("service", max_length=MAX_CODE))

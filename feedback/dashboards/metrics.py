@@ -15,11 +15,11 @@ from flask import current_app
 from sqlalchemy import Float, and_, case, func, select, union_all
 
 from feedback.agencies.models import Agency
+from feedback.core.i18n import BilingualName, in_language
 from feedback.dashboards import summary
 from feedback.dashboards.models import DimensionSummary, QuestionSummary, ResponseSummary
 from feedback.dashboards.stats import HIDDEN, OK, mean_interval, sample_status, wilson_interval
 from feedback.extensions import db
-from feedback.models import BilingualName
 from feedback.surveys.models import (
     AccessMode,
     Answer,
@@ -77,7 +77,7 @@ class DimensionRate:
 
     def label(self, locale: str) -> str:
         """The dimension's heading in the given language, falling back to Vietnamese."""
-        return self.label_en if locale == "en" and self.label_en else self.label_vi
+        return in_language(self.label_vi, self.label_en, locale)
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class QuestionRate:
 
     def text(self, locale: str) -> str:
         """The question in the given language, falling back to Vietnamese."""
-        return self.text_en if locale == "en" and self.text_en else self.text_vi
+        return in_language(self.text_vi, self.text_en, locale)
 
 
 def _thresholds() -> tuple[int, int]:

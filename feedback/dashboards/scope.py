@@ -14,10 +14,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, select
 
-from feedback.accounts.authz import agency_filter, can_access, visible_agencies
+from feedback.accounts.authz import agency_filter, reachable_agency, visible_agencies
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
-from feedback.agencies.services import find_agency
+from feedback.core.i18n import in_language
 from feedback.dashboards.filters import DashboardFilters, parse_filters
 from feedback.extensions import db
 from feedback.surveys.models import Deployment, Survey, SurveyVersion
@@ -38,7 +38,7 @@ class Choice:
 
     def label(self, locale: str) -> str:
         """The label in the given language, falling back to Vietnamese."""
-        return self.label_en if locale == "en" and self.label_en else self.label_vi
+        return in_language(self.label_vi, self.label_en, locale)
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,8 @@ def current_view() -> DashboardView:
     own = agency_filter(current_user, Role.LEADER)
     agency = None
     if filters.agency:
-        agency = find_agency(filters.agency)
-        if agency is None or not can_access(current_user, agency, Role.LEADER):
-            agency = None
+        agency = reachable_agency(current_user, filters.agency, Role.LEADER)
+        if agency is None:
             errors.append(UNKNOWN_AGENCY)
     # The grant already covers the subtree; the viewer's filter stays as a second lock.
     clause = and_(own, Agency.in_subtree(agency.path)) if agency is not None else own

@@ -18,11 +18,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Float, func, select, union_all
 
 from feedback.agencies.models import Agency
+from feedback.core.i18n import BilingualName
 from feedback.dashboards import metrics, summary
 from feedback.dashboards.metrics import Estimate, estimate
 from feedback.dashboards.models import ResponseSummary
 from feedback.extensions import db
-from feedback.models import BilingualName
 from feedback.surveys.models import Response, ResponseScore
 
 MONTH, QUARTER = "month", "quarter"

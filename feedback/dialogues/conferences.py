@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from feedback.accounts.models import User
 from feedback.agencies.models import Agency
@@ -24,6 +24,7 @@ from feedback.dialogues.models import (
 )
 from feedback.dialogues.notices import notify_conference_cancelled, notify_registration
 from feedback.dialogues.registrations import RegistrationRefused, change_capacity
+from feedback.dialogues.seats import seated_count
 from feedback.extensions import db
 from feedback.models import utcnow
 
@@ -201,7 +202,7 @@ def update_conference(conference: Conference, details: ConferenceDetails, *, fin
                 promoted = change_capacity(conference, details.capacity, now=now)
             except RegistrationRefused as refused:
                 if refused.reason == "below_confirmed":
-                    raise CapacityRefused(seated_count(conference)) from None
+                    raise CapacityRefused(seated_count(conference.id)) from None
                 raise
         else:
             conference.capacity = details.capacity
@@ -213,15 +214,6 @@ def update_conference(conference: Conference, details: ConferenceDetails, *, fin
     for registration in promoted:
         notify_registration(registration, Kind.REGISTRATION_PROMOTED)
     return promoted
-
-
-def seated_count(conference: Conference) -> int:
-    """Seats taken in `conference` (confirmed and attended)."""
-    return db.session.scalar(
-        select(func.count(Registration.id)).where(
-            Registration.conference_id == conference.id,
-            Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)))
-    ) or 0
 
 
 # ---- status transitions ------------------------------------------------------------------------

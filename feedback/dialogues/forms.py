@@ -6,11 +6,11 @@ import secrets
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 
 from feedback.core.i18n import gettext as _
 from feedback.core.text import clean_text
+from feedback.core.tokens import read_token, sign_token
 from feedback.dialogues.models import Representing, Topic
 from feedback.dialogues.registrations import normalize_phone
 from feedback.dialogues.signup import Applicant, Question
@@ -144,28 +144,21 @@ def read_cancel_digits(values: MultiDict) -> tuple[str, str | None]:
     return digits, None
 
 
-def _serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
-    """The signer of one kind of form token."""
-    return URLSafeTimedSerializer(secret_key, salt=f"dialogue-{purpose}")
-
-
-def make_form_token(secret_key: str, purpose: str, subject_id: int) -> str:
+def make_dialogue_token(secret_key: str, purpose: str, subject_id: int) -> str:
     """A signed, timestamped token saying this form was shown by us for `subject_id`
     (a conference to sign up for, a registration to cancel). A random part makes each page load's
     token its own, so limits per token never lump together people who opened the form in the
     same second."""
-    return _serializer(secret_key, purpose).dumps([subject_id, secrets.token_urlsafe(6)])
+    return sign_token(secret_key, f"dialogue-{purpose}", [subject_id, secrets.token_urlsafe(6)])
 
 
-def form_token_valid(secret_key: str, purpose: str, subject_id: int, token: str | None) -> bool:
+def dialogue_token_valid(secret_key: str, purpose: str, subject_id: int, token: str | None) -> bool:
     """Whether a submitted token is ours, for this subject, and younger than TOKEN_MAX_AGE (a token
     from before tokens had a random part, the bare subject id, is still accepted)."""
-    if not isinstance(token, str) or not token:
+    signed = read_token(secret_key, f"dialogue-{purpose}", token, TOKEN_MAX_AGE)
+    if signed is None or not signed.fresh:
         return False
-    try:
-        payload = _serializer(secret_key, purpose).loads(token, max_age=TOKEN_MAX_AGE)
-    except (SignatureExpired, BadSignature):
-        return False
+    payload = signed.payload
     if isinstance(payload, list) and payload:
         payload = payload[0]
     return type(payload) is int and payload == subject_id

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from flask import current_app, request
 from werkzeug.wrappers import Response
 
+from feedback.core.codes import clean_code
 from feedback.core.i18n import format_local_datetime
-from feedback.dialogues.codes import clean_code
 from feedback.dialogues.forms import TOKEN_FIELD, clean
 from feedback.dialogues.registrations import normalize_phone
 from feedback.extensions import limiter

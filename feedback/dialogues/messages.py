@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from flask import current_app
 
+from feedback.core.codes import grouped
 from feedback.core.i18n import gettext as _
-from feedback.dialogues.codes import grouped
 from feedback.notifications import messages
 
 # How a day is written in a message: "Thứ Bảy, 21/11/2026" / "Saturday 21 November 2026".

@@ -19,9 +19,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from feedback.agencies.models import Agency
+from feedback.core.i18n import BilingualName, in_language
 from feedback.core.text import fold_for_search
 from feedback.extensions import db
-from feedback.models import BilingualName, UTCDateTime, string_enum, utcnow
+from feedback.models import UTCDateTime, string_enum, utcnow
 
 
 class ConferenceStatus(enum.StrEnum):
@@ -158,7 +159,7 @@ class Conference(db.Model):
 
     def title(self, locale: str) -> str:
         """The title in the given language, falling back to Vietnamese."""
-        return self.title_en if locale == "en" and self.title_en else self.title_vi
+        return in_language(self.title_vi, self.title_en, locale)
 
 
 class Registration(db.Model):

@@ -16,17 +16,14 @@ from feedback.dialogues.models import (
     ConferenceStatus,
     Petition,
     PetitionStatus,
-    Registration,
-    RegistrationStatus,
     Topic,
     conference_topic,
 )
+from feedback.dialogues.seats import seat_counts
 from feedback.extensions import db
 from feedback.models import utcnow
 
 PAGE_SIZE = 10
-# Registrations holding a seat (a check-in turns a confirmed seat into an attended one).
-SEATED = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
 # Never shown in public, whatever the asker allowed: a moderator hid it or merged it into another.
 UNLISTED_PETITIONS = (PetitionStatus.HIDDEN, PetitionStatus.MERGED)
 
@@ -93,22 +90,6 @@ def signup_state(conference: Conference, now: datetime | None = None) -> SignupS
     if conference.registration_closes_at is not None and now >= conference.registration_closes_at:
         return SignupState.CLOSED
     return SignupState.OPEN
-
-
-def seat_counts(conference_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """{conference id: (seats taken, waiting list length)} in one grouped query."""
-    if not conference_ids:
-        return {}
-    rows = db.session.execute(
-        select(Registration.conference_id, Registration.status, func.count(Registration.id))
-        .where(Registration.conference_id.in_(conference_ids),
-               Registration.status.in_((*SEATED, RegistrationStatus.WAITLISTED)))
-        .group_by(Registration.conference_id, Registration.status)
-    )
-    counts = {cid: [0, 0] for cid in conference_ids}
-    for conference_id, status, count in rows:
-        counts[conference_id][0 if status in SEATED else 1] += count
-    return {cid: (seated, waiting) for cid, (seated, waiting) in counts.items()}
 
 
 def cards(conferences: list[Conference], now: datetime | None = None) -> list[ConferenceCard]:

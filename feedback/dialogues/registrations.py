@@ -6,7 +6,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 from sqlalchemy import func, select, update
 
-from feedback.dialogues.codes import new_unique_code
+from feedback.core.codes import new_unique_code
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,
@@ -14,14 +14,13 @@ from feedback.dialogues.models import (
     RegistrationStatus,
     Representing,
 )
+from feedback.dialogues.seats import seated_count
 from feedback.extensions import db
 from feedback.models import utcnow
 
 # Numbers a person can be reached on; premium, shared-cost, toll-free and the like are not.
 _PERSONAL_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE,
                    PhoneNumberType.FIXED_LINE_OR_MOBILE}
-# Registrations holding a seat: a check-in turns a confirmed seat into an attended one.
-_SEATED = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
 # Longer input is not a phone number; phonenumbers itself gives up at 250 characters.
 _MAX_PHONE_INPUT = 40
 
@@ -90,14 +89,6 @@ def _check_open(conference: Conference, now: datetime, walk_in: bool) -> None:
         raise RegistrationRefused("closed")
 
 
-def _seated_count(conference_id: int) -> int:
-    """Seats taken in the conference: confirmed and attended registrations."""
-    return db.session.scalar(
-        select(func.count(Registration.id))
-        .where(Registration.conference_id == conference_id, Registration.status.in_(_SEATED))
-    )
-
-
 def _waitlist_count(conference_id: int) -> int:
     """Registrations on the conference's waiting list."""
     return db.session.scalar(
@@ -143,7 +134,7 @@ def register(conference: Conference, *, full_name: str, phone: str, email: str |
         phone=normalized, email=email or None, locality=locality or None, representing=representing,
         locale=locale, consent_at=now, walk_in=walk_in, created_at=now,
     )
-    if _seated_count(conference.id) < conference.capacity:
+    if seated_count(conference.id) < conference.capacity:
         registration.status = RegistrationStatus.CONFIRMED
     else:
         last = db.session.scalar(
@@ -164,7 +155,7 @@ def _fill_seats(conference: Conference, now: datetime) -> list[Registration]:
     The positions of those left are then shifted down by the number promoted in one UPDATE:
     positions are always 1…n, so the first left becomes 1 again.
     """
-    free = conference.capacity - _seated_count(conference.id)
+    free = conference.capacity - seated_count(conference.id)
     if free <= 0:
         return []
     promoted = list(db.session.scalars(
@@ -242,7 +233,7 @@ def change_capacity(conference: Conference, capacity: int, *,
     if capacity < 0:
         raise RegistrationRefused("invalid_capacity")
     _lock_seats(conference)
-    if capacity < _seated_count(conference.id):
+    if capacity < seated_count(conference.id):
         raise RegistrationRefused("below_confirmed")
     conference.capacity = capacity
     db.session.flush()
@@ -251,7 +242,7 @@ def change_capacity(conference: Conference, capacity: int, *,
 
 def seats_left(conference: Conference) -> int:
     """Seats still free in `conference` (never negative)."""
-    return max(0, conference.capacity - _seated_count(conference.id))
+    return max(0, conference.capacity - seated_count(conference.id))
 
 
 def waitlist_length(conference: Conference) -> int:

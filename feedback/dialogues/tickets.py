@@ -8,8 +8,9 @@ import icalendar
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from feedback.core.codes import clean_code
 from feedback.core.public_urls import public_base_url
-from feedback.dialogues.codes import clean_code
+from feedback.core.qr import qr_svg_inline
 from feedback.dialogues.models import (
     Conference,
     ConferenceMode,
@@ -20,7 +21,6 @@ from feedback.dialogues.models import (
 )
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.posters import qr_svg_inline
 
 # How many digits of the phone a person types to cancel, and how many a masked phone shows: the
 # digits shown are the ones a guesser need not guess, so 2 of 4 leave 100 possibilities (3 left 10).

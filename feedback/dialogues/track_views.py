@@ -2,11 +2,11 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from feedback.core.codes import clean_code, grouped
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.core.text import clean_text
 from feedback.dialogues import limits
-from feedback.dialogues.codes import clean_code, grouped
 from feedback.dialogues.models import Petition, PetitionStatus
 from feedback.dialogues.petitions import tracking
 from feedback.dialogues.petitions.services import days_overdue, local_today

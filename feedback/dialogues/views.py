@@ -16,11 +16,11 @@ from flask import (
 )
 from werkzeug.datastructures import MultiDict
 
+from feedback.core.codes import clean_code, grouped
 from feedback.core.errors import handle_http_error
 from feedback.core.i18n import current_locale, format_local_datetime
 from feedback.core.i18n import gettext as _
 from feedback.dialogues import forms, limits, public, tickets
-from feedback.dialogues.codes import clean_code, grouped
 from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus
 from feedback.dialogues.registrations import RegistrationRefused
 from feedback.dialogues.signup import cancel_ticket, resend_ticket, sign_up
@@ -149,7 +149,7 @@ def render_signup(conference: Conference, *, values: MultiDict | None = None,
         errors=errors or [], errors_by_field=dict(errors or []), notice=notice,
         topics=active_topics(), blocks=forms.question_blocks_shown(values),
         max_questions=forms.MAX_QUESTIONS, representing=forms.REPRESENTING_LABELS,
-        token=forms.make_form_token(_secret(), SIGNUP_PURPOSE, conference.id),
+        token=forms.make_dialogue_token(_secret(), SIGNUP_PURPOSE, conference.id),
         retention_days=current_app.config["PERSONAL_DATA_RETENTION_DAYS"], locale=current_locale(),
         field=forms.question_field, token_field=forms.TOKEN_FIELD, honeypot_field=forms.HONEYPOT_FIELD,
     ), status))
@@ -167,7 +167,7 @@ def render_already(conference: Conference, registration: Registration, values: M
         initials=tickets.initials(registration.full_name), phone=tickets.masked_phone(registration.phone),
         email=tickets.masked_email(registration.email), unsent=[q for q in unsent if q],
         status_text=status_text(registration),
-        token=forms.make_form_token(_secret(), RESEND_PURPOSE, registration.id),
+        token=forms.make_dialogue_token(_secret(), RESEND_PURPOSE, registration.id),
         locale=current_locale(),
     ), 409))
     response.headers["Cache-Control"] = "no-store"
@@ -195,7 +195,8 @@ def register(conference_id: int):
     if state != public.SignupState.OPEN:
         return render_signup(conference, values=values, notice=refusal_message(conference, state),
                              status=409)
-    if not forms.form_token_valid(_secret(), SIGNUP_PURPOSE, conference.id, values.get(forms.TOKEN_FIELD)):
+    if not forms.dialogue_token_valid(_secret(), SIGNUP_PURPOSE, conference.id,
+                                      values.get(forms.TOKEN_FIELD)):
         return render_signup(conference, values=values, status=400, notice=_(
             "This form was open for a long time, so it was not sent yet. Everything you typed is kept "
             "below: please check it and press the button again."))
@@ -233,7 +234,7 @@ def resend(conference_id: int):
     registration = (db.session.get(Registration, int(raw_id))
                     if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 12 else None)
     sent = (registration is not None and registration.conference_id == conference.id
-            and forms.form_token_valid(_secret(), RESEND_PURPOSE, registration.id,
+            and forms.dialogue_token_valid(_secret(), RESEND_PURPOSE, registration.id,
                                        request.form.get(forms.TOKEN_FIELD))
             and resend_ticket(registration))
     return render_template("dialogues/public/resent.html", conference=conference,
@@ -265,7 +266,7 @@ def render_ticket(registration: Registration, *, cancel_error: str | None = None
         card=public.conference_card(registration.conference),
         cancellable=tickets.cancellable(registration), cancel_error=cancel_error, digits=digits,
         cancel_digits=tickets.CANCEL_DIGITS, cancel_field=forms.CANCEL_FIELD,
-        token=forms.make_form_token(_secret(), CANCEL_PURPOSE, registration.id),
+        token=forms.make_dialogue_token(_secret(), CANCEL_PURPOSE, registration.id),
         token_field=forms.TOKEN_FIELD, initials=tickets.initials(registration.full_name), grouped=grouped,
         phone=tickets.masked_phone(registration.phone), locale=current_locale(),
     ), status)))
@@ -359,7 +360,7 @@ def cancel(code: str):
     if not tickets.cancellable(registration):
         reason = CANCEL_REFUSALS.get(registration.status, "over")
         return render_ticket(registration, status=409, cancel_error=cancel_refusal_message(reason))
-    if not forms.form_token_valid(_secret(), CANCEL_PURPOSE, registration.id,
+    if not forms.dialogue_token_valid(_secret(), CANCEL_PURPOSE, registration.id,
                                   request.form.get(forms.TOKEN_FIELD)):
         return render_ticket(registration, status=400, cancel_error=_(
             "This page was open for a long time. Please type the digits again and press the button."))

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from feedback.core.i18n import gettext as _
-from feedback.core.text import CONTROL_CHARS, clean_text  # noqa: F401 (CONTROL_CHARS: drafts)
+from feedback.core.i18n import in_language
+from feedback.core.text import clean_text
 from feedback.surveys.models import Question, QuestionType
 
 TOKEN_FIELD = "token"
@@ -126,8 +127,8 @@ def _value_label(question: Question, value, locale: str) -> str:
         return _("Yes") if wanted == "yes" else _("No")
     for choice in (question.options or {}).get("choices") or []:
         if isinstance(choice, dict) and _normalized(choice.get("value")) == wanted:
-            label = choice.get("label_en") if locale == "en" and choice.get("label_en") else None
-            return str(label or choice.get("label_vi") or wanted)
+            label = in_language(choice.get("label_vi"), choice.get("label_en"), locale)
+            return str(label or wanted)
     return wanted
 
 

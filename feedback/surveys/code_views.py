@@ -1,7 +1,5 @@
 """Organizers' pages for one-time codes: generate a batch, list batches, print a sheet, export CSV."""
 
-import csv
-import io
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -12,9 +10,11 @@ from flask_login import current_user
 from feedback.accounts.authz import agency_filter, can_access, get_agency_or_404, roles_required
 from feedback.accounts.models import Role
 from feedback.audit.services import record
+from feedback.core.codes import grouped
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.core.public_urls import public_base_url
+from feedback.core.spreadsheets import CSV_MIMETYPE, csv_document
 from feedback.extensions import db
 from feedback.surveys.code_forms import MAX_BATCH, GenerateCodesForm
 from feedback.surveys.codes import (
@@ -23,7 +23,6 @@ from feedback.surveys.codes import (
     batch_summaries,
     code_url,
     generate_batch,
-    grouped,
     live_deployment_at,
 )
 from feedback.surveys.models import AccessMode, SurveyCode
@@ -32,8 +31,6 @@ bp = Blueprint("survey_codes", __name__, url_prefix="/manage/codes")
 
 BATCHES_PER_PAGE = 50
 CSV_COLUMNS = ("code", "url", "agency_code", "expires_at", "redeemed_on")
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _zone() -> ZoneInfo:
@@ -128,11 +125,6 @@ def batch(batch: str):
                            slip=slip)
 
 
-def _cell(value: str) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def _local_iso(value: datetime | None) -> str:
     """A timestamp in the app's time zone, ISO 8601 with its offset (empty when missing)."""
     return value.astimezone(_zone()).isoformat(timespec="seconds") if value else ""
@@ -145,17 +137,12 @@ def batch_csv(batch: str):
     codes = _batch_or_404(batch)
     agency = codes[0].agency
     base = public_base_url()
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for code in codes:
-        writer.writerow([_cell(v) for v in (code.code, code_url(code.code, base), agency.code,
-                                            _local_iso(code.expires_at),
-                                            code.redeemed_on.isoformat() if code.redeemed_on else "")])
+    data = csv_document([CSV_COLUMNS, *(
+        (code.code, code_url(code.code, base), agency.code, _local_iso(code.expires_at),
+         code.redeemed_on.isoformat() if code.redeemed_on else "") for code in codes)])
     record("codes.export", agency, batch=batch, format="csv", count=len(codes))
     db.session.commit()
-    return Response(out.getvalue().encode("utf-8"), mimetype="text/csv", headers={
+    return Response(data, mimetype=CSV_MIMETYPE, headers={
         "Content-Disposition": f'attachment; filename="codes-{agency.code}-{batch}.csv"',
         "Cache-Control": "no-store",
     })

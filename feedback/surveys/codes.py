@@ -12,16 +12,11 @@ from flask import current_app
 from sqlalchemy import bindparam, case, func, or_, select, text, update
 
 from feedback.agencies.models import Agency
+from feedback.core.codes import clean_code, new_code
 from feedback.core.public_urls import public_base_url
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.models import Deployment, DeploymentStatus, SurveyCode
-
-# No look-alikes: no 0/O/D/Q, 1/I/L, 2/Z, 5/S, 8/B, U/V. 21 symbols, 8 of them: 21**8 ≈ 3.8e10
-# codes, so guessing one of even a million live codes takes ~38,000 tries on average (and the
-# code page is rate limited).
-ALPHABET = "34679ACEFGHJKMNPRTWXY"
-CODE_LENGTH = 8
 
 
 class CodeState(enum.StrEnum):
@@ -34,20 +29,10 @@ class CodeState(enum.StrEnum):
     CLOSED = "closed"  # its deployment no longer takes responses
 
 
-def new_code() -> str:
-    """A random code of CODE_LENGTH characters from ALPHABET."""
-    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalize(text: str) -> str:
-    """What the citizen typed, as stored: upper case, without spaces or dashes."""
-    return "".join(ch for ch in text.upper() if ch not in " -\t")
-
-
 def find_code(text: str) -> SurveyCode | None:
     """The code row for what a citizen typed, if any."""
-    code = normalize(text)
-    if len(code) != CODE_LENGTH or any(ch not in ALPHABET for ch in code):
+    code = clean_code(text)
+    if code is None:
         return None
     return db.session.scalar(select(SurveyCode).where(SurveyCode.code == code))
 
@@ -215,12 +200,6 @@ def agencies_with_live_survey(agency_condition) -> list[tuple[Agency, Deployment
 def code_url(code: str, base: str | None = None) -> str:
     """The short address a citizen types or follows for `code`."""
     return f"{base if base is not None else public_base_url()}/r/{code}"
-
-
-def grouped(code: str) -> str:
-    """A code as printed, in two groups of four (dashes are ignored when it is typed back)."""
-    half = len(code) // 2
-    return f"{code[:half]}-{code[half:]}"
 
 
 def new_batch_id() -> str:

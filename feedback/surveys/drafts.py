@@ -11,10 +11,10 @@ from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.datastructures import MultiDict
 
+from feedback.core.text import CONTROL_CHARS
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.answers import (
-    CONTROL_CHARS,
     HEADINGS,
     HONEYPOT_FIELD,
     SERVICE_FIELD,

@@ -43,8 +43,8 @@ from typing import get_args
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from feedback.core.i18n import BilingualName
 from feedback.extensions import db
-from feedback.models import BilingualName
 from feedback.surveys.drafts import Page, split_pages
 from feedback.surveys.models import (
     QUESTION_FIELDS,

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.agencies.models import Agency
+from feedback.core.i18n import in_language
 from feedback.extensions import db
 from feedback.models import UTCDateTime, string_enum, utcnow
 
@@ -106,11 +107,11 @@ class VersionTexts:
 
     def title(self, locale: str) -> str:
         """The title in the given language, falling back to Vietnamese."""
-        return self.title_en if locale == "en" and self.title_en else self.title_vi
+        return in_language(self.title_vi, self.title_en, locale)
 
     def intro(self, locale: str) -> str:
         """The introduction in the given language, falling back to Vietnamese."""
-        return self.intro_en if locale == "en" and self.intro_en else self.intro_vi
+        return in_language(self.intro_vi, self.intro_en, locale)
 
     def weight(self, dimension: str) -> float:
         """The weight of `dimension` in this version's index."""
@@ -127,11 +128,11 @@ class QuestionTexts:
 
     def text(self, locale: str) -> str:
         """The question text in the given language, falling back to Vietnamese."""
-        return self.text_en if locale == "en" and self.text_en else self.text_vi
+        return in_language(self.text_vi, self.text_en, locale)
 
     def help(self, locale: str) -> str:
         """The help text in the given language, falling back to Vietnamese."""
-        return self.help_en if locale == "en" and self.help_en else self.help_vi
+        return in_language(self.help_vi, self.help_en, locale)
 
 
 class SurveyVersion(VersionTexts, db.Model):

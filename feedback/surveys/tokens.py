@@ -10,17 +10,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from feedback.core.tokens import read_token, sign_token
 
 TOKEN_SALT = "survey-form"
 DRAFT_ID_MAX_LENGTH = 64
 # What secrets.token_urlsafe(32) gives: a nonce as minted, and what a draft id looks like.
 _NONCE = re.compile(r"[A-Za-z0-9_-]{20,43}")
-
-
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    """The signer of survey form tokens."""
-    return URLSafeTimedSerializer(secret_key, salt=TOKEN_SALT)
 
 
 def new_nonce() -> str:
@@ -33,8 +28,8 @@ def make_form_token(secret_key: str, deployment_id: int, started_at: datetime,
     """A signed, timestamped token: the deployment, when the survey was first shown, the
     server-side draft holding the answers of earlier pages (None before the first page is sent)
     and the form's nonce (the draft's; a fresh one when there is no draft yet)."""
-    return _serializer(secret_key).dumps([deployment_id, int(started_at.timestamp()), draft_id or "",
-                                          nonce or new_nonce()])
+    return sign_token(secret_key, TOKEN_SALT, [deployment_id, int(started_at.timestamp()), draft_id or "",
+                                               nonce or new_nonce()])
 
 
 @dataclass
@@ -66,27 +61,15 @@ def read_form_token(secret_key: str, token: str, deployment_id: int, max_age: in
     belongs to, so neither is lost on the re-render; a forged one tells nothing. A token without a
     nonce (signed before nonces existed) is treated as expired: it could be replayed at will.
     """
-    serializer = _serializer(secret_key)
-    valid = True
-    if not isinstance(token, str):
+    signed = read_token(secret_key, TOKEN_SALT, token, max_age)
+    if signed is None or not _payload_ok(signed.payload):
         return FormToken(False)
-    try:
-        payload = serializer.loads(token, max_age=max_age)
-    except SignatureExpired as expired:
-        valid = False
-        try:
-            payload = serializer.load_payload(expired.payload)
-        except BadSignature:
-            return FormToken(False)
-    except BadSignature:
-        return FormToken(False)
-    if not _payload_ok(payload):
-        return FormToken(False)
+    payload = signed.payload
     try:
         started_at = datetime.fromtimestamp(payload[1], UTC)
     except (OverflowError, OSError, ValueError):
         return FormToken(False)
     draft_id = payload[2] if len(payload) >= 3 and payload[2] else None
     nonce = payload[3] if len(payload) == 4 else None
-    return FormToken(valid and nonce is not None and payload[0] == deployment_id, started_at, draft_id,
+    return FormToken(signed.fresh and nonce is not None and payload[0] == deployment_id, started_at, draft_id,
                      nonce)

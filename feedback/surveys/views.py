@@ -20,6 +20,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from feedback.agencies.services import find_agency
+from feedback.core.codes import CODE_LENGTH, clean_code, normalize
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.extensions import client_address, csrf, db, limiter
@@ -533,11 +534,11 @@ def code_entry():
     typed = request.args.get("code")
     error = None
     if typed is not None:
-        code = codes.normalize(typed)
-        if len(code) == codes.CODE_LENGTH and all(ch in codes.ALPHABET for ch in code):
+        code = clean_code(typed)
+        if code is not None:
             return redirect(url_for("surveys.code_survey", code=code), code=303)
         error = _("A code has %(n)s letters and digits, as printed on your receipt.",
-                  n=codes.CODE_LENGTH)
+                  n=CODE_LENGTH)
     return render_template("surveys/code.html", typed=typed or "", error=error), 422 if error else 200
 
 
@@ -546,7 +547,7 @@ def code_entry():
 @limiter.shared_limit(code_rate_limit, scope="survey-code", deduct_when=code_missed)
 def code_survey(code: str):
     """The survey opened by a one-time code, page by page; the code is redeemed with the response."""
-    canonical = codes.normalize(code)
+    canonical = normalize(code)
     if request.method == "GET" and canonical and canonical != code and "/" not in canonical:
         return redirect(url_for("surveys.code_survey", code=canonical, **request.args), code=303)
     row = codes.find_code(code)

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from feedback.agencies.models import Agency
+from feedback.core.i18n import BilingualName
 from feedback.dashboards import metrics
 from feedback.dashboards.filters import DashboardFilters, default_period
 from feedback.dashboards.stats import OK
 from feedback.dialogues.models import Petition
 from feedback.dialogues.petitions.stats import handling_by_agency
-from feedback.models import BilingualName
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from feedback.api.models import ApiKey
 from feedback.api.services import revoke_key
+from feedback.core.codes import ALPHABET
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.codes import ALPHABET, find_code, live_deployment_at
+from feedback.surveys.codes import find_code, live_deployment_at
 from feedback.surveys.models import AccessMode, DeploymentStatus, SurveyCode
 from tests.api.helpers import issue, make_key
 from tests.surveys.helpers import deploy_default

@@ -13,10 +13,10 @@ import pytest
 from feedback.accounts.authz import agency_filter
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
+from feedback.core.codes import grouped
 from feedback.dashboards import accountability
 from feedback.dashboards import accountability_charts as charts
 from feedback.dialogues import registrations
-from feedback.dialogues.codes import grouped
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from feedback.core.codes import ALPHABET, CODE_LENGTH
 from feedback.dialogues.models import ConferenceStatus, Registration, RegistrationStatus, Representing
 from feedback.dialogues.registrations import (
     RegistrationRefused,
@@ -17,7 +18,6 @@ from feedback.dialogues.registrations import (
 )
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.codes import ALPHABET, CODE_LENGTH
 from tests.dialogues.helpers import make_conference, phone
 
 

@@ -12,7 +12,7 @@ from feedback.accounts.models import Role
 from feedback.accounts.services import grant_role
 from feedback.agencies.models import Agency
 from feedback.api.services import create_key
-from feedback.dialogues.codes import new_unique_code
+from feedback.core.codes import new_unique_code
 from feedback.dialogues.models import (
     ConferenceMode,
     ConferenceStatus,

@@ -11,10 +11,10 @@ from werkzeug.datastructures import MultiDict
 
 from config import TestConfig
 from feedback import create_app
+from feedback.core.text import CONTROL_CHARS
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.answers import (
-    CONTROL_CHARS,
     HEADINGS,
     LIKERT_VALUES,
     choice_values,

@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
-from feedback.dialogues.codes import clean_code
+from feedback.core.codes import clean_code
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,
@@ -20,6 +20,7 @@ from feedback.dialogues.models import (
     Representing,
 )
 from feedback.dialogues.registrations import register
+from feedback.dialogues.seats import seated_of, status_counts
 from feedback.extensions import db
 from feedback.models import utcnow
 
@@ -168,11 +169,7 @@ class LiveCount:
 
 def live_count(conference: Conference) -> LiveCount:
     """Checked in so far, seats taken, capacity and waiting list, in one query."""
-    by_status = dict(db.session.execute(
-        select(Registration.status, func.count(Registration.id))
-        .where(Registration.conference_id == conference.id).group_by(Registration.status)
-    ).all())
-    attended = by_status.get(RegistrationStatus.ATTENDED, 0)
-    return LiveCount(attended=attended, seated=attended + by_status.get(RegistrationStatus.CONFIRMED, 0),
+    by_status = status_counts(conference.id)
+    return LiveCount(attended=by_status.get(RegistrationStatus.ATTENDED, 0), seated=seated_of(by_status),
                      capacity=conference.capacity,
                      waitlisted=by_status.get(RegistrationStatus.WAITLISTED, 0))

@@ -2,14 +2,13 @@
 
 from flask import abort, jsonify, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from feedback.accounts.authz import roles_required
 from feedback.accounts.models import Role
 from feedback.audit.services import record
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
-from feedback.dialogues.access import get_managed_conference_or_404, managed_conferences_condition
+from feedback.dialogues.access import get_managed_conference_or_404, hosted_conference
 from feedback.dialogues.manage import checkin, services
 from feedback.dialogues.manage.blueprint import bp
 from feedback.dialogues.manage.forms import REPRESENTING_LABELS, WalkInForm, error_list
@@ -27,8 +26,7 @@ OUTCOME_STATUS = {
 
 def _visible_conference(conference_id: int) -> Conference | None:
     """Another conference, if the signed-in organizer manages it too (so it may be named)."""
-    return db.session.scalar(select(Conference).where(Conference.id == conference_id,
-                                                      managed_conferences_condition(current_user)))
+    return hosted_conference(conference_id, Role.ORGANIZER)
 
 
 def _render(conference: Conference, *, result: checkin.CheckInResult | None = None,

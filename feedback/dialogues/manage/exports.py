@@ -1,6 +1,7 @@
 """Exporting a conference's filtered registrant list as CSV (with a BOM) or XLSX.
 
-Text cells go through `neutralize`, so a name typed as "=HYPERLINK(…)" stays text in a spreadsheet.
+Text cells go through `core.spreadsheets.neutralize`, so a name typed as "=HYPERLINK(…)" stays
+text in a spreadsheet.
 A registrant list is at most a few thousand rows, so both files are built in memory.
 """
 
@@ -9,13 +10,12 @@ from datetime import datetime, tzinfo
 
 import phonenumbers
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from feedback.core.i18n import gettext as _
+from feedback.core.spreadsheets import XLSX_DATETIME_FORMAT, csv_document, xlsx_value
 from feedback.dialogues.models import Registration
-from feedback.surveys.responses.exports import XLSX_DATETIME_FORMAT, csv_document, neutralize
 
 # Stable, language-neutral column keys (the CSV header and the XLSX first row).
 KEYS = ("ticket_code", "status", "waitlist_position", "full_name", "phone", "email", "locality",
@@ -60,15 +60,6 @@ def csv_bytes(registrations: list[Registration], zone: tzinfo) -> bytes:
     return csv_document([KEYS, *(row(registration, zone) for registration in registrations)])
 
 
-def _xlsx_value(value):
-    """A cell for openpyxl: text neutralized and cleaned, datetimes local without a zone."""
-    if isinstance(value, str):
-        return neutralize(ILLEGAL_CHARACTERS_RE.sub("", value))
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    return value
-
-
 def xlsx_bytes(registrations: list[Registration], zone: tzinfo, title: str) -> bytes:
     """The list as an XLSX workbook: keys, then headings, then one row per registration."""
     workbook = Workbook()
@@ -79,7 +70,7 @@ def xlsx_bytes(registrations: list[Registration], zone: tzinfo, title: str) -> b
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for registration in registrations:
-        sheet.append([_xlsx_value(v) for v in row(registration, zone)])
+        sheet.append([xlsx_value(v) for v in row(registration, zone)])
     for column in ("J", "K", "L"):
         for cell in sheet[column][2:]:
             cell.number_format = XLSX_DATETIME_FORMAT

@@ -10,6 +10,7 @@ from feedback.accounts.models import Role
 from feedback.audit.services import record
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
+from feedback.core.spreadsheets import CSV_MIMETYPE
 from feedback.dialogues.access import get_managed_conference_or_404
 from feedback.dialogues.manage import exports, services
 from feedback.dialogues.manage.blueprint import bp
@@ -19,7 +20,6 @@ from feedback.dialogues.notices import notify_registration
 from feedback.dialogues.registrations import RegistrationRefused
 from feedback.dialogues.registrations import cancel as cancel_registration
 from feedback.extensions import db
-from feedback.surveys.responses.exports import CSV_MIMETYPE
 
 EXPORT_TYPES = {
     "csv": CSV_MIMETYPE,
@@ -43,7 +43,7 @@ def registrants(conference_id: int):
     return render_template(
         "dialogues/manage/registrants.html", conference=conference, rows=rows, total=total, page=page,
         page_size=services.REGISTRANT_PAGE_SIZE, filters=filters, args=filters.args(),
-        statuses=services.REGISTRANT_FILTERS, counts=services.seat_counts(conference),
+        statuses=services.REGISTRANT_FILTERS, counts=services.registration_counts(conference),
         representing_labels=REPRESENTING_LABELS, national_phone=exports.national_phone,
         locale=current_locale(),
     ), 400 if filters.errors else 200

@@ -10,12 +10,13 @@ from sqlalchemy.orm import contains_eager
 from feedback.accounts.authz import agency_filter
 from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
+from feedback.core.codes import clean_code
 from feedback.core.i18n import gettext as _
 from feedback.core.text import clean_text, fold_for_search
 from feedback.dialogues.access import managed_conferences_condition
-from feedback.dialogues.codes import clean_code
 from feedback.dialogues.manage.forms import local_zone
 from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus
+from feedback.dialogues.seats import SEATED, count_of, seated_of, status_counts
 from feedback.extensions import db
 
 PAGE_SIZE = 30
@@ -68,13 +69,6 @@ class ConferenceRow:
     attended: int
 
 
-def _count(*statuses: RegistrationStatus):
-    """A correlated count of the conference's registrations in `statuses`."""
-    return (select(func.count(Registration.id))
-            .where(Registration.conference_id == Conference.id, Registration.status.in_(statuses))
-            .correlate(Conference).scalar_subquery())
-
-
 def conference_rows(user: User, *, status: ConferenceStatus | None = None, under: Agency | None = None,
                     month: tuple[datetime, datetime] | None = None,
                     page: int = 1) -> tuple[list[ConferenceRow], int]:
@@ -90,9 +84,9 @@ def conference_rows(user: User, *, status: ConferenceStatus | None = None, under
         conditions += [Conference.starts_at >= month[0], Conference.starts_at < month[1]]
     base = select(Conference.id).join(Agency, Conference.host_agency).where(*conditions)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    seated = _count(RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
     rows = db.session.execute(
-        select(Conference, seated, _count(RegistrationStatus.WAITLISTED), _count(RegistrationStatus.ATTENDED))
+        select(Conference, count_of(*SEATED), count_of(RegistrationStatus.WAITLISTED),
+               count_of(RegistrationStatus.ATTENDED))
         .join(Agency, Conference.host_agency).where(*conditions)
         .options(contains_eager(Conference.host_agency))
         .order_by(Conference.starts_at.desc(), Conference.id.desc())
@@ -106,6 +100,7 @@ class SeatCounts:
     """A conference's seats and places right now."""
 
     capacity: int
+    seated: int
     confirmed: int
     attended: int
     waitlisted: int
@@ -113,25 +108,17 @@ class SeatCounts:
     walk_ins: int
 
     @property
-    def seated(self) -> int:
-        """Seats taken: confirmed and already checked in."""
-        return self.confirmed + self.attended
-
-    @property
     def free(self) -> int:
         """Seats still free (never negative)."""
         return max(0, self.capacity - self.seated)
 
 
-def seat_counts(conference: Conference) -> SeatCounts:
-    """Counts of `conference`'s registrations by status, in one query."""
-    by_status = dict(db.session.execute(
-        select(Registration.status, func.count(Registration.id))
-        .where(Registration.conference_id == conference.id).group_by(Registration.status)
-    ).all())
+def registration_counts(conference: Conference) -> SeatCounts:
+    """Counts of `conference`'s registrations by status, and its walk-ins."""
+    by_status = status_counts(conference.id)
     walk_ins = db.session.scalar(select(func.count(Registration.id)).where(
         Registration.conference_id == conference.id, Registration.walk_in.is_(True))) or 0
-    return SeatCounts(capacity=conference.capacity,
+    return SeatCounts(capacity=conference.capacity, seated=seated_of(by_status),
                       confirmed=by_status.get(RegistrationStatus.CONFIRMED, 0),
                       attended=by_status.get(RegistrationStatus.ATTENDED, 0),
                       waitlisted=by_status.get(RegistrationStatus.WAITLISTED, 0),

@@ -192,7 +192,8 @@ def _render_detail(conference: Conference, *, error: str | None = None,
                    problems: list[tuple[str, str]] | None = None, status: int = 200):
     """The conference's page: details, counts, the actions its status allows."""
     return render_template(
-        "dialogues/manage/detail.html", conference=conference, counts=services.seat_counts(conference),
+        "dialogues/manage/detail.html", conference=conference,
+        counts=services.registration_counts(conference),
         error=error, problems=problems or [], locale=current_locale(),
         status_labels=conferences.STATUS_LABELS, mode_labels=conferences.MODE_LABELS,
         started=conference.starts_at <= utcnow(),

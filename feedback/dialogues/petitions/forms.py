@@ -15,11 +15,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from feedback.core.forms import CleanForm, CleanSubform
+from feedback.core.forms import CleanForm, CleanSubform, DayField
 from feedback.core.i18n import gettext as _
 from feedback.dialogues.petitions.services import local_today, local_zone
 from feedback.models import utcnow
-from feedback.surveys.deployments.forms import DayField
 
 TEXT_MAX = 4000
 REASON_MAX = 1000

@@ -13,8 +13,8 @@ from feedback.accounts.authz import agency_filter, can_access, is_admin
 from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
 from feedback.audit.services import record
+from feedback.core.codes import clean_code, new_unique_code
 from feedback.core.text import fold_for_search, like_pattern
-from feedback.dialogues.codes import clean_code, new_unique_code
 from feedback.dialogues.models import (
     Conference,
     Petition,

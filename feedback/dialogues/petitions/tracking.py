@@ -6,9 +6,9 @@ rate the answer, never a name or a phone number.
 
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import or_, select, update
 
+from feedback.core.tokens import read_token, sign_token
 from feedback.dialogues.models import Petition, PetitionAction, PetitionEvent, PetitionStatus
 from feedback.dialogues.petitions.services import record_event
 from feedback.extensions import db
@@ -81,28 +81,20 @@ def rate(petition: Petition, *, satisfied: bool, comment: str) -> bool:
     return True
 
 
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    """The signer of rating form tokens."""
-    return URLSafeTimedSerializer(secret_key, salt=TOKEN_SALT)
-
-
 def make_rating_token(secret_key: str, tracking_code: str) -> str:
     """A signed, timestamped token for the rating form of `tracking_code`.
 
     The citizen has no session: this token stands in for the CSRF token. Another site cannot
     forge it, and it is only good for the code it was made for.
     """
-    return _serializer(secret_key).dumps(tracking_code)
+    return sign_token(secret_key, TOKEN_SALT, tracking_code)
 
 
 def read_rating_token(secret_key: str, token: str, tracking_code: str, max_age: int) -> str:
     """"ok", "expired" (genuine but old: the form is shown again, choices kept) or "bad"."""
-    if not isinstance(token, str) or not token:
+    signed = read_token(secret_key, TOKEN_SALT, token, max_age)
+    if signed is None:
         return "bad"
-    try:
-        payload = _serializer(secret_key).loads(token, max_age=max_age)
-    except SignatureExpired:
+    if not signed.fresh:
         return "expired"
-    except BadSignature:
-        return "bad"
-    return "ok" if payload == tracking_code else "bad"
+    return "ok" if signed.payload == tracking_code else "bad"

@@ -7,15 +7,15 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from feedback.accounts.authz import agency_filter, can_access, has_role, roles_required
+from feedback.accounts.authz import can_access, has_role, roles_required
 from feedback.accounts.models import Role
-from feedback.agencies.models import Agency
 from feedback.agencies.services import find_agency
+from feedback.core.codes import grouped
+from feedback.core.filters import FilterArgs
 from feedback.core.i18n import current_locale, ngettext
 from feedback.core.i18n import gettext as _
 from feedback.core.text import clean_text
-from feedback.dialogues.access import get_managed_conference_or_404
-from feedback.dialogues.codes import grouped
+from feedback.dialogues.access import conference_or_404, get_managed_conference_or_404, hosted_conference
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,
@@ -59,21 +59,9 @@ def _page_number() -> int:
     return min(int(raw), MAX_PAGE) if raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
 
 
-def _int_arg(name: str) -> tuple[int | None, bool]:
-    """(value, ok) of an integer query argument; empty is (None, True)."""
-    raw = request.args.get(name, "")
-    if not raw:
-        return None, True
-    if raw.isascii() and raw.isdigit() and len(raw) < 10:
-        return int(raw), True
-    return None, False
-
-
 def _conference_in_scope(conference_id: int) -> Conference:
     """A conference the user hosts (as organizer or leader) or has petitions of; 404 otherwise."""
-    hosted = select(Agency.id).where(agency_filter(current_user, Role.ORGANIZER, Role.LEADER))
-    conference = db.session.scalar(select(Conference).where(Conference.id == conference_id,
-                                                            Conference.host_agency_id.in_(hosted)))
+    conference = hosted_conference(conference_id, Role.ORGANIZER, Role.LEADER)
     if conference is not None:
         return conference
     if db.session.scalar(select(Petition.id).where(Petition.conference_id == conference_id,
@@ -86,39 +74,24 @@ def _read_filters() -> tuple[QueueFilters, list[str], dict]:
     """The queue's filters from the query string, messages for the ones not understood, and the
     filters to keep on every link of the page."""
     filters = QueueFilters(search=clean_text(request.args.get("q", ""))[:200])
-    errors = []
-    conference_id, ok = _int_arg("conference")
-    if not ok:
-        errors.append(_("Unknown conference; showing every conference."))
-    elif conference_id is not None:
+    reader = FilterArgs(request.args)
+    conference_id = reader.whole_number("conference", _("Unknown conference; showing every conference."))
+    if conference_id is not None:
         filters.conference_id = _conference_in_scope(conference_id).id
-    status = request.args.get("status", "")
-    if status:
-        if status in {s.value for s in PetitionStatus}:
-            filters.status = PetitionStatus(status)
-        else:
-            errors.append(_("Unknown status; showing every status."))
-    source = request.args.get("source", "")
-    if source:
-        if source in {s.value for s in PetitionSource}:
-            filters.source = PetitionSource(source)
-        else:
-            errors.append(_("Unknown source; showing every source."))
-    topic = request.args.get("topic", "")
-    if topic:
-        found = find_topic(topic[:32])
-        if found is None:
-            errors.append(_("Unknown topic; showing every topic."))
-        else:
-            filters.topic_id = found.id
-    agency = request.args.get("agency", "")
-    if agency:
-        found = find_agency(agency[:32])
-        if found is None:
-            errors.append(_("Unknown agency; showing every agency."))
-        else:
-            filters.agency_id = found.id
+    status = reader.choice("status", ("", *(s.value for s in PetitionStatus)), "",
+                           _("Unknown status; showing every status."), strip=False)
+    filters.status = PetitionStatus(status) if status else None
+    source = reader.choice("source", ("", *(s.value for s in PetitionSource)), "",
+                           _("Unknown source; showing every source."), strip=False)
+    filters.source = PetitionSource(source) if source else None
+    topic = reader.found("topic", find_topic, _("Unknown topic; showing every topic."), max_length=32,
+                         strip=False)
+    filters.topic_id = topic.id if topic else None
+    agency = reader.found("agency", find_agency, _("Unknown agency; showing every agency."), max_length=32,
+                          strip=False)
+    filters.agency_id = agency.id if agency else None
     filters.overdue = request.args.get("overdue") == "1"
+    errors = reader.errors
     kept = {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}
     if errors:
         kept = {key: value for key, value in kept.items()
@@ -350,7 +323,7 @@ def floor_new(conference_id: int):
     form = FloorPetitionForm()
     form.topic.choices = _topic_choices()
     created = None
-    created_id, _ok = _int_arg("created")
+    created_id = FilterArgs(request.args).whole_number("created", None)
     if created_id is not None and request.method == "GET":
         created = db.session.scalar(select(Petition).where(Petition.id == created_id,
                                                            Petition.conference_id == conference.id))
@@ -402,17 +375,6 @@ def _render_report(conference: Conference, form: ReportForm | None, *, error: st
     ), status
 
 
-def _viewable_conference_or_404(conference_id: int) -> Conference:
-    """A conference hosted in the user's subtrees, as organizer or leader; 404 otherwise."""
-    conference = db.session.scalar(select(Conference).where(
-        Conference.id == conference_id,
-        Conference.host_agency_id.in_(select(Agency.id).where(
-            agency_filter(current_user, Role.ORGANIZER, Role.LEADER)))))
-    if conference is None:
-        abort(404)
-    return conference
-
-
 @bp.route("/dialogues/<int:conference_id>/report", methods=["GET", "POST"])
 @roles_required(Role.ORGANIZER, Role.LEADER)
 def report(conference_id: int):
@@ -422,7 +384,7 @@ def report(conference_id: int):
             abort(403)
         conference = get_managed_conference_or_404(conference_id)
     else:
-        conference = _viewable_conference_or_404(conference_id)
+        conference = conference_or_404(conference_id, Role.ORGANIZER, Role.LEADER)
     try:
         reports.check_reportable(conference)
     except reports.ReportRefused as refused:

@@ -1,25 +1,14 @@
 """The form for deploying a survey version at agencies, with a clear message for every mistake."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from feedback.core.forms import CleanForm
+from feedback.core.forms import CleanForm, DayField
 from feedback.core.i18n import gettext as _
 from feedback.surveys.deployments.services import local_today, parse_services
 from feedback.surveys.models import AccessMode
-
-
-class DayField(DateField):
-    """A date typed as YYYY-MM-DD (what <input type="date"> sends), with a localized message."""
-
-    def process_formdata(self, valuelist):
-        """Parse the date; a malformed one gets our own message instead of WTForms' English one."""
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Please enter the date as year-month-day, for example 2025-06-30.")) from None
 
 
 class DeploymentForm(CleanForm):

@@ -1,42 +1,33 @@
 """Exporting the filtered responses: one row per response, one column per question key.
 
 CSV is streamed from a generator, XLSX written by openpyxl in write-only mode, so neither holds
-the whole export in memory. Every text cell that a spreadsheet could run as a formula is
-neutralized with a leading apostrophe (OWASP "CSV injection").
+the whole export in memory. Every cell goes through core.spreadsheets, which neutralizes formulas
+(OWASP "CSV injection").
 """
 
 import csv
 import io
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from feedback.agencies.models import Agency
 from feedback.core.i18n import gettext as _
+from feedback.core.spreadsheets import CSV_BOM, csv_value, xlsx_cell
 from feedback.extensions import db
 from feedback.surveys.answers import HEADINGS
 from feedback.surveys.models import Question, Response, SurveyVersion
 from feedback.surveys.responses.services import answer_cell, flag_names, responses_with_context
 
-CSV_BOM = "\ufeff"
-# The type every CSV download is sent with. Werkzeug appends "; charset=utf-8" to a text/* mimetype
-# itself, so naming the charset here too sent it twice.
-CSV_MIMETYPE = "text/csv"
-# A spreadsheet reads a cell starting with these as a formula (tab and CR too, per OWASP).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Rows fetched from the database at a time, and CSV rows sent per chunk.
 BATCH = 500
 CSV_CHUNK_ROWS = 200
-XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 XLSX_SPOOL_BYTES = 8 * 1024 * 1024
 FIXED_KEYS = ("response_id", "submitted_at", "agency_code", "agency_name", "survey", "version",
               "channel", "locale", "flags", "counted")
@@ -109,11 +100,6 @@ def plan_export(conditions: list, count: int, max_id: int | None, locale: str) -
     )
 
 
-def neutralize(value: str) -> str:
-    """A text cell that no spreadsheet will run as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def key_header(plan: ExportPlan) -> list[str]:
     """The first header row: stable column names and question keys."""
     return [*FIXED_KEYS, *(c.header for c in plan.columns)]
@@ -154,28 +140,6 @@ def rows(plan: ExportPlan, locale: str, zone: tzinfo) -> Iterator[list]:
         yield cells
 
 
-def csv_value(value) -> str:
-    """A cell as CSV text: ISO timestamps with their offset, text neutralized, None empty."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, str):
-        return neutralize(value)
-    return str(value)
-
-
-def csv_document(rows: Iterable[Sequence]) -> bytes:
-    """`rows` (header first) as one UTF-8 CSV with a byte-order mark and CRLF ends, every cell
-    through `csv_value`: the small exports (registrants, dashboard tables) write it in one piece."""
-    buffer = io.StringIO()
-    buffer.write(CSV_BOM)
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([csv_value(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
-
-
 def csv_chunks(plan: ExportPlan, locale: str, zone: tzinfo) -> Iterator[bytes]:
     """The export as UTF-8 CSV with a byte-order mark (so Excel reads the accents), RFC 4180
     quoting and CRLF line ends, a few hundred rows at a time. One header row of column keys keeps
@@ -193,25 +157,6 @@ def csv_chunks(plan: ExportPlan, locale: str, zone: tzinfo) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
-def _xlsx_cell(sheet, value, *, bold: bool = False, wrap: bool = False):
-    """A write-only cell: text neutralized and cleaned of characters XML cannot hold, datetimes
-    as Excel dates in local time (Excel has no time zones), numbers as numbers."""
-    if isinstance(value, str):
-        value = neutralize(ILLEGAL_CHARACTERS_RE.sub("", value))
-    elif isinstance(value, datetime):
-        value = value.replace(tzinfo=None)
-    if not (bold or wrap or isinstance(value, datetime)):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, datetime):
-        cell.number_format = XLSX_DATETIME_FORMAT
-    if bold:
-        cell.font = Font(bold=True)
-    if wrap:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    return cell
-
-
 def xlsx_file(plan: ExportPlan, locale: str, zone: tzinfo, zone_name: str):
     """The export as an XLSX workbook in a temporary file (rewound; the caller sends and closes it).
 
@@ -224,10 +169,10 @@ def xlsx_file(plan: ExportPlan, locale: str, zone: tzinfo, zone_name: str):
     widths = [10, 20, 12, 30, 12, 8, 10, 8, 16, 10] + [18] * len(plan.columns)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append([_xlsx_cell(sheet, h, bold=True) for h in key_header(plan)])
-    sheet.append([_xlsx_cell(sheet, t, wrap=True) for t in text_header(plan, zone_name)])
+    sheet.append([xlsx_cell(sheet, h, bold=True) for h in key_header(plan)])
+    sheet.append([xlsx_cell(sheet, t, wrap=True) for t in text_header(plan, zone_name)])
     for row in rows(plan, locale, zone):
-        sheet.append([_xlsx_cell(sheet, v) for v in row])
+        sheet.append([xlsx_cell(sheet, v) for v in row])
     output = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)
     workbook.save(output)
     output.seek(0)

@@ -12,14 +12,14 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from feedback.accounts.authz import agency_filter, can_access, visible_agencies
+from feedback.accounts.authz import agency_filter, can_access, reachable_agency, visible_agencies
 from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
-from feedback.agencies.services import CODE_PATTERN, find_agency
+from feedback.agencies.services import CODE_PATTERN
 from feedback.audit.services import record
-from feedback.core.dates import parse_iso_date
 from feedback.core.events import responses_excluded, responses_restored
-from feedback.core.i18n import format_local_date
+from feedback.core.filters import FilterArgs
+from feedback.core.i18n import format_local_date, in_language
 from feedback.core.i18n import gettext as _
 from feedback.extensions import db
 from feedback.surveys.answers import HEADINGS, LIKERT_LABELS, ParsedAnswer, is_shown, question_numbers
@@ -137,34 +137,6 @@ def agency_choices(user: User) -> list[Agency]:
     return list(db.session.scalars(visible_agencies(user, *READERS)))
 
 
-def _agency_filter(args: Mapping[str, str], user: User, errors: list) -> tuple[str | None, str | None]:
-    """The agency asked for (its code and tree path), or (None, None) with a message when the user
-    may not read it or it does not exist (the same message: it does not say which)."""
-    code = (args.get("agency") or "").strip()
-    if not code:
-        return None, None
-    agency = find_agency(code) if CODE_PATTERN.match(code) else None
-    if agency is None or not can_access(user, agency, *READERS):
-        errors.append(UNKNOWN_AGENCY)
-        return None, None
-    return agency.code, agency.path
-
-
-def _survey_filter(args: Mapping[str, str], user: User, surveys: list[Survey] | None,
-                   errors: list) -> tuple[str | None, int | None]:
-    """The survey asked for among the user's choices (its key and id), or (None, None) with a
-    message."""
-    key = (args.get("survey") or "").strip()
-    if not key:
-        return None, None
-    choices = surveys if surveys is not None else (survey_choices(user) if SURVEY_KEY.match(key) else [])
-    survey = next((s for s in choices if s.key == key), None)
-    if survey is None:
-        errors.append(UNKNOWN_SURVEY)
-        return None, None
-    return survey.key, survey.id
-
-
 def parse_filters(args: Mapping[str, str], user: User,
                   surveys: list[Survey] | None = None) -> ResponseFilters:
     """Filters from the query string; an unusable value is dropped with a message, never an error.
@@ -172,30 +144,25 @@ def parse_filters(args: Mapping[str, str], user: User,
     An agency outside the user's subtrees is treated exactly like an unknown one, so the answer
     does not tell whether it exists. `surveys` are the user's survey choices, if already loaded.
     """
-    errors: list = []
-    agency_code, agency_path = _agency_filter(args, user, errors)
-    date_from, from_ok = parse_iso_date(args.get("from"))
-    date_to, to_ok = parse_iso_date(args.get("to"))
-    if not from_ok:
-        errors.append(INVALID_FROM)
-    if not to_ok:
-        errors.append(INVALID_TO)
+    reader = FilterArgs(args)
+    agency = reader.found(
+        "agency", lambda code: reachable_agency(user, code, *READERS) if CODE_PATTERN.match(code) else None,
+        UNKNOWN_AGENCY)
+    date_from, date_to, _usable = reader.dates(INVALID_FROM, INVALID_TO)
     if date_from and date_to and date_from > date_to:
-        errors.append(REVERSED)
+        reader.errors.append(REVERSED)
         date_from = date_to = None
+    channel = reader.choice("channel", CHANNELS, CHANNEL_ALL, INVALID_CHANNEL)
+    status = reader.choice("flagged", STATUSES, STATUS_ALL, INVALID_STATUS)
 
-    channel = (args.get("channel") or CHANNEL_ALL).strip()
-    if channel not in CHANNELS:
-        errors.append(INVALID_CHANNEL)
-        channel = CHANNEL_ALL
-    status = (args.get("flagged") or STATUS_ALL).strip()
-    if status not in STATUSES:
-        errors.append(INVALID_STATUS)
-        status = STATUS_ALL
+    def find_survey(key: str) -> Survey | None:
+        """The survey of the user's choices with this key."""
+        choices = surveys if surveys is not None else (survey_choices(user) if SURVEY_KEY.match(key) else [])
+        return next((s for s in choices if s.key == key), None)
 
-    survey_key, survey_id = _survey_filter(args, user, surveys, errors)
-    return ResponseFilters(agency_code, agency_path, date_from, date_to, channel, status,
-                           survey_key, survey_id, tuple(errors))
+    survey = reader.found("survey", find_survey, UNKNOWN_SURVEY)
+    return ResponseFilters(agency and agency.code, agency and agency.path, date_from, date_to, channel,
+                           status, survey and survey.key, survey and survey.id, tuple(reader.errors))
 
 
 def response_conditions(user: User, filters: ResponseFilters, zone: tzinfo) -> list:
@@ -303,8 +270,8 @@ def choice_label(question: Question, value, locale: str) -> str:
     """The label of a choice value in `locale` (falling back to Vietnamese, then the value)."""
     for choice in (question.options or {}).get("choices") or []:
         if isinstance(choice, dict) and str(choice.get("value")) == str(value):
-            label = choice.get("label_en") if locale == "en" and choice.get("label_en") else None
-            return str(label or choice.get("label_vi") or value)
+            label = in_language(choice.get("label_vi"), choice.get("label_en"), locale)
+            return str(label or value)
     return str(value)
 
 

@@ -21,13 +21,14 @@ from feedback.accounts.authz import get_agency_or_404, roles_required
 from feedback.audit.services import record
 from feedback.core.i18n import current_locale, ngettext
 from feedback.core.i18n import gettext as _
+from feedback.core.spreadsheets import CSV_MIMETYPE
 from feedback.extensions import db
 from feedback.surveys.responses import exports, services
 
 bp = Blueprint("responses", __name__, url_prefix="/manage/responses")
 
 EXPORT_TYPES = {
-    "csv": exports.CSV_MIMETYPE,
+    "csv": CSV_MIMETYPE,
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 

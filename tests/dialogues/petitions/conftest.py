@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from feedback.accounts.models import Role, User
-from feedback.dialogues.codes import new_unique_code
+from feedback.core.codes import new_unique_code
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from feedback.audit.models import AuditEvent
+from feedback.core.codes import ALPHABET, CODE_LENGTH
 from feedback.dialogues.models import Petition, PetitionAction, PetitionSource, PetitionStatus
 from feedback.dialogues.petitions import services
 from feedback.dialogues.petitions.services import PetitionRefused, create_petition, default_due_date
@@ -14,7 +15,6 @@ from feedback.dialogues.petitions.tracking import followed
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.notifications.models import Notification
-from feedback.surveys.codes import ALPHABET, CODE_LENGTH
 from tests.dialogues.petitions.conftest import held_conference, registrant
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

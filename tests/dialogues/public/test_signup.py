@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from config import Config
+from feedback.core.codes import ALPHABET, CODE_LENGTH
 from feedback.dialogues import signup
 from feedback.dialogues.messages import Kind
 from feedback.dialogues.models import (
@@ -22,7 +23,6 @@ from feedback.dialogues.registrations import RegistrationRefused
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.notifications.models import Notification
-from feedback.surveys.codes import ALPHABET, CODE_LENGTH
 from tests.dialogues.helpers import make_conference
 from tests.dialogues.public.util import NAME, form_token, sign_up, signup_data, ticket_code, topics
 
@@ -224,8 +224,8 @@ def test_refusals_are_explained(app, client, tree, fields, message):
 
 def _token_for(app, conference_id: int) -> str:
     """A valid sign-up form token, as the form would have carried it."""
-    from feedback.dialogues.forms import make_form_token
-    return make_form_token(app.config["SECRET_KEY"], "signup", conference_id)
+    from feedback.dialogues.forms import make_dialogue_token
+    return make_dialogue_token(app.config["SECRET_KEY"], "signup", conference_id)
 
 
 @pytest.mark.parametrize("reason", ["not_published", "not_open", "closed"])

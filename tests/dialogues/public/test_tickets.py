@@ -7,12 +7,12 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
+from feedback.core.qr import qr_svg_inline
 from feedback.dialogues.messages import Kind
 from feedback.dialogues.models import ConferenceStatus, Registration, RegistrationStatus
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.notifications.models import Notification
-from feedback.surveys.posters import qr_svg_inline
 from tests.dialogues.helpers import make_conference
 from tests.dialogues.public.util import form_token, sign_up, ticket_code
 

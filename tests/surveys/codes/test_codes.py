@@ -4,20 +4,10 @@ import re
 
 from sqlalchemy import func, select
 
+from feedback.core.codes import ALPHABET, CODE_LENGTH, grouped, new_code, normalize
 from feedback.extensions import db
 from feedback.surveys import codes as codes_module
-from feedback.surveys.codes import (
-    ALPHABET,
-    CODE_LENGTH,
-    add_codes,
-    find_code,
-    fresh_codes,
-    generate_batch,
-    grouped,
-    live_deployment_at,
-    new_code,
-    normalize,
-)
+from feedback.surveys.codes import add_codes, find_code, fresh_codes, generate_batch, live_deployment_at
 from feedback.surveys.models import AccessMode, DeploymentStatus, SurveyCode
 from tests.surveys.helpers import deploy_default
 

@@ -14,6 +14,7 @@ import segno
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from feedback.core import qr
 from feedback.extensions import db
 from feedback.surveys import posters
 from feedback.surveys.models import AccessMode
@@ -29,7 +30,7 @@ INSTRUCTIONS = (
 
 def expected_matrix(url: str) -> list[list[bool]]:
     """The modules of `url` encoded afresh, with the poster's error correction."""
-    return matrix_of(segno.make(url, error=posters.QR_ERROR, micro=False))
+    return matrix_of(segno.make(url, error=qr.QR_ERROR, micro=False))
 
 
 def vietnamese(app, message: str) -> str:
@@ -87,7 +88,7 @@ def test_the_png_download_is_the_qr_at_print_resolution(organizer_a_client, tree
     expected = expected_matrix("http://localhost/s/A1")
     assert png_matrix(response.data, len(expected)) == expected
     width = int.from_bytes(response.data[16:20], "big")
-    assert width == (len(expected) + 8) * posters.PNG_SCALE  # ≥ 1,000 px: sharp at 11 cm
+    assert width == (len(expected) + 8) * qr.PNG_SCALE  # ≥ 1,000 px: sharp at 11 cm
 
 
 def test_the_svg_download_is_a_standalone_file_of_the_same_code(organizer_a_client, tree):
