@@ -74,6 +74,7 @@ def _register_features(app: Flask) -> None:
     from feedback.api.cli import api_keys_cli
     from feedback.api.views import bp as api_bp
     from feedback.core.cli import translate_cli
+    from feedback.core.proxy_pages import proxy_error_pages_command
     from feedback.core.views import bp as core_bp
     from feedback.dashboards import comment_views, dimension_views, question_views, trend_views  # noqa: F401
     from feedback.dashboards import summary as dashboard_summary
@@ -105,7 +106,7 @@ def _register_features(app: Flask) -> None:
                       transparency_bp, user_admin_bp):
         app.register_blueprint(blueprint)
     for group in (users_cli, agencies_cli, surveys_cli, translate_cli, seed_demo_command, api_keys_cli,
-                  dialogues_cli, purge_personal_data_command, notifications_cli):
+                  dialogues_cli, purge_personal_data_command, notifications_cli, proxy_error_pages_command):
         app.cli.add_command(group)
 
 

@@ -51,6 +51,18 @@ def in_language(vi, en, locale: str):
     return en if locale == "en" and en else vi
 
 
+def bilingual(field: str) -> Callable[[object, str], str]:
+    """A method `(self, locale)` giving `self.<field>_en` or `self.<field>_vi` by in_language's rule,
+    for records that hold a title, label or name in both languages besides their other fields."""
+
+    def in_locale(self, locale: str) -> str:
+        """The text in the given language, falling back to Vietnamese."""
+        return in_language(getattr(self, f"{field}_vi"), getattr(self, f"{field}_en"), locale)
+
+    in_locale.__name__ = field
+    return in_locale
+
+
 class BilingualName:
     """A name in Vietnamese and English (an agency's, a topic's, a chart series'), for models and
     plain records alike."""

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, func, or_, select
 
 from feedback.agencies.models import Agency
-from feedback.core.i18n import BilingualName, in_language
+from feedback.core.i18n import BilingualName, bilingual
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,
@@ -54,13 +54,8 @@ class ConferenceRow:
     waitlisted: int
     attended: int
 
-    def title(self, locale: str) -> str:
-        """The conference's title in the given language, falling back to Vietnamese."""
-        return in_language(self.title_vi, self.title_en, locale)
-
-    def agency_name(self, locale: str) -> str:
-        """The host agency's name in the given language, falling back to Vietnamese."""
-        return in_language(self.agency_name_vi, self.agency_name_en, locale)
+    title = bilingual("title")  # the conference's title
+    agency_name = bilingual("agency_name")  # the host agency's name
 
     @property
     def held(self) -> bool:
@@ -121,9 +116,7 @@ class OverduePetition:
     due_date: date
     days_overdue: int
 
-    def agency_name(self, locale: str) -> str:
-        """The responsible agency's name in the given language, falling back to Vietnamese."""
-        return in_language(self.agency_name_vi, self.agency_name_en, locale)
+    agency_name = bilingual("agency_name")  # the responsible agency's name
 
 
 def _scoped_agency_ids(agency_clause):

@@ -21,7 +21,6 @@ from feedback.dashboards import metrics, summary
 from feedback.dashboards.models import CommentSummary, Period
 from feedback.extensions import db
 from feedback.surveys.models import (
-    AccessMode,
     Answer,
     Deployment,
     Question,
@@ -112,20 +111,10 @@ class QuestionChoice:
 def _conditions(agency_clause, *, start, end, code_only=False, survey_id=None, service=None,
                 comments: CommentFilter = CommentFilter()) -> list:
     """SQL conditions on Answer joined to Response and Agency for the comments asked for."""
-    conditions = [agency_clause, Answer.search_text.is_not(None), Answer.search_text != ""]
-    if not comments.flagged:
-        conditions.append(Response.excluded.is_(False))
-    if start is not None:
-        conditions.append(Response.submitted_at >= start)
-    if end is not None:
-        conditions.append(Response.submitted_at < end)
-    if code_only:
-        conditions.append(Response.channel == AccessMode.CODE)
-    if survey_id is not None:
-        conditions.append(Response.version_id.in_(
-            select(SurveyVersion.id).where(SurveyVersion.survey_id == survey_id)))
-    if service is not None:
-        conditions.append(Response.service == service)
+    # Flagged comments are read among the counted ones as well (excluded=None: either).
+    conditions = [agency_clause, Answer.search_text.is_not(None), Answer.search_text != "",
+                  *metrics._response_conditions(start, end, code_only, survey_id, service,
+                                                excluded=None if comments.flagged else False)]
     if comments.question:
         conditions.append(Answer.question_key == comments.question)
     # Each word anywhere in the folded text; %, _ and the escape character are literal.

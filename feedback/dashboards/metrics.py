@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import Float, and_, case, func, select, union_all
 
 from feedback.agencies.models import Agency
-from feedback.core.i18n import BilingualName, in_language
+from feedback.core.i18n import BilingualName, bilingual
 from feedback.dashboards import summary
 from feedback.dashboards.models import DimensionSummary, QuestionSummary, ResponseSummary
 from feedback.dashboards.stats import HIDDEN, OK, mean_interval, sample_status, wilson_interval
@@ -75,9 +75,7 @@ class DimensionRate:
     label_en: str
     estimate: Estimate
 
-    def label(self, locale: str) -> str:
-        """The dimension's heading in the given language, falling back to Vietnamese."""
-        return in_language(self.label_vi, self.label_en, locale)
+    label = bilingual("label")  # the dimension's heading
 
 
 @dataclass(frozen=True)
@@ -99,9 +97,7 @@ class QuestionRate:
     high: float | None
     status: str
 
-    def text(self, locale: str) -> str:
-        """The question in the given language, falling back to Vietnamese."""
-        return in_language(self.text_vi, self.text_en, locale)
+    text = bilingual("text")  # the question
 
 
 def _thresholds() -> tuple[int, int]:
@@ -117,10 +113,11 @@ def survey_versions(survey_id: int):
 
 def _response_conditions(start: datetime | None, end: datetime | None, code_only: bool,
                          survey_id: int | None = None, service: str | None = None, *,
-                         excluded: bool = False) -> list:
+                         excluded: bool | None = False) -> list:
     """SQL conditions on Response shared by every metric: counted (or, with `excluded`, flagged
-    and left out), in the period, channel, and of one survey and one service when asked."""
-    conditions = [Response.excluded.is_(excluded)]
+    and left out; with None, either), in the period, channel, and of one survey and one service
+    when asked."""
+    conditions = [] if excluded is None else [Response.excluded.is_(excluded)]
     if survey_id is not None:
         conditions.append(Response.version_id.in_(survey_versions(survey_id)))
     if service is not None:

@@ -540,6 +540,22 @@ def _edge(first: date, after: date, covered_from: date, covered_to: date) -> tup
     return True, [], outside
 
 
+def _month_bound(day: date, *, lower: bool) -> tuple[date, list, list]:
+    """Where the month rows start (`lower`) or stop for a period bounded at `day`.
+
+    (bound, day ranges to add, day ranges to take away): a bound on the first of a month is one
+    already; otherwise the month around it is read whole (minus the days outside the period) or
+    left to day rows, whichever reads fewer days.
+    """
+    if day.day == 1:
+        return day, [], []
+    first, after = month_start(day), _next_month(day)
+    whole, add_days, take_days = _edge(first, after, day, after) if lower else _edge(first, after, first, day)
+    # Read whole, the month's far edge bounds the month rows; read as days, its near edge does.
+    outer, inner = (first, after) if lower else (after, first)
+    return (outer if whole else inner), add_days, take_days
+
+
 def day_window(day_from: date | None, day_to: date | None) -> Window:
     """The rows for the local days [day_from, day_to) (None: unbounded on that side)."""
     if day_from is not None and day_to is not None and day_from >= day_to:
@@ -553,21 +569,13 @@ def day_window(day_from: date | None, day_to: date | None) -> Window:
         whole, plus, minus = _edge(first, after, day_from, day_to)
         return Window(months=(first, after) if whole else None, plus=tuple(plus), minus=tuple(minus))
     if day_from is not None:
-        low = day_from
-        if day_from.day != 1:
-            first, after = month_start(day_from), _next_month(day_from)
-            whole, add_days, take_days = _edge(first, after, day_from, after)
-            low = first if whole else after
-            plus += add_days
-            minus += take_days
+        low, add_days, take_days = _month_bound(day_from, lower=True)
+        plus += add_days
+        minus += take_days
     if day_to is not None:
-        high = day_to
-        if day_to.day != 1:
-            first, after = month_start(day_to), _next_month(day_to)
-            whole, add_days, take_days = _edge(first, after, first, day_to)
-            high = after if whole else first
-            plus += add_days
-            minus += take_days
+        high, add_days, take_days = _month_bound(day_to, lower=False)
+        plus += add_days
+        minus += take_days
     months = None if (low is not None and high is not None and low >= high) else (low, high)
     return Window(months=months, plus=tuple(plus), minus=tuple(minus))
 
