@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import bindparam, case, func, insert, or_, select, text, update
+from sqlalchemy import bindparam, case, func, or_, select, text, update
 
 from feedback.agencies.models import Agency
 from feedback.core.codes import clean_code, new_code
@@ -125,18 +125,16 @@ def add_codes(deployment: Deployment, count: int, *, expires_at: datetime | None
     """Add `count` fresh codes for `deployment` and flush; the caller commits.
 
     The codes are checked against those already stored, so only a code made by another transaction
-    in the same instant can still clash; that fails the insert on the unique constraint, and the
-    caller may simply try again. One bulk INSERT … RETURNING (sent in a few multi-row statements)
-    rather than the unit of work's per-object bookkeeping: a printed batch of 5,000 codes is written
-    several times faster, and the codes come back as rows of the session, in the order made.
+    in the same instant can still clash; that fails the flush on the unique constraint, and the
+    caller may simply try again.
     """
-    rows = [{"code": text, "deployment_id": deployment.id, "agency_id": deployment.agency_id,
-             "expires_at": expires_at, "batch": batch, "dossier_id": dossier_id,
-             "created_by_id": created_by_id, "api_key_id": api_key_id}
-            for text in fresh_codes(count)]
-    db.session.flush()  # pending changes first, as a flush would have ordered them
-    return list(db.session.scalars(insert(SurveyCode).returning(SurveyCode, sort_by_parameter_order=True),
-                                   rows))
+    codes = [SurveyCode(code=text, deployment_id=deployment.id, agency_id=deployment.agency_id,
+                        expires_at=expires_at, batch=batch, dossier_id=dossier_id,
+                        created_by_id=created_by_id, api_key_id=api_key_id)
+             for text in fresh_codes(count)]
+    db.session.add_all(codes)
+    db.session.flush()
+    return codes
 
 
 # Rows per IN (...) list: well under SQLite's limit on bound parameters.
