@@ -3,6 +3,7 @@
 import sys
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 import click
 from flask.cli import AppGroup
@@ -14,6 +15,8 @@ from feedback.accounts.services import AccountError, create_user, find_user, gra
 from feedback.agencies.models import Agency
 from feedback.agencies.services import find_agency
 from feedback.extensions import db
+
+T = TypeVar("T")
 
 
 def _read_password() -> str:
@@ -89,62 +92,59 @@ def create_command(email: str, role: str, agency_code: str | None, name: str) ->
     click.echo(f"Created {user.email} as {role}{scope}.")
 
 
-@users_cli.command("grant")
-@click.argument("email")
-@click.option("--role", type=ROLE_CHOICE, required=True)
-@click.option("--agency", "agency_code", help="Agency code (not for admin, which is global).")
-@_in_english
+def _user_command(name: str, *, with_role: bool = False) -> Callable[[Callable], Callable]:
+    """Declare `flask users NAME EMAIL` (with --role and --agency for grant and revoke), run in English."""
+    agency_help = "Agency code (not for admin, which is global)."
+    role_options = (click.option("--agency", "agency_code", help=agency_help),
+                    click.option("--role", type=ROLE_CHOICE, required=True)) if with_role else ()
+
+    def declare(command: Callable) -> Callable:
+        """Wrap `command` innermost first, as stacked decorators would."""
+        for decorate in (_in_english, *role_options, click.argument("email"), users_cli.command(name)):
+            command = decorate(command)
+        return command
+
+    return declare
+
+
+def _commit_change(email: str, change: Callable[[User], T]) -> tuple[User, T]:
+    """Find the user, apply `change` to them and commit; the user and what `change` returned."""
+    user = _user(email)
+    result = change(user)
+    db.session.commit()
+    return user, result
+
+
+@_user_command("grant", with_role=True)
 def grant_command(email: str, role: str, agency_code: str | None) -> None:
     """Give an existing user another role."""
-    user = _user(email)
-    role, agency = _scope(role, agency_code)
-    grant_role(user, role, agency)
-    db.session.commit()
+    user, _ = _commit_change(email, lambda user: grant_role(user, *_scope(role, agency_code)))
     click.echo(f"Granted {role} to {user.email}.")
 
 
-@users_cli.command("revoke")
-@click.argument("email")
-@click.option("--role", type=ROLE_CHOICE, required=True)
-@click.option("--agency", "agency_code", help="Agency code (not for admin, which is global).")
-@_in_english
+@_user_command("revoke", with_role=True)
 def revoke_command(email: str, role: str, agency_code: str | None) -> None:
     """Take a role away; the user's sessions end at once."""
-    user = _user(email)
-    role, agency = _scope(role, agency_code)
-    revoke_role(user, role, agency)
-    db.session.commit()
+    user, _ = _commit_change(email, lambda user: revoke_role(user, *_scope(role, agency_code)))
     click.echo(f"Revoked {role} from {user.email}; their sessions are ended.")
 
 
-@users_cli.command("deactivate")
-@click.argument("email")
-@_in_english
+@_user_command("deactivate")
 def deactivate_command(email: str) -> None:
     """Stop a user signing in; every session and remember cookie of theirs stops working at once."""
-    user = _user(email)
-    changed = deactivate_user(user)
-    db.session.commit()
+    user, changed = _commit_change(email, deactivate_user)
     click.echo(f"Deactivated {user.email}." if changed else f"{user.email} was already inactive.")
 
 
-@users_cli.command("reactivate")
-@click.argument("email")
-@_in_english
+@_user_command("reactivate")
 def reactivate_command(email: str) -> None:
     """Let a deactivated user sign in again."""
-    user = _user(email)
-    changed = reactivate_user(user)
-    db.session.commit()
+    user, changed = _commit_change(email, reactivate_user)
     click.echo(f"Reactivated {user.email}." if changed else f"{user.email} was already active.")
 
 
-@users_cli.command("set-password")
-@click.argument("email")
-@_in_english
+@_user_command("set-password")
 def set_password_command(email: str) -> None:
     """Set a user's password (asked for, or read from stdin); their sessions end."""
-    user = _user(email)
-    set_password(user, _read_password())
-    db.session.commit()
+    user, _ = _commit_change(email, lambda user: set_password(user, _read_password()))
     click.echo(f"Password set for {user.email}; their sessions are ended.")

@@ -1,5 +1,6 @@
 """Sign-in, sign-out (here or everywhere), a reset link's page and the signed-in user's own page."""
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import (
@@ -17,7 +18,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from feedback.accounts.authz import has_role
 from feedback.accounts.forms import LoginForm, ResetPasswordForm
-from feedback.accounts.models import Role
+from feedback.accounts.models import Role, User
 from feedback.accounts.passwords import MIN_PASSWORD_LENGTH
 from feedback.accounts.reset import user_for_reset
 from feedback.accounts.services import AccountError, authenticate, record_failed_sign_in, set_password
@@ -73,16 +74,23 @@ def login():
     return render_template("accounts/login.html", form=form), status
 
 
+def _sign_out(end: Callable[[User], object], action: str) -> None:
+    """End the signed-in user's sign-in(s) with `end`, audit it as `action`, commit, forget the login."""
+    user = current_user._get_current_object()
+    end(user)
+    record(action, user)
+    db.session.commit()
+    logout_user()
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Sign out (POST only, so that a link elsewhere cannot sign anyone out). The sign-in is
     deleted, so this browser's session and remember cookie stop working even if copied."""
     if current_user.is_authenticated:
-        user = current_user._get_current_object()
-        end_sign_in(user)
-        record("auth.logout", user)
-        db.session.commit()
-    logout_user()
+        _sign_out(end_sign_in, "auth.logout")
+    else:
+        logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("home.home"))
 
@@ -105,11 +113,7 @@ def workspace():
 @login_required
 def sign_out_everywhere():
     """End every session and remember cookie of the signed-in user, on every device (a lost phone)."""
-    user = current_user._get_current_object()
-    end_all_sessions(user)
-    record("auth.logout_everywhere", user)
-    db.session.commit()
-    logout_user()
+    _sign_out(end_all_sessions, "auth.logout_everywhere")
     flash(_("You have signed out on every device."), "info")
     return redirect(url_for("accounts.login"), code=303)
 

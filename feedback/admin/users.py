@@ -1,6 +1,8 @@
 """Admin pages for staff accounts: find a user, deactivate or reactivate them, grant and revoke
 roles, and make a one-time link to choose a new password."""
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     abort,
@@ -64,6 +66,24 @@ def _back(user: User):
     return redirect(url_for(".detail", user_id=user.id), code=303)
 
 
+def _apply(user: User, change: Callable[[], bool | None], done: str):
+    """Make a change to `user`'s account, commit it, say `done` and go back to their page.
+
+    A refusal (the last active administrator, say) is rolled back and flashed instead; a change
+    that had nothing to do (it returns False) is not announced.
+    """
+    try:
+        changed = change()
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back(user)
+    db.session.commit()
+    if changed is not False:
+        flash(done, "success")
+    return _back(user)
+
+
 @bp.route("/")
 @roles_required(Role.ADMIN)
 def index():
@@ -95,17 +115,8 @@ def detail(user_id: int):
 def deactivate(user_id: int):
     """Stop the user signing in; their open sessions end at once."""
     user = _user_or_404(user_id)
-    try:
-        changed = deactivate_user(user, actor=_actor())
-    except AccountError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _back(user)
-    db.session.commit()
-    if changed:
-        flash(_("%(email)s can no longer sign in; their open sessions have ended.", email=user.email),
-              "success")
-    return _back(user)
+    return _apply(user, lambda: deactivate_user(user, actor=_actor()),
+                  _("%(email)s can no longer sign in; their open sessions have ended.", email=user.email))
 
 
 @bp.route("/<int:user_id>/reactivate", methods=["POST"])
@@ -113,10 +124,8 @@ def deactivate(user_id: int):
 def reactivate(user_id: int):
     """Let a deactivated user sign in again."""
     user = _user_or_404(user_id)
-    if reactivate_user(user, actor=_actor()):
-        db.session.commit()
-        flash(_("%(email)s can sign in again.", email=user.email), "success")
-    return _back(user)
+    return _apply(user, lambda: reactivate_user(user, actor=_actor()),
+                  _("%(email)s can sign in again.", email=user.email))
 
 
 @bp.route("/<int:user_id>/grants", methods=["POST"])
@@ -149,16 +158,9 @@ def revoke(user_id: int, grant_id: int):
     grant = db.session.get(RoleGrant, grant_id)
     if grant is None or grant.user_id != user.id:
         abort(404)
-    try:
-        revoke_grant(grant, actor=_actor())
-    except AccountError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _back(user)
-    db.session.commit()
-    flash(_("The role is taken away from %(email)s; their open sessions have ended.", email=user.email),
-          "success")
-    return _back(user)
+    return _apply(user, lambda: revoke_grant(grant, actor=_actor()),
+                  _("The role is taken away from %(email)s; their open sessions have ended.",
+                    email=user.email))
 
 
 @bp.route("/<int:user_id>/reset-link", methods=["POST"])

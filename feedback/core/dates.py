@@ -1,6 +1,10 @@
-"""Reading dates typed into filters: ISO days within a sane range, never an exception."""
+"""Reading dates typed into filters: ISO days within a sane range, never an exception; and the
+platform's time zone, in which every local day and typed time is meant."""
 
 from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 
 # Outside these, date arithmetic (a year before, a day after) could overflow.
 MIN_DATE = date(1900, 1, 1)
@@ -17,3 +21,8 @@ def parse_iso_date(value: str | None) -> tuple[date | None, bool]:
     except ValueError:
         return None, False
     return (day, True) if MIN_DATE <= day <= MAX_DATE else (None, False)
+
+
+def local_zone() -> ZoneInfo:
+    """The platform's time zone (BABEL_DEFAULT_TIMEZONE): local days, due dates and typed times."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])

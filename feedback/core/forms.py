@@ -1,11 +1,11 @@
 """The bases of every staff form (each text field goes through the one cleaning rule for typed
 text) and the fields several features share."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, Form, PasswordField, StringField
 from wtforms.csrf.core import CSRFTokenField
 
-from feedback.core.i18n import gettext as _
 from feedback.core.text import clean_field
 
 
@@ -43,12 +43,21 @@ class CleanSubform(Form):
         """Text fields cleaned."""
 
 
-class DayField(DateField):
-    """A date typed as YYYY-MM-DD (what <input type="date"> sends), with a localized message."""
+class OwnParseMessage:
+    """A field mixin (listed before the field class): what the field cannot parse gets our own
+    localized `parse_message` instead of WTForms' English one."""
+
+    parse_message: str
 
     def process_formdata(self, valuelist):
-        """Parse the date; a malformed one gets our own message instead of WTForms' English one."""
+        """Parse as the field does; a malformed value raises `parse_message` in the reader's language."""
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(_("Please enter the date as year-month-day, for example 2025-06-30.")) from None
+            raise ValueError(str(self.parse_message)) from None
+
+
+class DayField(OwnParseMessage, DateField):
+    """A date typed as YYYY-MM-DD (what <input type="date"> sends), with a localized message."""
+
+    parse_message = _l("Please enter the date as year-month-day, for example 2025-06-30.")

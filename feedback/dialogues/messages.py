@@ -4,12 +4,11 @@ from the context stored with it. `register_composers` hands them to the outbox w
 import enum
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from flask import current_app
 
 from feedback.core.codes import grouped
+from feedback.core.dates import local_zone
 from feedback.core.i18n import gettext as _
 from feedback.notifications import messages
 
@@ -36,7 +35,7 @@ class _Context:
         """Wrap the stored `values` for a reader of `locale`."""
         self.values = values
         self.locale = locale
-        self.zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        self.zone = local_zone()
 
     def __getitem__(self, key: str):
         """A value the kind requires (KeyError when the snapshot lacks it)."""

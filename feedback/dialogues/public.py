@@ -3,14 +3,13 @@
 import enum
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from feedback.agencies.models import Agency
 from feedback.agencies.services import find_agency
+from feedback.core.dates import local_zone
 from feedback.dialogues.models import (
     Conference,
     ConferenceStatus,
@@ -19,7 +18,7 @@ from feedback.dialogues.models import (
     Topic,
     conference_topic,
 )
-from feedback.dialogues.seats import seat_counts
+from feedback.dialogues.seats import free_seats, seat_counts
 from feedback.extensions import db
 from feedback.models import utcnow
 
@@ -49,7 +48,7 @@ class Seats:
     @property
     def left(self) -> int:
         """Free seats (never negative)."""
-        return max(0, self.capacity - self.seated)
+        return free_seats(self.capacity, self.seated)
 
     @property
     def full(self) -> bool:
@@ -66,15 +65,11 @@ class ConferenceCard:
     state: SignupState
 
 
-def zone() -> ZoneInfo:
-    """The platform's time zone: months and days are the local ones."""
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     """[start, end) in UTC of the local calendar month that contains `month`."""
-    first = datetime(month.year, month.month, 1, tzinfo=zone())
-    following = datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=zone())
+    first = datetime(month.year, month.month, 1, tzinfo=local_zone())
+    following = datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=local_zone())
     return first.astimezone(UTC), following.astimezone(UTC)
 
 
@@ -160,7 +155,7 @@ def host_agencies() -> list[Agency]:
 
 def upcoming_months() -> list[date]:
     """The local months (their first day) in which upcoming conferences start, in order."""
-    local = zone()
+    local = local_zone()
     starts = db.session.scalars(upcoming_query().with_only_columns(Conference.starts_at))
     return sorted({s.astimezone(local).date().replace(day=1) for s in starts})
 

@@ -14,7 +14,7 @@ from feedback.dialogues.models import (
     RegistrationStatus,
     Representing,
 )
-from feedback.dialogues.seats import seated_count
+from feedback.dialogues.seats import free_seats, seated_count
 from feedback.extensions import db
 from feedback.models import utcnow
 
@@ -242,7 +242,7 @@ def change_capacity(conference: Conference, capacity: int, *,
 
 def seats_left(conference: Conference) -> int:
     """Seats still free in `conference` (never negative)."""
-    return max(0, conference.capacity - seated_count(conference.id))
+    return free_seats(conference.capacity, seated_count(conference.id))
 
 
 def waitlist_length(conference: Conference) -> int:

@@ -1,11 +1,10 @@
 """The reminder the day before: queued by a daily cron job for everyone holding a seat."""
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from feedback.core.dates import local_zone
 from feedback.dialogues.messages import Kind
 from feedback.dialogues.models import (
     Conference,
@@ -19,20 +18,15 @@ from feedback.models import utcnow
 from feedback.notifications.models import Notification
 
 
-def _zone() -> ZoneInfo:
-    """The platform's time zone, in which "tomorrow" is meant."""
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def tomorrow() -> date:
     """Tomorrow's date where the conferences take place."""
-    return utcnow().astimezone(_zone()).date() + timedelta(days=1)
+    return utcnow().astimezone(local_zone()).date() + timedelta(days=1)
 
 
 def conferences_starting_on(day: date) -> list[Conference]:
     """Published conferences whose start falls on `day`, local time."""
-    start = datetime.combine(day, time.min, tzinfo=_zone())
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=_zone())
+    start = datetime.combine(day, time.min, tzinfo=local_zone())
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=local_zone())
     return list(db.session.scalars(
         select(Conference)
         .where(Conference.status == ConferenceStatus.PUBLISHED,

@@ -21,6 +21,11 @@ def seated_of(by_status: Mapping[RegistrationStatus, int]) -> int:
     return sum(by_status.get(status, 0) for status in SEATED)
 
 
+def free_seats(capacity: int, seated: int) -> int:
+    """Seats still free (never negative)."""
+    return max(0, capacity - seated)
+
+
 def seated_count(conference_id: int) -> int:
     """Seats taken in the conference, in one query."""
     return db.session.scalar(

@@ -1,11 +1,10 @@
 """A citizen's sign-up, cancellation and ticket re-sending, each one transaction with its notices."""
 
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from feedback.core.dates import local_zone
 from feedback.dialogues.messages import Kind
 from feedback.dialogues.models import (
     Conference,
@@ -128,7 +127,7 @@ def resend_ticket(registration: Registration) -> bool:
     if not registration.email or registration.status not in (RegistrationStatus.CONFIRMED,
                                                              RegistrationStatus.WAITLISTED):
         return False
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = local_zone()
     kind = (Kind.REGISTRATION_CONFIRMED if registration.status == RegistrationStatus.CONFIRMED
             else Kind.REGISTRATION_WAITLISTED)
     notify_registration(registration, kind, again=f"resend-{utcnow().astimezone(zone).date()}")

@@ -1,9 +1,8 @@
 """Organizers' pages for one-time codes: generate a batch, list batches, print a sheet, export CSV."""
 
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_login import current_user
 
@@ -11,6 +10,7 @@ from feedback.accounts.authz import agency_filter, can_access, get_agency_or_404
 from feedback.accounts.models import Role
 from feedback.audit.services import record
 from feedback.core.codes import grouped
+from feedback.core.dates import local_zone
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.core.public_urls import public_base_url
@@ -33,14 +33,10 @@ BATCHES_PER_PAGE = 50
 CSV_COLUMNS = ("code", "url", "agency_code", "expires_at", "redeemed_on")
 
 
-def _zone() -> ZoneInfo:
-    """The app's time zone: code expiry dates are local dates."""
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
 
 def _end_of_day(day: date) -> datetime:
     """The last second of `day` in the app's time zone: a code "valid until" a date works all that day."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=_zone())
+    return datetime.combine(day, time(23, 59, 59), tzinfo=local_zone())
 
 
 def _choices(pairs) -> list[tuple[str, str]]:
@@ -65,7 +61,7 @@ def index():
 @roles_required(Role.ORGANIZER)
 def new():
     """Generate a batch of codes for an agency with a live survey, then show its sheet."""
-    today = datetime.now(_zone()).date()
+    today = datetime.now(local_zone()).date()
     form = GenerateCodesForm(today=today)
     pairs = agencies_with_live_survey(agency_filter(current_user, Role.ORGANIZER))
     form.agency.choices = [("", _("Choose an agency"))] + _choices(pairs)
@@ -127,7 +123,7 @@ def batch(batch: str):
 
 def _local_iso(value: datetime | None) -> str:
     """A timestamp in the app's time zone, ISO 8601 with its offset (empty when missing)."""
-    return value.astimezone(_zone()).isoformat(timespec="seconds") if value else ""
+    return value.astimezone(local_zone()).isoformat(timespec="seconds") if value else ""
 
 
 @bp.route("/batches/<batch>/codes.csv")

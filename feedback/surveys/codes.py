@@ -6,13 +6,12 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import bindparam, case, func, or_, select, text, update
 
 from feedback.agencies.models import Agency
 from feedback.core.codes import clean_code, new_code
+from feedback.core.dates import local_zone
 from feedback.core.public_urls import public_base_url
 from feedback.extensions import db
 from feedback.models import utcnow
@@ -53,7 +52,7 @@ def code_state(code: SurveyCode | None, *, live: bool, now: datetime | None = No
 
 def local_day(moment: datetime) -> date:
     """The day `moment` falls on in the app's time zone: all a used code keeps of when it was used."""
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return moment.astimezone(local_zone()).date()
 
 
 def day_start(moment: datetime) -> datetime:
@@ -63,7 +62,7 @@ def day_start(moment: datetime) -> datetime:
     neither side has a time finer than the other's to join on, and the response stays in the same
     local day and month of every dashboard.
     """
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = local_zone()
     return datetime.combine(moment.astimezone(zone).date(), time(), zone).astimezone(UTC)
 
 

@@ -7,13 +7,13 @@ statement), the summary read only when an agency's hour is busy, and a write onl
 """
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from feedback.agencies.services import agency_networks, in_networks
+from feedback.core.dates import local_zone
 from feedback.core.events import open_link_day_total, responses_excluded
 from feedback.extensions import db
 from feedback.models import utcnow
@@ -50,7 +50,7 @@ def hourly_baseline(agency_id: int, now: datetime) -> float:
     days = int(current_app.config["SURVEY_BURST_BASELINE_DAYS"])
     if days <= 0:
         return 0.0
-    today = now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    today = now.astimezone(local_zone()).date()
     total = sum(count for _, count in open_link_day_total.send(
         agency_id=agency_id, first=today - timedelta(days=days), after=today))
     return float(total) / (days * 24)

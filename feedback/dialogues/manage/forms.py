@@ -3,9 +3,7 @@
 import re
 from datetime import UTC
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -24,7 +22,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from feedback.core.forms import CleanForm, CleanSubform
+from feedback.core.dates import local_zone
+from feedback.core.forms import CleanForm, CleanSubform, OwnParseMessage
 from feedback.core.i18n import gettext as _
 from feedback.dialogues.models import ConferenceMode, Representing
 
@@ -43,10 +42,6 @@ REPRESENTING_LABELS = {
 }
 
 
-def local_zone() -> ZoneInfo:
-    """The zone organizers type times in (the app's, Asia/Ho_Chi_Minh by default)."""
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
 
 def error_list(form) -> list[tuple[str, str]]:
     """(input id, message) for every error, row fields included, in the order of the form."""
@@ -62,7 +57,7 @@ def error_list(form) -> list[tuple[str, str]]:
     return errors
 
 
-class LocalTimeField(DateTimeLocalField):
+class LocalTimeField(OwnParseMessage, DateTimeLocalField):
     """A local date and time (what <input type="datetime-local"> sends, or 30/06/2025 08:00 typed
     by hand where the browser has no picker), read in the app's zone and given back in UTC."""
 
@@ -72,25 +67,19 @@ class LocalTimeField(DateTimeLocalField):
                                      "%d/%m/%Y %H:%M"])
         super().__init__(*args, tz=local_zone, **kwargs)
 
+    parse_message = _l("Please enter a date and time, for example 2025-06-30 08:00.")
+
     def process_formdata(self, valuelist):
-        """Parse in local time; a malformed value gets our own message, and the data is UTC."""
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Please enter a date and time, for example 2025-06-30 08:00.")) from None
+        """Parse in local time (a malformed value gets our own message); the data is UTC."""
+        super().process_formdata(valuelist)
         if self.data is not None:
             self.data = self.data.astimezone(UTC)
 
 
-class WholeNumberField(IntegerField):
-    """A whole number with a localized message when it is not one."""
+class WholeNumberField(OwnParseMessage, IntegerField):
+    """A whole number with a localized message when it is not one ("abc" or "1.5")."""
 
-    def process_formdata(self, valuelist):
-        """Parse the number; "abc" or "1.5" get a clear message."""
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Please enter a whole number, for example 200.")) from None
+    parse_message = _l("Please enter a whole number, for example 200.")
 
 
 class CheckboxesField(SelectMultipleField):

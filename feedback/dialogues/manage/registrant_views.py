@@ -8,13 +8,14 @@ from flask_login import current_user
 from feedback.accounts.authz import roles_required
 from feedback.accounts.models import Role
 from feedback.audit.services import record
+from feedback.core.dates import local_zone
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.core.spreadsheets import CSV_MIMETYPE
 from feedback.dialogues.access import get_managed_conference_or_404
 from feedback.dialogues.manage import exports, services
 from feedback.dialogues.manage.blueprint import bp
-from feedback.dialogues.manage.forms import REPRESENTING_LABELS, local_zone
+from feedback.dialogues.manage.forms import REPRESENTING_LABELS
 from feedback.dialogues.messages import Kind
 from feedback.dialogues.notices import notify_registration
 from feedback.dialogues.registrations import RegistrationRefused

@@ -11,12 +11,12 @@ from feedback.accounts.authz import agency_filter
 from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
 from feedback.core.codes import clean_code
+from feedback.core.dates import local_zone
 from feedback.core.i18n import gettext as _
 from feedback.core.text import clean_text, fold_for_search
 from feedback.dialogues.access import managed_conferences_condition
-from feedback.dialogues.manage.forms import local_zone
 from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus
-from feedback.dialogues.seats import SEATED, count_of, seated_of, status_counts
+from feedback.dialogues.seats import SEATED, count_of, free_seats, seated_of, status_counts
 from feedback.extensions import db
 
 PAGE_SIZE = 30
@@ -110,7 +110,7 @@ class SeatCounts:
     @property
     def free(self) -> int:
         """Seats still free (never negative)."""
-        return max(0, self.capacity - self.seated)
+        return free_seats(self.capacity, self.seated)
 
 
 def registration_counts(conference: Conference) -> SeatCounts:

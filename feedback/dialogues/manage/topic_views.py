@@ -6,6 +6,7 @@ from flask_login import current_user
 from feedback.accounts.authz import is_admin, roles_required
 from feedback.accounts.models import Role
 from feedback.audit.services import record
+from feedback.core.actions import commit_and_redirect
 from feedback.core.i18n import current_locale, ngettext
 from feedback.core.i18n import gettext as _
 from feedback.core.text import clean_text
@@ -57,9 +58,8 @@ def topics():
     except topic_service.TopicRefused as refused:
         db.session.rollback()
         return _render(form, errors=[(f"new-{refused.field}", str(refused))], status=422)
-    db.session.commit()
-    flash(_("The topic %(name)s is added.", name=topic.name(current_locale())), "success")
-    return redirect(url_for("dialogue_manage.topics"), code=303)
+    return commit_and_redirect(_("The topic %(name)s is added.", name=topic.name(current_locale())),
+                               url_for("dialogue_manage.topics"))
 
 
 @bp.post("/topics/defaults")
@@ -89,9 +89,7 @@ def rename_topic(topic_id: int):
         db.session.rollback()
         return _render(errors=[(f"topic-{topic_id}-{refused.field}", str(refused))],
                        rename={"id": topic_id, "name_vi": name_vi, "name_en": name_en}, status=422)
-    db.session.commit()
-    flash(_("The topic is renamed."), "success")
-    return redirect(url_for("dialogue_manage.topics"), code=303)
+    return commit_and_redirect(_("The topic is renamed."), url_for("dialogue_manage.topics"))
 
 
 @bp.post("/topics/<int:topic_id>/active")

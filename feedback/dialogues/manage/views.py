@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from feedback.accounts.authz import get_agency_or_404, roles_required
 from feedback.accounts.models import Role
+from feedback.core.actions import commit_and_redirect
 from feedback.core.i18n import current_locale, ngettext
 from feedback.core.i18n import gettext as _
 from feedback.dialogues import conferences
@@ -139,9 +140,9 @@ def create():
     if not form.validate():
         return _render_form(form, None, status=422)
     conference = conferences.create_conference(_details(form), actor=current_user)
-    db.session.commit()
-    flash(_("The conference is saved as a draft. Publish it when the details are complete."), "success")
-    return redirect(url_for("dialogue_manage.detail", conference_id=conference.id), code=303)
+    return commit_and_redirect(
+        _("The conference is saved as a draft. Publish it when the details are complete."),
+        url_for("dialogue_manage.detail", conference_id=conference.id))
 
 
 @bp.route("/<int:conference_id>/edit", methods=["GET", "POST"])
@@ -222,9 +223,7 @@ def _transition(conference_id: int, change, done: str):
     except conferences.ConferenceRefused as refused:
         db.session.rollback()
         return _render_detail(get_managed_conference_or_404(conference_id), error=str(refused), status=409)
-    db.session.commit()
-    flash(done, "success")
-    return redirect(url_for("dialogue_manage.detail", conference_id=conference_id), code=303)
+    return commit_and_redirect(done, url_for("dialogue_manage.detail", conference_id=conference_id))
 
 
 @bp.post("/<int:conference_id>/publish")

@@ -15,9 +15,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from feedback.core.forms import CleanForm, CleanSubform, DayField
+from feedback.core.dates import local_zone
+from feedback.core.forms import CleanForm, CleanSubform, DayField, OwnParseMessage
 from feedback.core.i18n import gettext as _
-from feedback.dialogues.petitions.services import local_today, local_zone
+from feedback.dialogues.petitions.services import local_today
 from feedback.models import utcnow
 
 TEXT_MAX = 4000
@@ -31,26 +32,16 @@ MOMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 COMMITMENT_ROWS_MAX = 50
 
 
-class MomentField(DateTimeLocalField):
+class MomentField(OwnParseMessage, DateTimeLocalField):
     """A local date and time (what <input type="datetime-local"> sends), with a localized message."""
 
-    def process_formdata(self, valuelist):
-        """Parse the moment; a malformed one gets our own message instead of WTForms' English one."""
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Please enter the date and time, for example 2025-06-30 14:30.")) from None
+    parse_message = _l("Please enter the date and time, for example 2025-06-30 14:30.")
 
 
-class CountField(IntegerField):
+class CountField(OwnParseMessage, IntegerField):
     """A whole number, with a localized message when it is not one."""
 
-    def process_formdata(self, valuelist):
-        """Parse the number; anything else gets our own message."""
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Please enter a whole number, 0 or more.")) from None
+    parse_message = _l("Please enter a whole number, 0 or more.")
 
 
 def _must_choose(field, message: str) -> None:

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -14,6 +13,7 @@ from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
 from feedback.audit.services import record
 from feedback.core.codes import clean_code, new_unique_code
+from feedback.core.dates import local_zone
 from feedback.core.text import fold_for_search, like_pattern
 from feedback.dialogues.models import (
     Conference,
@@ -30,14 +30,9 @@ from feedback.extensions import db
 from feedback.models import utcnow
 
 
-def local_zone() -> ZoneInfo:
-    """The platform's time zone: due dates and typed times are local."""
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def local_date(conference: Conference) -> date:
     """The day (in the platform's time zone) the conference ends."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = local_zone()
     return conference.ends_at.astimezone(zone).date()
 
 
@@ -45,7 +40,7 @@ def default_due_date(conference: Conference | None) -> date:
     """PETITION_DUE_DAYS after the conference's last day (after today for a petition without one)."""
     days = timedelta(days=current_app.config["PETITION_DUE_DAYS"])
     if conference is None:
-        zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        zone = local_zone()
         return utcnow().astimezone(zone).date() + days
     return local_date(conference) + days
 

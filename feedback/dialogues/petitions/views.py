@@ -10,7 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from feedback.accounts.authz import can_access, has_role, roles_required
 from feedback.accounts.models import Role
 from feedback.agencies.services import find_agency
+from feedback.core.actions import commit_and_redirect
 from feedback.core.codes import grouped
+from feedback.core.dates import local_zone
 from feedback.core.filters import FilterArgs
 from feedback.core.i18n import current_locale, ngettext
 from feedback.core.i18n import gettext as _
@@ -183,7 +185,7 @@ def _forms(petition: Petition, given: dict) -> dict:
         name, _sep, title = (petition.answered_by or "").partition(", ")
         answer.answered_by_name.data = name
         answer.answered_by_title.data = title
-        moment = (petition.answered_at or utcnow()).astimezone(services.local_zone())
+        moment = (petition.answered_at or utcnow()).astimezone(local_zone())
         answer.answered_at.data = moment.replace(tzinfo=None, second=0, microsecond=0)
     return forms
 
@@ -232,9 +234,7 @@ def _act(petition_id: int, power: str, run, done: str, *, form_name: str | None 
         petition = _petition_or_404(petition_id)
         return _render_detail(petition, given={form_name: form} if form is not None else None,
                               error=refusal_message(refused.reason), status=409)
-    db.session.commit()
-    flash(done, "success")
-    return redirect(url_for(".show", petition_id=petition_id), code=303)
+    return commit_and_redirect(done, url_for(".show", petition_id=petition_id))
 
 
 @bp.post("/petitions/<int:petition_id>/publish-question")

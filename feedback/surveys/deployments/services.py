@@ -3,9 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
@@ -14,6 +12,7 @@ from feedback.accounts.authz import agency_filter, can_access
 from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
 from feedback.audit.services import record
+from feedback.core.dates import local_zone
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.extensions import db
@@ -38,10 +37,6 @@ SERVICE_NAME_MAX = 200
 class DeploymentRefused(Exception):
     """A pause, resume or end that the deployment's state does not allow; the message is localized."""
 
-
-def local_zone() -> ZoneInfo:
-    """The time zone dates are typed in (the app's, Asia/Ho_Chi_Minh by default)."""
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def local_today() -> date:

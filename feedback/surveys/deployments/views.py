@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from feedback.accounts.authz import get_agency_or_404, roles_required
 from feedback.accounts.models import Role
 from feedback.core import qr
+from feedback.core.actions import commit_and_redirect
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.extensions import db
@@ -119,10 +120,8 @@ def _change(deployment_id: int, action, done: str):
     except services.DeploymentRefused as refused:
         db.session.rollback()
         return _render_list(error=str(refused), status_code=409)
-    db.session.commit()
-    flash(done, "success")
     filters = {key: request.args[key] for key in ("status", "agency") if request.args.get(key)}
-    return redirect(url_for("deployments.index", **filters), code=303)
+    return commit_and_redirect(done, url_for("deployments.index", **filters))
 
 
 @bp.post("/<int:deployment_id>/pause")

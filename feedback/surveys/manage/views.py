@@ -119,7 +119,6 @@ def new():
     sources = _start_choices(form)
     if request.method == "GET":
         form.start_from.data = request.args.get("start_from", "template")
-    status = 200
     if form.validate_on_submit():
         owner = _chosen_owner(form, agencies)
         start = form.start_from.data
@@ -136,13 +135,20 @@ def new():
             else:
                 source = operations.template_version() if start == "template" else sources[start]
                 survey = operations.copy_survey(source, owner, title_vi=title_vi, title_en=title_en)
-            db.session.commit()
-            flash(_("Survey created. It is a draft: edit it, preview it, then publish it."), "success")
-            return redirect(_version_url(survey.versions[0]))
-        status = 422
-    elif request.method == "POST":
-        status = 422
-    return render_template("surveys/manage/new.html", form=form), status
+            return _created(survey, _("Survey created. It is a draft: edit it, preview it, then publish it."))
+    return render_template("surveys/manage/new.html", form=form), _form_status()
+
+
+def _created(survey: Survey, done: str):
+    """Commit a new survey, say `done` and open its first version's editor."""
+    db.session.commit()
+    flash(done, "success")
+    return redirect(_version_url(survey.versions[0]))
+
+
+def _form_status() -> int:
+    """The status of a form page: 422 when a POST comes back to it (something to correct), else 200."""
+    return 422 if request.method == "POST" else 200
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -152,7 +158,6 @@ def import_survey():
     form = ImportForm()
     agencies = _owner_choices(form)
     problems: list[str] = []
-    status = 200
     if form.validate_on_submit():
         owner = _chosen_owner(form, agencies)
         upload = request.files.get(form.file.name)
@@ -179,13 +184,8 @@ def import_survey():
                 db.session.rollback()
                 problems.extend(str(p) for p in error.problems)
             else:
-                db.session.commit()
-                flash(_("Survey imported as a draft."), "success")
-                return redirect(_version_url(survey.versions[0]))
-        status = 422
-    elif request.method == "POST":
-        status = 422
-    return render_template("surveys/manage/import.html", form=form, problems=problems), status
+                return _created(survey, _("Survey imported as a draft."))
+    return render_template("surveys/manage/import.html", form=form, problems=problems), _form_status()
 
 
 @bp.route("/<int:survey_id>")

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from blinker import NamedSignal
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
@@ -415,10 +416,7 @@ def restore(response: Response, actor: User) -> bool:
     """Count a flagged, excluded response again (its flags stay); False when there was nothing to do."""
     if not _set_excluded(response, False):
         return False
-    responses_restored.send(responses=[response])
-    record("response.restore", response, actor=actor, agency=response.agency.code,
-           flags=flag_names(response.flags))
-    db.session.flush()
+    _announce(response, actor, responses_restored, "response.restore")
     return True
 
 
@@ -430,11 +428,15 @@ def exclude(response: Response, actor: User) -> bool:
     """
     if not response.flags or not _set_excluded(response, True):
         return False
-    responses_excluded.send(responses=[response])
-    record("response.exclude", response, actor=actor, agency=response.agency.code,
-           flags=flag_names(response.flags))
-    db.session.flush()
+    _announce(response, actor, responses_excluded, "response.exclude")
     return True
+
+
+def _announce(response: Response, actor: User, signal: NamedSignal, action: str) -> None:
+    """Tell the listeners (the dashboards) that `response` now counts or not, and audit it."""
+    signal.send(responses=[response])
+    record(action, response, actor=actor, agency=response.agency.code, flags=flag_names(response.flags))
+    db.session.flush()
 
 
 # --- Bursts held for review (feedback.surveys.integrity.hold_burst) --------------------------

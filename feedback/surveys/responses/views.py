@@ -1,7 +1,6 @@
 """Staff pages for survey responses: the filtered list, one response, review, CSV and XLSX export."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -19,6 +18,7 @@ from flask_login import current_user
 
 from feedback.accounts.authz import get_agency_or_404, roles_required
 from feedback.audit.services import record
+from feedback.core.dates import local_zone
 from feedback.core.i18n import current_locale, ngettext
 from feedback.core.i18n import gettext as _
 from feedback.core.spreadsheets import CSV_MIMETYPE
@@ -32,10 +32,6 @@ EXPORT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-
-def _zone() -> ZoneInfo:
-    """The time zone in which the filters' dates are whole days."""
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def _list_args() -> dict[str, str]:
@@ -56,7 +52,7 @@ def _list_page(filters: services.ResponseFilters, surveys: list):
     """The list page for `filters`: its messages first, then the matching responses."""
     messages = [str(error) for error in filters.errors]
     page_number, page_error = services.parse_page(request.args.get("page"))
-    conditions = services.response_conditions(current_user, filters, _zone())
+    conditions = services.response_conditions(current_user, filters, local_zone())
     page, page_past_end = services.response_page(conditions, page_number)
     messages += [m for m in (page_error, page_past_end) if m]
     return render_template(
@@ -152,7 +148,7 @@ def export(fmt: str):
         # dropped silently here: the file would hold more than was asked for. The list page
         # answers instead, with the same messages, and nothing is exported.
         return _list_page(filters, surveys)
-    zone, locale = _zone(), current_locale()
+    zone, locale = local_zone(), current_locale()
     conditions = services.response_conditions(current_user, filters, zone)
     count, max_id = exports.snapshot(conditions)
     record("responses.export", format=fmt, rows=count, lang=locale, filters=filters.audit_details())

@@ -73,7 +73,7 @@ def test_filters_by_agency_subtree_topic_and_month(app, client, tree):
     assert _titles(html, all_titles) == ["Y tế B"]
     html = client.get("/dialogues/?topic=dat-dai").get_data(as_text=True)
     assert _titles(html, all_titles) == ["Xã An Bình"]
-    from feedback.dialogues.public import zone
+    from feedback.core.dates import local_zone as zone
     month = later.astimezone(zone()).strftime("%Y-%m")
     html = client.get(f"/dialogues/?month={month}").get_data(as_text=True)
     assert _titles(html, all_titles) == ["Tháng sau nữa"]
