@@ -70,9 +70,7 @@ class BilingualName:
     name_vi: str
     name_en: str
 
-    def name(self, locale: str) -> str:
-        """The name in the given language, falling back to Vietnamese."""
-        return in_language(self.name_vi, self.name_en, locale)
+    name = bilingual("name")
 
 
 @lru_cache(maxsize=16)

@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from feedback.agencies.models import PATH_SEPARATOR, Agency
-from feedback.core.i18n import BilingualName, in_language
+from feedback.core.i18n import BilingualName, bilingual
 from feedback.dashboards import metrics, summary
 from feedback.dashboards.models import ANSWERED, NOT_APPLICABLE, AnswerSummary, DimensionSummary
 from feedback.dashboards.stats import HIDDEN, sample_status, wilson_interval
@@ -64,9 +64,7 @@ class ValueCount:
     count: int
     share: float | None
 
-    def label(self, locale: str) -> str:
-        """The value's label in the given language, falling back to Vietnamese."""
-        return in_language(self.label_vi, self.label_en, locale)
+    label = bilingual("label")
 
 
 @dataclass(frozen=True)
@@ -87,9 +85,7 @@ class QuestionAnswers:
     counts: dict = field(default_factory=dict)
     choices: tuple = ()
 
-    def text(self, locale: str) -> str:
-        """The question in the given language, falling back to Vietnamese."""
-        return in_language(self.text_vi, self.text_en, locale)
+    text = bilingual("text")
 
     def count(self, value: str) -> int:
         """How many answers gave `value`."""

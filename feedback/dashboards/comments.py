@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, select, true
 
 from feedback.agencies.models import Agency
-from feedback.core.i18n import BilingualName, in_language
+from feedback.core.i18n import BilingualName, bilingual, in_language
 from feedback.core.text import fold_for_search, like_pattern
 from feedback.dashboards import metrics, summary
 from feedback.dashboards.models import CommentSummary, Period
@@ -75,9 +75,7 @@ class Comment:
     text: str
     flagged: bool
 
-    def agency_name(self, locale: str) -> str:
-        """The agency's name in the given language, falling back to Vietnamese."""
-        return in_language(self.agency_name_vi, self.agency_name_en, locale)
+    agency_name = bilingual("agency_name")
 
     def question(self, locale: str) -> str:
         """The question's text in the given language (its key if the question is gone)."""

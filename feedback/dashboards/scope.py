@@ -17,7 +17,7 @@ from sqlalchemy import and_, select
 from feedback.accounts.authz import agency_filter, reachable_agency, visible_agencies
 from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
-from feedback.core.i18n import in_language
+from feedback.core.i18n import bilingual
 from feedback.dashboards.filters import DashboardFilters, parse_filters
 from feedback.extensions import db
 from feedback.surveys.models import Deployment, Survey, SurveyVersion
@@ -36,9 +36,7 @@ class Choice:
     label_en: str = ""
     depth: int = 0
 
-    def label(self, locale: str) -> str:
-        """The label in the given language, falling back to Vietnamese."""
-        return in_language(self.label_vi, self.label_en, locale)
+    label = bilingual("label")
 
 
 @dataclass(frozen=True)

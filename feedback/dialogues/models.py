@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from feedback.agencies.models import Agency
-from feedback.core.i18n import BilingualName, in_language
+from feedback.core.i18n import BilingualName, bilingual
 from feedback.core.text import fold_for_search
 from feedback.extensions import db
 from feedback.models import UTCDateTime, string_enum, utcnow
@@ -157,9 +157,7 @@ class Conference(db.Model):
     host_agency: Mapped[Agency] = relationship()
     topics: Mapped[list[Topic]] = relationship(secondary=conference_topic, order_by=Topic.code)
 
-    def title(self, locale: str) -> str:
-        """The title in the given language, falling back to Vietnamese."""
-        return in_language(self.title_vi, self.title_en, locale)
+    title = bilingual("title")
 
 
 class Registration(db.Model):

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.agencies.models import Agency
-from feedback.core.i18n import in_language
+from feedback.core.i18n import bilingual
 from feedback.extensions import db
 from feedback.models import UTCDateTime, string_enum, utcnow
 
@@ -105,13 +105,8 @@ class VersionTexts:
     intro_en: str
     dimension_weights: dict
 
-    def title(self, locale: str) -> str:
-        """The title in the given language, falling back to Vietnamese."""
-        return in_language(self.title_vi, self.title_en, locale)
-
-    def intro(self, locale: str) -> str:
-        """The introduction in the given language, falling back to Vietnamese."""
-        return in_language(self.intro_vi, self.intro_en, locale)
+    title = bilingual("title")
+    intro = bilingual("intro")
 
     def weight(self, dimension: str) -> float:
         """The weight of `dimension` in this version's index."""
@@ -126,13 +121,8 @@ class QuestionTexts:
     help_vi: str
     help_en: str
 
-    def text(self, locale: str) -> str:
-        """The question text in the given language, falling back to Vietnamese."""
-        return in_language(self.text_vi, self.text_en, locale)
-
-    def help(self, locale: str) -> str:
-        """The help text in the given language, falling back to Vietnamese."""
-        return in_language(self.help_vi, self.help_en, locale)
+    text = bilingual("text")
+    help = bilingual("help")
 
 
 class SurveyVersion(VersionTexts, db.Model):
