@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     g,
     make_response,
@@ -25,6 +24,7 @@ from feedback.accounts.services import AccountError, authenticate, record_failed
 from feedback.accounts.sessions import end_all_sessions, end_sign_in, start_sign_in
 from feedback.audit.services import record
 from feedback.core.i18n import gettext as _
+from feedback.core.rate_limits import configured
 from feedback.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -48,7 +48,7 @@ def _landing_page() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+@limiter.limit(configured("LOGIN_RATE_LIMIT"), methods=["POST"],
                deduct_when=lambda response: g.get("login_failed", False))
 def login():
     """Show the sign-in form; sign the user in when the credentials match."""

@@ -4,7 +4,7 @@ import re
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
 from feedback.agencies.services import find_agency
 from feedback.api.openapi import openapi_document
@@ -17,6 +17,7 @@ from feedback.api.services import (
     touch_key,
 )
 from feedback.core.i18n import gettext as _
+from feedback.core.rate_limits import configured
 from feedback.core.text import clean_text
 from feedback.extensions import client_address, csrf, db, limiter
 from feedback.surveys.codes import code_url
@@ -64,9 +65,8 @@ def rate_limit_key() -> str:
     return f"api-key:{key.id}" if key is not None else f"api-addr:{client_address()}"
 
 
-def rate_limit() -> str:
-    """The limit per live key, and per address for requests without one (setting API_RATE_LIMIT)."""
-    return current_app.config["API_RATE_LIMIT"]
+# The limit per live key, and per address for requests without one.
+rate_limit = configured("API_RATE_LIMIT")
 
 
 def key_required(view: Callable) -> Callable:

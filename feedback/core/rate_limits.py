@@ -1,6 +1,9 @@
 """Where the rate limits keep their counts: storage every worker shares, required in production."""
 
-from flask import Flask
+from collections.abc import Callable
+
+from flask import Flask, current_app
+from werkzeug.wrappers import Response
 
 # Seconds a request waits for the Redis server before its limits fall back to the worker's memory.
 REDIS_TIMEOUT_SECONDS = 1
@@ -8,6 +11,28 @@ REDIS_TIMEOUT_SECONDS = 1
 
 class RateLimitStorageError(RuntimeError):
     """The rate-limit storage configured cannot hold the limits in this environment."""
+
+
+def configured(setting: str) -> Callable[[], str]:
+    """A limit for Flask-Limiter read from the setting `setting` at each request, so a deployment's
+    (or a test's) value applies without rebuilding the views."""
+
+    def limit() -> str:
+        """The limit as configured now."""
+        return current_app.config[setting]
+
+    limit.__name__ = setting.lower()
+    return limit
+
+
+def code_missed(response: Response) -> bool:
+    """Whether a code page (one-time survey code, ticket, tracking code) answered that the code
+    matches nothing usable (404, 410) or cannot be one (422).
+
+    The per-address limits of the code pages count only these: a guesser misses nearly every time,
+    while the people behind one carrier-grade NAT address opening their own codes never do.
+    """
+    return response.status_code in (404, 410, 422)
 
 
 def memory_storage(uri: str) -> bool:

@@ -7,11 +7,12 @@ only misses, since a mobile operator puts thousands of phones behind one address
 import time
 from datetime import UTC, datetime
 
-from flask import current_app, request
+from flask import request
 from werkzeug.wrappers import Response
 
 from feedback.core.codes import clean_code
 from feedback.core.i18n import format_local_datetime
+from feedback.core.rate_limits import configured
 from feedback.dialogues.forms import TOKEN_FIELD, clean
 from feedback.dialogues.registrations import normalize_phone
 from feedback.extensions import limiter
@@ -24,34 +25,23 @@ CANCEL_GUESS_SCOPE = "ticket-cancel-guess"
 CODE_SCOPE = "dialogue-code"
 
 
-def signup_rate_limit() -> str:
-    """Sign-up and resend posts per client address (DIALOGUE_SIGNUP_RATE_LIMIT): abuse level only."""
-    return current_app.config["DIALOGUE_SIGNUP_RATE_LIMIT"]
+# Sign-up and resend posts per client address: abuse level only.
+signup_rate_limit = configured("DIALOGUE_SIGNUP_RATE_LIMIT")
 
+# Sign-up posts per phone number and conference.
+signup_phone_rate_limit = configured("DIALOGUE_SIGNUP_PHONE_RATE_LIMIT")
 
-def signup_phone_rate_limit() -> str:
-    """Sign-up posts per phone number and conference (DIALOGUE_SIGNUP_PHONE_RATE_LIMIT)."""
-    return current_app.config["DIALOGUE_SIGNUP_PHONE_RATE_LIMIT"]
+# Sign-up posts per form token.
+signup_token_rate_limit = configured("DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT")
 
+# Ticket emails re-sent per registration.
+resend_rate_limit = configured("DIALOGUE_RESEND_RATE_LIMIT")
 
-def signup_token_rate_limit() -> str:
-    """Sign-up posts per form token (DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT)."""
-    return current_app.config["DIALOGUE_SIGNUP_TOKEN_RATE_LIMIT"]
+# Misses on the ticket and tracking pages per client address.
+code_rate_limit = configured("DIALOGUE_CODE_RATE_LIMIT")
 
-
-def resend_rate_limit() -> str:
-    """Ticket emails re-sent per registration (DIALOGUE_RESEND_RATE_LIMIT)."""
-    return current_app.config["DIALOGUE_RESEND_RATE_LIMIT"]
-
-
-def code_rate_limit() -> str:
-    """Misses on the ticket and tracking pages per client address (DIALOGUE_CODE_RATE_LIMIT)."""
-    return current_app.config["DIALOGUE_CODE_RATE_LIMIT"]
-
-
-def cancel_guess_limit() -> str:
-    """Wrong cancel-digit guesses per ticket (DIALOGUE_CANCEL_GUESS_LIMIT)."""
-    return current_app.config["DIALOGUE_CANCEL_GUESS_LIMIT"]
+# Wrong cancel-digit guesses per ticket.
+cancel_guess_limit = configured("DIALOGUE_CANCEL_GUESS_LIMIT")
 
 
 def signup_phone() -> str | None:
@@ -87,15 +77,6 @@ def ticket_key() -> str:
     """The ticket a cancel attempt is about (wrong guesses are counted per ticket, from any client)."""
     raw = (request.view_args or {}).get("code", "")
     return f"ticket:{clean_code(raw) or raw[:32]}"
-
-
-def code_missed(response: Response) -> bool:
-    """Whether a code page answered that the code typed matches nothing (404) or cannot be one (422).
-
-    The per-address limit of the code pages counts only these: a guesser misses nearly every time,
-    while a crowd behind one carrier-grade NAT address opening their own tickets never does.
-    """
-    return response.status_code in (404, 422)
 
 
 def wrong_digits(response: Response) -> bool:

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from feedback.core.codes import clean_code, grouped
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
+from feedback.core.rate_limits import code_missed
 from feedback.core.text import clean_text
 from feedback.dialogues import limits
 from feedback.dialogues.models import Petition, PetitionStatus
@@ -29,7 +30,7 @@ def _lookup_page(typed: str = "", error: str | None = None, status: int = 200):
 
 
 @bp.route("/")
-@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=limits.code_missed)
+@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=code_missed)
 def lookup():
     """Type a tracking code (any case, with or without the dash); a well-formed one opens its page."""
     typed = request.args.get("code")
@@ -69,7 +70,7 @@ def _petition_or_retry(code: str):
 
 
 @bp.route("/<code>")
-@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=limits.code_missed)
+@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=code_missed)
 def show(code: str):
     """A petition's progress: timeline, due date, responsible agency, answer, and the rating form."""
     cleaned = clean_code(code)
@@ -84,7 +85,7 @@ def show(code: str):
 
 @bp.post("/<code>/rating")
 @csrf.exempt  # no account, and a session may be gone: the signed form token stands in for CSRF
-@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=limits.code_missed)
+@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=code_missed)
 def rate(code: str):
     """Store the asker's rating of the published answer; mistakes keep what was typed."""
     petition, retry = _petition_or_retry(code)

@@ -20,6 +20,7 @@ from feedback.core.codes import clean_code, grouped
 from feedback.core.errors import handle_http_error
 from feedback.core.i18n import current_locale, format_local_datetime
 from feedback.core.i18n import gettext as _
+from feedback.core.rate_limits import code_missed
 from feedback.dialogues import forms, limits, public, tickets
 from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus
 from feedback.dialogues.registrations import RegistrationRefused
@@ -279,7 +280,7 @@ def render_ticket_missing(typed: str = "", *, status: int = 404) -> Response:
 
 
 @bp.route("/tickets/")
-@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=limits.code_missed)
+@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=code_missed)
 def ticket_lookup():
     """A box to type a ticket code; a well-formed one leads to its ticket page."""
     typed = request.args.get("code")
@@ -298,7 +299,7 @@ def _find_or_missing(code: str) -> Registration | Response:
 
 
 @bp.route("/tickets/<code>")
-@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=limits.code_missed)
+@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=code_missed)
 def ticket(code: str):
     """The ticket: its address is the ticket itself (the QR code holds it)."""
     canonical = clean_code(code)
@@ -309,7 +310,7 @@ def ticket(code: str):
 
 
 @bp.route("/tickets/<code>.ics")
-@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=limits.code_missed)
+@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=code_missed)
 def ticket_ics(code: str):
     """The ticket's conference as a calendar file (text/calendar) to import into a phone's calendar."""
     found = _find_or_missing(code)
@@ -348,7 +349,7 @@ def cancel_refusal_message(reason: str) -> str:
 
 @bp.post("/tickets/<code>/cancel")
 @csrf.exempt  # anonymous: the signed token, the secret code and the phone digits stand in for a session
-@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=limits.code_missed)
+@limiter.shared_limit(limits.code_rate_limit, scope=limits.CODE_SCOPE, deduct_when=code_missed)
 @limiter.limit(limits.cancel_guess_limit, key_func=limits.ticket_key, scope=limits.CANCEL_GUESS_SCOPE,
                deduct_when=limits.wrong_digits)
 def cancel(code: str):

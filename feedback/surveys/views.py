@@ -23,6 +23,7 @@ from feedback.agencies.services import find_agency
 from feedback.core.codes import CODE_LENGTH, clean_code, normalize
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
+from feedback.core.rate_limits import code_missed, configured
 from feedback.extensions import client_address, csrf, db, limiter
 from feedback.models import utcnow
 from feedback.surveys import codes
@@ -81,18 +82,8 @@ CODE_STATUS = {codes.CodeState.UNKNOWN: 404, codes.CodeState.USED: 410,
                codes.CodeState.EXPIRED: 410, codes.CodeState.CLOSED: 404}
 
 
-def code_rate_limit() -> str:
-    """How many codes one client address may miss (SURVEY_CODE_RATE_LIMIT), so guessing is slow."""
-    return current_app.config["SURVEY_CODE_RATE_LIMIT"]
-
-
-def code_missed(response) -> bool:
-    """Whether a code page answered that the code matches no usable survey or cannot be a code.
-
-    Only these count against the address: a guesser misses nearly every time, while the people
-    behind one carrier-grade NAT address answering with their own codes never do.
-    """
-    return response.status_code in (404, 410, 422)
+# Misses on the one-time code pages per client address, so codes cannot be guessed cheaply.
+code_rate_limit = configured("SURVEY_CODE_RATE_LIMIT")
 
 
 @dataclass
