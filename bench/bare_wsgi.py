@@ -8,10 +8,10 @@ radio buttons; POST stores the page in `survey_draft` (INSERT on page 1, UPDATE 
 writes — one `response` row, its `answer` rows (one multi-row INSERT), one `response_score` per
 dimension, and the day and month rows of the five summary tables (response, dimension, question,
 answer value, comment), each in one unnested upsert as the app sends them on PostgreSQL — in one
-transaction, then 303 to /s/<code>/thanks. No validation beyond the token, no templates, no
-ORM, no session cookie. The survey's pages, dimensions and ids are read once from the file named by
-BARE_SURVEY_FILE (written by submissions.py from the app's own page split); DATABASE_URL names the
-database.
+transaction, after the same nonce claim and integrity counts, then 303 to /s/<code>/thanks. No
+validation beyond the token, no templates, no ORM, no session cookie. The survey's pages,
+dimensions and ids are read once from the file named by BARE_SURVEY_FILE (written by submissions.py
+from the app's own page split); DATABASE_URL names the database.
 """
 
 import hashlib
@@ -19,7 +19,7 @@ import hmac
 import json
 import os
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
@@ -88,17 +88,37 @@ def upsert(cur, table: str, extra: list[str], extra_types: list[str], names: lis
         [list(column) for column in zip(*rows, strict=True)])
 
 
-def store_response(cur, answers: dict, started_at: datetime) -> None:
-    """The INSERTs and upserts `store_response` makes for one counted response: the response, its
-    answers (the ones given), one score per dimension, and the day and month rows of the five
-    summary tables (response, dimension, question, answer value, comment)."""
+def integrity_reads(cur, nonce: str, client: str, address: str, now: datetime) -> None:
+    """What the app reads and writes before storing a response (surveys/integrity.py, drafts.py):
+    the form's nonce claimed in `used_form_token`, then the client's and the address's responses
+    today and the agency's open-link responses of the last hour, in one statement."""
+    cur.execute("INSERT INTO used_form_token (nonce, used_at) VALUES (%s, %s) "
+                "ON CONFLICT (nonce) DO NOTHING RETURNING nonce", (nonce, now))
+    cur.fetchone()
+    midnight = datetime.combine(now.date(), datetime.min.time(), tzinfo=UTC)
+    cur.execute(
+        "SELECT (SELECT count(*) FROM response WHERE client_hash = %s AND agency_id = %s "
+        "AND submitted_at >= %s), (SELECT count(*) FROM response WHERE address_hash = %s "
+        "AND agency_id = %s AND channel = 'open' AND submitted_at >= %s), (SELECT count(*) FROM "
+        "response WHERE agency_id = %s AND channel = 'open' AND submitted_at >= %s)",
+        (client, SURVEY["agency_id"], midnight, address, SURVEY["agency_id"], midnight,
+         SURVEY["agency_id"], now - timedelta(hours=1)))
+    cur.fetchone()
+
+
+def store_response(cur, answers: dict, started_at: datetime, nonce: str) -> None:
+    """The reads, INSERTs and upserts the app makes for one counted response: the integrity reads,
+    the response, its answers (the ones given), one score per dimension, and the day and month rows
+    of the five summary tables (response, dimension, question, answer value, comment)."""
     now = datetime.now(UTC)
+    client, address = secrets.token_hex(32), secrets.token_hex(32)
+    integrity_reads(cur, nonce, client, address, now)
     cur.execute(
         "INSERT INTO response (version_id, deployment_id, agency_id, service, channel, locale, "
-        "started_at, submitted_at, flags, excluded, client_hash) VALUES "
-        "(%s, %s, %s, NULL, 'open', 'vi', %s, %s, 0, false, %s) RETURNING id",
+        "started_at, submitted_at, flags, excluded, client_hash, address_hash) VALUES "
+        "(%s, %s, %s, NULL, 'open', 'vi', %s, %s, 0, false, %s, %s) RETURNING id",
         (SURVEY["version_id"], SURVEY["deployment_id"], SURVEY["agency_id"], started_at, now,
-         secrets.token_hex(32)))
+         client, address))
     response_id = cur.fetchone()[0]
     rows, tally, likert, comments = [], {}, {}, []
     for key, value in answers.items():
@@ -156,9 +176,10 @@ def receive(code: str, form: dict, query: dict):
         if not draft:
             draft = secrets.token_urlsafe(32)
             now = datetime.now(UTC)
+            # The app's draft keeps the nonce of the form that began it (the floor's draft id).
             cur.execute("INSERT INTO survey_draft (id, deployment_id, code_id, answers, page, started_at, "
-                        "updated_at) VALUES (%s, %s, NULL, %s, %s, %s, %s)",
-                        (draft, SURVEY["deployment_id"], Json(page), number + 1, now, now))
+                        "updated_at, nonce) VALUES (%s, %s, NULL, %s, %s, %s, %s, %s)",
+                        (draft, SURVEY["deployment_id"], Json(page), number + 1, now, now, draft))
             answers, started_at = page, now
         else:
             cur.execute("SELECT answers, started_at FROM survey_draft WHERE id = %s", (draft,))
@@ -172,7 +193,7 @@ def receive(code: str, form: dict, query: dict):
         if number < len(SURVEY["pages"]):
             return "303 See Other", f"/s/{code}?d={draft}&p={number + 1}"
         cur.execute("DELETE FROM survey_draft WHERE id = %s", (draft,))
-        store_response(cur, answers, started_at)
+        store_response(cur, answers, started_at, draft)
     return "303 See Other", f"/s/{code}/thanks"
 
 
