@@ -1,7 +1,8 @@
-"""Reading dates typed into filters: ISO days within a sane range, never an exception; and the
-platform's time zone, in which every local day and typed time is meant."""
+"""Reading dates typed into filters: ISO days within a sane range, never an exception; the
+platform's time zone, in which every local day and typed time is meant; and the UTC instants at
+which local days begin."""
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -26,3 +27,17 @@ def parse_iso_date(value: str | None) -> tuple[date | None, bool]:
 def local_zone() -> ZoneInfo:
     """The platform's time zone (BABEL_DEFAULT_TIMEZONE): local days, due dates and typed times."""
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def local_midnight(day: date, zone: tzinfo) -> datetime:
+    """The UTC instant at which local `day` begins."""
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+
+def local_days(first: date | None, last: date | None,
+               zone: tzinfo) -> tuple[datetime | None, datetime | None]:
+    """[start, end) in UTC covering the local days `first` to `last`, both included: local midnight
+    of `first` to local midnight after `last`. A bound not given stays None (open)."""
+    start = local_midnight(first, zone) if first is not None else None
+    end = local_midnight(last + timedelta(days=1), zone) if last is not None else None
+    return start, end

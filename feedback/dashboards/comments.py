@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, select, true
 
 from feedback.agencies.models import Agency
+from feedback.core.dates import local_midnight
 from feedback.core.i18n import BilingualName, bilingual, in_language
 from feedback.core.text import fold_for_search, like_pattern
 from feedback.dashboards import metrics, summary
@@ -199,8 +200,8 @@ def _newest_excerpt(agency_id: int, conditions: list, day: date | None = None) -
     if day is not None:
         tz = summary.zone()
         statement = statement.where(
-            Response.submitted_at >= summary.local_midnight(day, tz),
-            Response.submitted_at < summary.local_midnight(day + timedelta(days=1), tz))
+            Response.submitted_at >= local_midnight(day, tz),
+            Response.submitted_at < local_midnight(day + timedelta(days=1), tz))
     return db.session.scalar(statement)
 
 

@@ -8,11 +8,11 @@ year, or a custom range of days. Every choice lives in the URL, so a view can be
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from flask_babel import lazy_gettext as _l
 
-from feedback.core.dates import MAX_DATE, MIN_DATE
+from feedback.core.dates import MAX_DATE, MIN_DATE, local_days
 from feedback.core.filters import FilterArgs
 
 CHANNEL_ALL = "all"
@@ -64,9 +64,7 @@ class DashboardFilters:
 
     def period(self, zone: tzinfo) -> tuple[datetime, datetime]:
         """[start, end) in UTC: local midnight of `date_from` to local midnight after `date_to`."""
-        start = datetime.combine(self.date_from, time.min, tzinfo=zone)
-        end = datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=zone)
-        return start.astimezone(UTC), end.astimezone(UTC)
+        return local_days(self.date_from, self.date_to, zone)
 
     def previous(self) -> "DashboardFilters":
         """The period just before, to compare with: the previous month, quarter, year or 12 months;

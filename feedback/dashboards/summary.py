@@ -9,7 +9,7 @@ transactions never wait for each other in a cycle.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import Enum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from feedback.core import events
+from feedback.core.dates import local_midnight
 from feedback.dashboards.models import (
     ANSWERED,
     NOT_APPLICABLE,
@@ -65,11 +66,6 @@ def zone() -> tzinfo:
 def month_start(day: date) -> date:
     """The first day of `day`'s month."""
     return day.replace(day=1)
-
-
-def local_midnight(day: date, tz: tzinfo) -> datetime:
-    """The UTC instant at which local `day` begins."""
-    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
 
 
 def response_value(scores: Iterable) -> float | None:

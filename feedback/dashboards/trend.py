@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Float, func, select, union_all
 
 from feedback.agencies.models import Agency
+from feedback.core.dates import local_midnight
 from feedback.core.i18n import BilingualName
 from feedback.dashboards import metrics, summary
 from feedback.dashboards.metrics import Estimate, estimate
@@ -219,7 +220,7 @@ def _period(start: datetime, end: datetime, grain: str) -> tuple[datetime, list[
     if len(listed) <= MAX_BUCKETS and listed[0].date_from == date_from:
         return start, listed, False
     listed = listed[-MAX_BUCKETS:]
-    return max(start, summary.local_midnight(listed[0].first, summary.zone())), listed, True
+    return max(start, local_midnight(listed[0].first, summary.zone())), listed, True
 
 
 def index_trend(agency_clause, *, start: datetime, end: datetime, grain: str = MONTH,

@@ -1,10 +1,10 @@
 """The reminder the day before: queued by a daily cron job for everyone holding a seat."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from feedback.core.dates import local_zone
+from feedback.core.dates import local_days, local_zone
 from feedback.dialogues.messages import Kind
 from feedback.dialogues.models import (
     Conference,
@@ -25,8 +25,7 @@ def tomorrow() -> date:
 
 def conferences_starting_on(day: date) -> list[Conference]:
     """Published conferences whose start falls on `day`, local time."""
-    start = datetime.combine(day, time.min, tzinfo=local_zone())
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=local_zone())
+    start, end = local_days(day, day, local_zone())
     return list(db.session.scalars(
         select(Conference)
         .where(Conference.status == ConferenceStatus.PUBLISHED,

@@ -4,7 +4,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 
 from blinker import NamedSignal
 from flask_babel import format_decimal
@@ -18,6 +18,7 @@ from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
 from feedback.agencies.services import CODE_PATTERN
 from feedback.audit.services import record
+from feedback.core.dates import local_days
 from feedback.core.events import responses_excluded, responses_restored
 from feedback.core.filters import FilterArgs
 from feedback.core.i18n import format_local_date, in_language
@@ -90,13 +91,7 @@ class ResponseFilters:
 
     def period(self, zone: tzinfo) -> tuple[datetime | None, datetime | None]:
         """[start, end) in UTC: local midnight of `date_from` to local midnight after `date_to`."""
-        start = end = None
-        if self.date_from is not None:
-            start = datetime.combine(self.date_from, time.min, tzinfo=zone).astimezone(UTC)
-        if self.date_to is not None:
-            end = datetime.combine(self.date_to + timedelta(days=1), time.min,
-                                   tzinfo=zone).astimezone(UTC)
-        return start, end
+        return local_days(self.date_from, self.date_to, zone)
 
     def query_args(self) -> dict[str, str]:
         """The filters that differ from the defaults, as query parameters for links."""
