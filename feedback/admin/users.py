@@ -110,20 +110,15 @@ def detail(user_id: int):
     return _render_detail(_user_or_404(user_id))
 
 
-@bp.route("/<int:user_id>/deactivate", methods=["POST"])
+@bp.post("/<int:user_id>/<any(deactivate, reactivate):step>")
 @roles_required(Role.ADMIN)
-def deactivate(user_id: int):
-    """Stop the user signing in; their open sessions end at once."""
+def sign_in(user_id: int, step: str):
+    """Stop the user signing in (their open sessions end at once), or let a deactivated user sign in
+    again."""
     user = _user_or_404(user_id)
-    return _apply(user, lambda: deactivate_user(user, actor=_actor()),
-                  _("%(email)s can no longer sign in; their open sessions have ended.", email=user.email))
-
-
-@bp.route("/<int:user_id>/reactivate", methods=["POST"])
-@roles_required(Role.ADMIN)
-def reactivate(user_id: int):
-    """Let a deactivated user sign in again."""
-    user = _user_or_404(user_id)
+    if step == "deactivate":
+        return _apply(user, lambda: deactivate_user(user, actor=_actor()),
+                      _("%(email)s can no longer sign in; their open sessions have ended.", email=user.email))
     return _apply(user, lambda: reactivate_user(user, actor=_actor()),
                   _("%(email)s can sign in again.", email=user.email))
 

@@ -3,6 +3,7 @@
 import dataclasses
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -18,13 +19,7 @@ from feedback.core.i18n import current_locale, ngettext
 from feedback.core.i18n import gettext as _
 from feedback.core.text import clean_text
 from feedback.dialogues.access import conference_or_404, get_managed_conference_or_404, hosted_conference
-from feedback.dialogues.models import (
-    Conference,
-    ConferenceStatus,
-    Petition,
-    PetitionSource,
-    PetitionStatus,
-)
+from feedback.dialogues.models import Conference, ConferenceStatus, Petition, PetitionSource, PetitionStatus
 from feedback.dialogues.petitions import report as reports
 from feedback.dialogues.petitions import services
 from feedback.dialogues.petitions.forms import (
@@ -237,22 +232,6 @@ def _act(petition_id: int, power: str, run, done: str, *, form_name: str | None 
     return commit_and_redirect(done, url_for(".show", petition_id=petition_id))
 
 
-@bp.post("/petitions/<int:petition_id>/publish-question")
-@roles_required(Role.ORGANIZER)
-def publish_question(petition_id: int):
-    """Show the question on the conference page (only with the asker's consent)."""
-    return _act(petition_id, "moderate", lambda p, _f: services.publish_question(p, current_user),
-                _("The question is published."))
-
-
-@bp.post("/petitions/<int:petition_id>/unpublish-question")
-@roles_required(Role.ORGANIZER)
-def unpublish_question(petition_id: int):
-    """Take the question off the conference page."""
-    return _act(petition_id, "moderate", lambda p, _f: services.unpublish_question(p, current_user),
-                _("The question is no longer published."))
-
-
 @bp.post("/petitions/<int:petition_id>/hide")
 @roles_required(Role.ORGANIZER)
 def hide(petition_id: int):
@@ -297,23 +276,25 @@ def answer(petition_id: int):
                 form_name="answer", form=AnswerForm())
 
 
-@bp.post("/petitions/<int:petition_id>/publish-answer")
+# The steps that need no form: the power they take, the service that does it, what is said after.
+STEPS = {
+    "publish-question": ("moderate", services.publish_question, _l("The question is published.")),
+    "unpublish-question": ("moderate", services.unpublish_question,
+                           _l("The question is no longer published.")),
+    "publish-answer": ("answer", services.publish_answer, _l("The answer is published.")),
+    "close": ("answer", services.close, _l("The petition is closed.")),
+}
+
+
+@bp.post('/petitions/<int:petition_id>/<any("publish-question", "unpublish-question", "publish-answer", '
+         '"close"):step>')
 @roles_required(Role.ORGANIZER)
-def publish_answer(petition_id: int):
-    """Publish the recorded answer and tell the asker."""
-    return _act(petition_id, "answer", lambda p, _f: services.publish_answer(p, current_user),
-                _("The answer is published."))
+def step(petition_id: int, step: str):
+    """Show the question on the conference page (only with the asker's consent) or take it off;
+    publish the recorded answer and tell the asker; close an answered petition."""
+    power, service, done = STEPS[step]
+    return _act(petition_id, power, lambda p, _f: service(p, current_user), str(done))
 
-
-@bp.post("/petitions/<int:petition_id>/close")
-@roles_required(Role.ORGANIZER)
-def close(petition_id: int):
-    """Close an answered petition."""
-    return _act(petition_id, "answer", lambda p, _f: services.close(p, current_user),
-                _("The petition is closed."))
-
-
-# ---- questions from the floor ------------------------------------------------------------------
 
 @bp.route("/dialogues/<int:conference_id>/petitions/new", methods=["GET", "POST"])
 @roles_required(Role.ORGANIZER)

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
@@ -124,25 +125,20 @@ def _change(deployment_id: int, action, done: str):
     return commit_and_redirect(done, url_for("deployments.index", **filters))
 
 
-@bp.post("/<int:deployment_id>/pause")
+# The lifecycle's steps: what each does and what the organizer is told after it.
+CHANGES = {
+    "pause": (services.pause, _l("The deployment is paused.")),
+    "resume": (services.resume, _l("The deployment is active again.")),
+    "end": (services.end, _l("The deployment has ended.")),
+}
+
+
+@bp.post("/<int:deployment_id>/<any(pause, resume, end):step>")
 @roles_required(Role.ORGANIZER)
-def pause(deployment_id: int):
-    """Stop a deployment taking responses for now."""
-    return _change(deployment_id, services.pause, _("The deployment is paused."))
-
-
-@bp.post("/<int:deployment_id>/resume")
-@roles_required(Role.ORGANIZER)
-def resume(deployment_id: int):
-    """Let a paused deployment take responses again."""
-    return _change(deployment_id, services.resume, _("The deployment is active again."))
-
-
-@bp.post("/<int:deployment_id>/end")
-@roles_required(Role.ORGANIZER)
-def end(deployment_id: int):
-    """End a deployment for good."""
-    return _change(deployment_id, services.end, _("The deployment has ended."))
+def change(deployment_id: int, step: str):
+    """Pause a deployment (no responses for now), resume a paused one, or end one for good."""
+    action, done = CHANGES[step]
+    return _change(deployment_id, action, str(done))
 
 
 # ---- posters -----------------------------------------------------------------------------------
