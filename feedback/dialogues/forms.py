@@ -32,12 +32,14 @@ QUESTION_MAX = 2000
 TOKEN_MAX_AGE = 24 * 3600
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@(?:[^@\s.]+\.)+[^@\s.]{2,}$")
 
-REPRESENTING_LABELS = {
-    Representing.SELF: _l("Myself"),
-    Representing.HOUSEHOLD: _l("My household"),
-    Representing.BUSINESS: _l("A business"),
-    Representing.ORGANIZATION: _l("An organization or association"),
+# How each choice reads: to the citizen signing up (first person), and to staff reading the list.
+REPRESENTING_WORDS = {
+    Representing.SELF: (_l("Myself"), _l("Themselves")),
+    Representing.HOUSEHOLD: (_l("My household"), _l("Their household")),
+    Representing.BUSINESS: (_l("A business"), _l("A business")),
+    Representing.ORGANIZATION: (_l("An organization or association"), _l("An organization")),
 }
+REPRESENTING_LABELS = {choice: words[0] for choice, words in REPRESENTING_WORDS.items()}
 TEXT_FIELDS = ("full_name", "phone", "email", "locality")
 
 

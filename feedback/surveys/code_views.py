@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from feedback.accounts.authz import agency_filter, can_access, get_agency_or_404, roles_required
 from feedback.accounts.models import Role
+from feedback.agencies.models import Agency
 from feedback.audit.services import record
 from feedback.core.codes import grouped
 from feedback.core.dates import local_zone
@@ -102,20 +103,26 @@ def _batch_or_404(batch: str) -> list[SurveyCode]:
     return codes
 
 
+def _exported(batch: str, form: str) -> tuple[list[SurveyCode], Agency, str]:
+    """The codes of `batch` (404 unless the caller organizes its agency), their agency and the
+    public base of their addresses; the export is audited and committed before it is drawn."""
+    codes = _batch_or_404(batch)
+    agency = codes[0].agency
+    record("codes.export", agency, batch=batch, format=form, count=len(codes))
+    db.session.commit()
+    return codes, agency, public_base_url()
+
+
 @bp.route("/batches/<batch>")
 @roles_required(Role.ORGANIZER)
 def batch(batch: str):
     """The printable sheet of a batch: one slip per code, with its short address."""
-    codes = _batch_or_404(batch)
-    agency = codes[0].agency
-    base = public_base_url()
+    codes, agency, base = _exported(batch, "sheet")
     # The slips go to citizens, so they are printed in Vietnamese whatever language the staff reads.
     with force_locale("vi"):
         slip = {"title": _("Rate the service you received"), "go": _("Open this address:"),
                 "once": _("This code works once."), "until": _("Valid until")}
     used = sum(1 for c in codes if c.redeemed_on is not None)
-    record("codes.export", agency, batch=batch, format="sheet", count=len(codes))
-    db.session.commit()
     return render_template("surveys/codes/batch.html", batch=batch, agency=agency, codes=codes,
                            used=used, url_of=lambda c: code_url(c.code, base), grouped=grouped,
                            slip=slip)
@@ -130,14 +137,10 @@ def _local_iso(value: datetime | None) -> str:
 @roles_required(Role.ORGANIZER)
 def batch_csv(batch: str):
     """The batch as CSV (UTF-8 with a byte-order mark, so Excel reads Vietnamese correctly)."""
-    codes = _batch_or_404(batch)
-    agency = codes[0].agency
-    base = public_base_url()
+    codes, agency, base = _exported(batch, "csv")
     data = csv_document([CSV_COLUMNS, *(
         (code.code, code_url(code.code, base), agency.code, _local_iso(code.expires_at),
          code.redeemed_on.isoformat() if code.redeemed_on else "") for code in codes)])
-    record("codes.export", agency, batch=batch, format="csv", count=len(codes))
-    db.session.commit()
     return Response(data, mimetype=CSV_MIMETYPE, headers={
         "Content-Disposition": f'attachment; filename="codes-{agency.code}-{batch}.csv"',
         "Cache-Control": "no-store",

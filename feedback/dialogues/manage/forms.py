@@ -25,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from feedback.core.dates import local_zone
 from feedback.core.forms import CleanForm, CleanSubform, OwnParseMessage
 from feedback.core.i18n import gettext as _
+from feedback.dialogues.forms import REPRESENTING_WORDS
 from feedback.dialogues.models import ConferenceMode, Representing
 
 # Rows offered without JavaScript (checkin.js / the form script add more, up to the maximum).
@@ -34,12 +35,7 @@ MAX_LEADERS = 20
 MAX_AGENDA = 40
 MAX_CAPACITY = 100_000
 AGENDA_TIME = re.compile(r"^([01]?\d|2[0-3])[:.hH]([0-5]\d)$")
-REPRESENTING_LABELS = {
-    Representing.SELF: _l("Themselves"),
-    Representing.HOUSEHOLD: _l("Their household"),
-    Representing.BUSINESS: _l("A business"),
-    Representing.ORGANIZATION: _l("An organization"),
-}
+REPRESENTING_LABELS = {choice: words[1] for choice, words in REPRESENTING_WORDS.items()}
 
 
 
