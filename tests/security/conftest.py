@@ -1,12 +1,14 @@
 """A world for the security tests: the same objects in department A and in department B, their free
 texts carrying hostile payloads, and helpers to walk every route of the url_map."""
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
+from werkzeug.routing import AnyConverter
 
 from feedback.accounts.models import Role
 from feedback.accounts.services import grant_role
@@ -222,9 +224,36 @@ def fill(rule, side: Side, topic_id: int, **overrides) -> str:
     return path
 
 
-def rules(app, methods: set[str]):
-    """The url_map's rules accepting any of `methods`, in a stable order."""
-    return sorted((r for r in app.url_map.iter_rules() if r.methods & methods), key=lambda r: r.rule)
+@dataclass(frozen=True)
+class Walked:
+    """One address pattern of the url_map as the walks try it: a rule whose `<any(…):name>` parts
+    are each fixed to one of their choices (a rule with such a part is walked once per choice)."""
+
+    endpoint: str
+    rule: str
+    arguments: frozenset
+    methods: frozenset
+
+
+def _walked(rule) -> list[Walked]:
+    """The patterns `rule` stands for, one per combination of its `any` choices."""
+    choices = [[(name, item) for item in sorted(converter.items)]
+               for name, converter in rule._converters.items() if isinstance(converter, AnyConverter)]
+    walked = []
+    for combination in itertools.product(*choices):
+        pattern = rule.rule
+        for name, item in combination:
+            pattern = re.sub(r"<any\([^>]*\):" + name + ">", item, pattern)
+        fixed = {name for name, _item in combination}
+        walked.append(Walked(rule.endpoint, pattern, frozenset(rule.arguments - fixed),
+                             frozenset(rule.methods)))
+    return walked
+
+
+def rules(app, methods: set[str]) -> list[Walked]:
+    """The url_map's patterns accepting any of `methods`, in a stable order."""
+    return sorted((w for r in app.url_map.iter_rules() if r.methods & methods for w in _walked(r)),
+                  key=lambda w: w.rule)
 
 
 def snapshot() -> dict:
