@@ -63,7 +63,9 @@ bench: install translations  ## page weights, the dashboards over 1,000,000 resp
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/browser_weight.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/slow_phone.py
 	$(BIN)/python bench/submissions.py
+	$(BIN)/python bench/ratings.py
 	$(BIN)/python bench/signup_burst.py
 
 clean:

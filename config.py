@@ -119,6 +119,22 @@ class Config:
     SURVEY_DRAFT_MAX_AGE = int(os.environ.get("SURVEY_DRAFT_MAX_AGE", "48"))
     # Requests per client to the one-time code pages, so codes cannot be guessed cheaply.
     SURVEY_CODE_RATE_LIMIT = os.environ.get("SURVEY_CODE_RATE_LIMIT", "30 per minute")
+    # Counter ratings (docs/counters.md). A desk-plate rating sent faster than this after its page
+    # loaded is kept but flagged (its own setting: one tap is quick, a survey is not).
+    COUNTER_MIN_SECONDS = float(os.environ.get("COUNTER_MIN_SECONDS", "1"))
+    # Seconds after a rating during which its reasons and comment may still be added.
+    COUNTER_UPDATE_SECONDS = int(os.environ.get("COUNTER_UPDATE_SECONDS", "60"))
+    # A kiosk's queued rating is filed under the time it was given, if no older than this (hours).
+    COUNTER_MAX_AGE_HOURS = int(os.environ.get("COUNTER_MAX_AGE_HOURS", "72"))
+    # More than COUNTER_DEVICE_WINDOW_MAX ratings from one kiosk within the window are flagged.
+    COUNTER_DEVICE_WINDOW_MAX = int(os.environ.get("COUNTER_DEVICE_WINDOW_MAX", "6"))
+    COUNTER_DEVICE_WINDOW_SECONDS = int(os.environ.get("COUNTER_DEVICE_WINDOW_SECONDS", "60"))
+    # Seconds of no touch after which the kiosk goes back to its idle screen.
+    COUNTER_KIOSK_IDLE_SECONDS = int(os.environ.get("COUNTER_KIOSK_IDLE_SECONDS", "30"))
+    # Minutes a kiosk pairing code stays valid.
+    COUNTER_PAIRING_MINUTES = int(os.environ.get("COUNTER_PAIRING_MINUTES", "15"))
+    # Months per-officer detail is kept (`flask officers purge`); agency totals are kept for good.
+    COUNTER_OFFICER_DETAIL_MONTHS = int(os.environ.get("COUNTER_OFFICER_DETAIL_MONTHS", "24"))
     # Requests per API key to the JSON API.
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
 
@@ -158,6 +174,37 @@ class Config:
     # Seconds before the first retry; each later retry waits twice as long.
     NOTIFICATION_RETRY_SECONDS = int(os.environ.get("NOTIFICATION_RETRY_SECONDS", "60"))
 
+    # Text messages (docs/notifications.md): "console" prints them; SMS "http" sends through the
+    # gateway described below, Zalo "zns" through Zalo Notification Service templates.
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    SMS_GATEWAY_METHOD = os.environ.get("SMS_GATEWAY_METHOD", "POST")
+    # One header "Name: value" carrying the gateway's credentials, e.g. "Authorization: Bearer …".
+    SMS_GATEWAY_AUTH_HEADER = os.environ.get("SMS_GATEWAY_AUTH_HEADER", "")
+    # The request body; $phone (84…), $text, $sender and $key are inserted escaped for the content type.
+    SMS_GATEWAY_BODY = os.environ.get(
+        "SMS_GATEWAY_BODY", '{"to": "$phone", "from": "$sender", "text": "$text", "ref": "$key"}')
+    SMS_GATEWAY_CONTENT_TYPE = os.environ.get("SMS_GATEWAY_CONTENT_TYPE", "application/json")
+    # A regular expression the body of a 2xx answer must match to count as accepted (empty: any 2xx).
+    SMS_GATEWAY_SUCCESS = os.environ.get("SMS_GATEWAY_SUCCESS", "")
+    # The header that carries an idempotency key, if the gateway takes one (empty: it takes none, so
+    # a timeout is recorded as "unknown" and not resent).
+    SMS_GATEWAY_IDEMPOTENCY_HEADER = os.environ.get("SMS_GATEWAY_IDEMPOTENCY_HEADER", "")
+    # The registered brand name (sender id) the messages come from.
+    SMS_SENDER_ID = os.environ.get("SMS_SENDER_ID", "LANGNGHE")
+    # Seconds to wait for the SMS gateway's or Zalo's answer.
+    SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "15"))
+    ZALO_BACKEND = os.environ.get("ZALO_BACKEND", "console")
+    ZALO_ZNS_URL = os.environ.get("ZALO_ZNS_URL", "")
+    ZALO_ACCESS_TOKEN = os.environ.get("ZALO_ACCESS_TOKEN", "")
+    # JSON {message kind: approved ZNS template id}.
+    ZALO_ZNS_TEMPLATES = os.environ.get("ZALO_ZNS_TEMPLATES", "{}")
+    # Abuse limits on text messages (SMS and Zalo together), per local day: per phone number, per
+    # conference and per host agency. A message over a limit is held until the next day.
+    TEXT_MESSAGES_PER_PHONE_DAY = int(os.environ.get("TEXT_MESSAGES_PER_PHONE_DAY", "4"))
+    TEXT_MESSAGES_PER_CONFERENCE_DAY = int(os.environ.get("TEXT_MESSAGES_PER_CONFERENCE_DAY", "600"))
+    TEXT_MESSAGES_PER_AGENCY_DAY = int(os.environ.get("TEXT_MESSAGES_PER_AGENCY_DAY", "2000"))
+
 
 class TestConfig(Config):
     """Settings for the test suite: a throwaway key, no Secure cookies over plain HTTP."""
@@ -170,6 +217,7 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"
     SURVEY_MIN_SECONDS = 0
+    COUNTER_MIN_SECONDS = 0
     # Cheap hashes keep the suite fast; production strength is the default above.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -4,7 +4,8 @@ A plain WSGI callable (`gunicorn bench.bare_wsgi:app`) with one psycopg 3 connec
 It speaks the protocol the app speaks, so the same Locust user drives both: GET /s/<code> (and
 ?d=<draft>&p=<n>) renders a bare form with an HMAC-signed token, the page number and the page's
 radio buttons; POST stores the page in `survey_draft` (INSERT on page 1, UPDATE after) and answers
-303 to the next page; the last POST deletes the draft and writes what the app's `store_response`
+303 to the next page, or, asked as survey.js asks (X-Survey-Fragment: 1), the next page's form
+itself (200, no redirect); the last POST deletes the draft and writes what the app's `store_response`
 writes — one `response` row, its `answer` rows (one multi-row INSERT), one `response_score` per
 dimension, and the day and month rows of the five summary tables (response, dimension, question,
 answer value, comment), each in one unnested upsert as the app sends them on PostgreSQL — in one
@@ -54,15 +55,16 @@ def unsign(token: str) -> str | None:
     return draft if hmac.compare_digest(sign(draft), token) else None
 
 
-def form_page(code: str, draft: str, number: int) -> bytes:
-    """A bare form for page `number` (1-based)."""
+def form_page(code: str, draft: str, number: int, fragment: bool = False) -> bytes:
+    """A bare form for page `number` (1-based); `fragment`: the form alone, for a fetched page."""
     action = f"/s/{code}?d={draft}" if draft else f"/s/{code}"
     inputs = "".join(
         f'<input type="radio" name="q-{key}" value="{v}">' for key in SURVEY["pages"][number - 1]
         if key in SURVEY["likert"] for v in range(1, 6)
     ) + "".join(f'<textarea name="q-{key}"></textarea>' for key in SURVEY["pages"][number - 1]
                 if key not in SURVEY["likert"])
-    return (f'<!doctype html><title>Survey</title><form method="post" action="{action}">'
+    return (("" if fragment else "<!doctype html><title>Survey</title>")
+            + f'<form method="post" action="{action}">'
             f'<input type="hidden" name="token" value="{sign(draft)}">'
             f'<input type="hidden" name="page" value="{number}">{inputs}'
             '<button type="submit" name="nav" value="next">Next</button></form>').encode()
@@ -212,6 +214,19 @@ def app(environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         form = parse_qs(environ["wsgi.input"].read(length).decode(), keep_blank_values=True)
         status, location = receive(code, form, query)
+        if environ.get("HTTP_X_SURVEY_FRAGMENT") == "1" and status.startswith("303"):
+            # As the app answers survey.js: the next page (or the thanks) alone, no redirect.
+            if location.endswith("/thanks"):
+                body = f'<div id="survey-page" data-url="{location}"><p>Thank you.</p></div>'.encode()
+            else:
+                asked = parse_qs(location.partition("?")[2])
+                body = (f'<div id="survey-page" data-url="{location}">'.encode()
+                        + form_page(code, asked.get("d", [""])[0], int(asked.get("p", ["1"])[0]),
+                                    fragment=True) + b"</div>")
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                      ("Cache-Control", "no-store"), ("X-Survey-Fragment", "1"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
         start_response(status, [("Location", location or "/"), ("Content-Length", "0")])
         return [b""]
     draft = query.get("d", [""])[0]

@@ -10,6 +10,11 @@ each dashboard page through the Flask test client (median of --runs warm runs) a
 aggregates that page would need without the summary tables (the plain GROUP BY over responses,
 scores and answers that metrics.raw_* run), and prints both and their ratio. Target (docs/targets.md):
 ≤ 300 ms server time and ≤ 3 × the raw SQL, on PostgreSQL with 1,000,000 responses.
+
+Then it merges 10 generated communes into a new one (agencies.reorganize.merge, as
+`flask agencies merge` does), times the merge and its commit (target: under a minute, without a
+summary rebuild), checks that the overview's figures as today's tree still add up to every
+response, and times the overview and the trend again.
 """
 
 import argparse
@@ -34,6 +39,7 @@ from config import TestConfig, database_url  # noqa: E402
 from feedback import create_app  # noqa: E402
 from feedback.accounts.authz import agency_filter  # noqa: E402
 from feedback.accounts.models import Role, User  # noqa: E402
+from feedback.agencies import reorganize  # noqa: E402
 from feedback.agencies.models import Agency  # noqa: E402
 from feedback.dashboards import answers, comments, metrics, summary, trend  # noqa: E402
 from feedback.dashboards.filters import parse_filters  # noqa: E402
@@ -214,6 +220,35 @@ def _measure(app, runs: int) -> list[tuple]:
     return rows
 
 
+def _merge_ten(app, runs: int) -> dict:
+    """Merge 10 generated communes (the busiest ones) into a new commune and time it; then check
+    that nothing was lost or counted twice and time the overview and the trend again."""
+    figures = {}
+    with app.app_context():
+        province = Agency.code.is_not(None)
+        before = sum(i.n for i in metrics.agency_indices(province))
+        ten = list(db.session.scalars(
+            select(Agency).join(Response, Response.agency_id == Agency.id)
+            .where(Agency.kind == "commune", Agency.valid_to.is_(None), Agency.code.like("X%"))
+            .group_by(Agency.id).order_by(func.count().desc()).limit(10)))
+        figures["merged_responses"] = db.session.scalar(
+            select(func.count()).select_from(Response).where(Response.agency_id.in_([a.id for a in ten])))
+        on = datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+        began = time.perf_counter()
+        reorganize.merge(ten, on, new=reorganize.NewAgency("XBENCHMERGE", "UBND xã Hợp Nhất"))
+        db.session.commit()
+        figures["merge_s"] = time.perf_counter() - began
+        after = sum(i.n for i in metrics.agency_indices(province))
+        assert after == before, (before, after)
+        figures["counted"] = after
+        db.session.rollback()
+    client = _signed_in_client(app)
+    for name, url in (("overview_ms", "/dashboard/?lang=vi"), ("trend_ms", "/dashboard/trend?lang=vi"),
+                      ("overview_as_it_was_ms", "/dashboard/?lang=vi&tree=as_it_was")):
+        figures[name] = _median_ms(lambda url=url: client.get(url), runs)
+    return figures
+
+
 def _report(backend: str, responses: int, agencies: int, months: int, figures: dict, rows) -> None:
     """Print the figures as a Markdown table."""
     print(f"\n{backend}: {responses:,} responses, {agencies} agencies, {months} months; "
@@ -234,11 +269,17 @@ def _run(backend: str, url: str, args, fresh: bool) -> None:
                         args.agencies, args.months)
     _analyze(app)
     rows = _measure(app, args.runs)
+    merged = _merge_ten(app, args.runs)
     with app.app_context():
         responses = db.session.scalar(select(func.count()).select_from(Response))
         agencies = db.session.scalar(select(func.count()).select_from(Agency))
         db.engine.dispose()
     _report(backend, responses, agencies, args.months, figures, rows)
+    print(f"\nmerge of 10 communes ({merged['merged_responses']:,} responses of theirs): "
+          f"{merged['merge_s']:.2f} s including the commit, no summary rebuilt; "
+          f"{merged['counted']:,} counted responses before and after")
+    print(f"after the merge: overview {merged['overview_ms']:.0f} ms, trend {merged['trend_ms']:.0f} ms, "
+          f"overview as it was {merged['overview_as_it_was_ms']:.0f} ms (medians)")
 
 
 def main() -> int:

@@ -26,14 +26,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.servers import (  # noqa: E402
-    BIN,
-    SERVER,
-    drop_database,
-    start_gunicorn,
-    stop,
-    survey_database,
-)
+from bench.servers import BIN, SERVER, drop_database, start_gunicorn, stop, survey_database  # noqa: E402
 
 DB = "langnghe_bench_submit"
 URL = f"{SERVER}/{DB}"

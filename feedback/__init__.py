@@ -66,21 +66,39 @@ def _register_features(app: Flask) -> None:
     from feedback.accounts import setup as accounts_setup
     from feedback.accounts.cli import users_cli
     from feedback.accounts.views import bp as accounts_bp
+    from feedback.admin import reorganize_cli  # noqa: F401  (merge, split, … on the agencies group)
     from feedback.admin.agencies import bp as agencies_bp
+    from feedback.admin.procedures import bp as procedures_bp
     from feedback.admin.users import bp as user_admin_bp
     from feedback.agencies.cli import agencies_cli
+    from feedback.agencies.kinds import kind_label
     from feedback.api import models as api_models  # noqa: F401  (tables the API owns)
     from feedback.api.admin_views import bp as api_keys_bp
     from feedback.api.cli import api_keys_cli
     from feedback.api.views import bp as api_bp
     from feedback.core.cli import translate_cli
+    from feedback.core.events import agency_succeeded
     from feedback.core.proxy_pages import proxy_error_pages_command
     from feedback.core.views import bp as core_bp
-    from feedback.dashboards import comment_views, dimension_views, question_views, trend_views  # noqa: F401
+    from feedback.counters.cli import officers_cli
+    from feedback.counters.kiosk_views import bp as kiosk_bp
+    from feedback.counters.manage_views import bp as counters_manage_bp
+    from feedback.counters.messages import register_composers as register_counter_messages
+    from feedback.counters.officers import move_to_successor
+    from feedback.counters.public import bp as counters_bp
+    from feedback.dashboards import (  # noqa: F401
+        comment_views,
+        counter_summary,
+        counter_views,  # noqa: F401
+        dimension_views,
+        question_views,
+        trend_views,
+    )
     from feedback.dashboards import summary as dashboard_summary
     from feedback.dashboards.accountability_views import bp as accountability_bp
     from feedback.dashboards.views import bp as dashboards_bp
     from feedback.demo.cli import seed_demo_command
+    from feedback.dialogues import succession as dialogue_succession
     from feedback.dialogues.cli import dialogues_cli, purge_personal_data_command
     from feedback.dialogues.manage.views import bp as dialogue_manage_bp
     from feedback.dialogues.messages import register_composers as register_dialogue_messages
@@ -89,6 +107,7 @@ def _register_features(app: Flask) -> None:
     from feedback.dialogues.views import bp as dialogues_bp
     from feedback.home.views import bp as home_bp
     from feedback.notifications.cli import notifications_cli
+    from feedback.surveys import succession as survey_succession
     from feedback.surveys.cli import surveys_cli
     from feedback.surveys.code_views import bp as survey_codes_bp
     from feedback.surveys.deployments.views import bp as deployments_bp
@@ -100,13 +119,21 @@ def _register_features(app: Flask) -> None:
     accounts_setup.init_app(app)
     dashboard_summary.subscribe()  # the summary follows the surveys' events
     register_dialogue_messages()  # the outbox writes the dialogues' messages
+    survey_succession.subscribe()  # deployments end with a reorganized agency
+    dialogue_succession.subscribe()  # open petitions move to its successor
+    app.jinja_env.globals["agency_kind_label"] = kind_label  # kinds are data (agencies.kinds)
+    counter_summary.subscribe()  # the counter summary follows the counter ratings
+    register_counter_messages()  # the outbox writes the counter alert
+    agency_succeeded.connect(move_to_successor)  # officers and kiosks follow their counter's successor
     for blueprint in (core_bp, home_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp, responses_bp,
                       deployments_bp, survey_codes_bp, api_bp, api_keys_bp, survey_manage_bp,
                       dialogues_bp, track_bp, dialogue_manage_bp, petitions_bp, accountability_bp,
-                      transparency_bp, user_admin_bp):
+                      transparency_bp, user_admin_bp, counters_bp, kiosk_bp, counters_manage_bp,
+                      procedures_bp):
         app.register_blueprint(blueprint)
     for group in (users_cli, agencies_cli, surveys_cli, translate_cli, seed_demo_command, api_keys_cli,
-                  dialogues_cli, purge_personal_data_command, notifications_cli, proxy_error_pages_command):
+                  dialogues_cli, purge_personal_data_command, notifications_cli, proxy_error_pages_command,
+                  officers_cli):
         app.cli.add_command(group)
 
 

@@ -3,16 +3,7 @@
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    flash,
-    g,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from feedback.accounts.authz import has_role

@@ -1,9 +1,11 @@
-"""`flask agencies …`: load the agency tree; set an agency's own networks."""
+"""`flask agencies …`: load the agency tree and procedure lists; set an agency's own networks."""
 
 import click
 from flask.cli import AppGroup
 
+from feedback.agencies.procedures import import_procedures
 from feedback.agencies.services import find_agency, import_agencies, parse_networks, set_networks
+from feedback.core.imports import finish_import
 from feedback.extensions import db
 
 agencies_cli = AppGroup("agencies", help="Load and inspect the agency tree.")
@@ -14,13 +16,7 @@ agencies_cli = AppGroup("agencies", help="Load and inspect the agency tree.")
 def import_command(file) -> None:
     """Create or update agencies from a CSV file: code, parent_code, name_vi, name_en, kind."""
     report = import_agencies(file)
-    if report.errors:
-        db.session.rollback()
-        for error in report.errors:
-            click.echo(error, err=True)
-        raise click.ClickException(f"{len(report.errors)} problem(s); nothing was imported")
-    db.session.commit()
-    click.echo(f"Imported: {report.created} created, {report.updated} updated.")
+    finish_import(report)
 
 
 @agencies_cli.command("networks")
@@ -50,3 +46,14 @@ def networks_command(code: str, networks: tuple[str, ...], clear: bool) -> None:
     db.session.commit()
     shown = " ".join(parsed) if parsed else "no own networks"
     click.echo(f"{agency.code}: {shown}" + ("" if changed else " (unchanged)"))
+
+
+@agencies_cli.command("procedures")
+@click.argument("code")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+def procedures_command(code: str, file) -> None:
+    """Import an agency's administrative procedures from a CSV file: code, name_vi, name_en, active."""
+    agency = find_agency(code)
+    if agency is None:
+        raise click.ClickException(f"No agency has the code {code!r}.")
+    finish_import(import_procedures(agency, file))

@@ -9,13 +9,13 @@ from typing import IO
 
 from sqlalchemy import func, select
 
+from feedback.agencies.kinds import all_kinds, kind_lookup, resolve_kind
 from feedback.agencies.models import PATH_SEPARATOR, Agency
 from feedback.audit.services import record
 from feedback.core.text import clean_text
 from feedback.extensions import db
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
-KINDS = ("province", "department", "district", "commune", "counter", "other")
 CSV_COLUMNS = ("code", "parent_code", "name_vi", "name_en", "kind")
 
 
@@ -35,13 +35,15 @@ def find_agency(code: str) -> Agency | None:
 
 
 def add_agency(code: str, name_vi: str, *, name_en: str = "", kind: str = "department",
-               parent: Agency | None = None) -> Agency:
-    """Insert an agency under `parent` and give it its materialized path."""
+               parent: Agency | None = None, valid_from=None) -> Agency:
+    """Insert an agency under `parent` and give it its materialized path; it carries its own
+    history (heir_id) until a reorganization hands it on."""
     agency = Agency(code=code, name_vi=name_vi, name_en=name_en, kind=kind, parent=parent,
-                    depth=parent.depth + 1 if parent else 0)
+                    depth=parent.depth + 1 if parent else 0, valid_from=valid_from)
     db.session.add(agency)
     db.session.flush()  # the path is made of ids
     agency.path = (parent.path if parent else PATH_SEPARATOR) + f"{agency.id}{PATH_SEPARATOR}"
+    agency.heir_id = agency.id
     return agency
 
 
@@ -57,8 +59,11 @@ class ImportReport:
 def import_agencies(stream: IO[str]) -> ImportReport:
     """Create or update agencies from CSV (code, parent_code, name_vi, name_en, kind).
 
-    Every row is checked before anything is written; one bad row stops the whole import.
-    Parents may be earlier rows, later rows or agencies already in the database.
+    Every row is checked before anything is written; one bad row stops the whole import, and the
+    report names every problem of every row. A row under a refused row says so ("parent refused
+    above, line 15") rather than that its parent is missing. Parents may be earlier rows, later
+    rows or agencies already in the database. A kind is its code or its label, case and accents
+    aside.
     """
     report = ImportReport()
     reader = csv.DictReader(stream)
@@ -67,10 +72,15 @@ def import_agencies(stream: IO[str]) -> ImportReport:
         report.errors.append(f"header: missing column(s) {', '.join(missing)}; "
                              f"expected {', '.join(CSV_COLUMNS)}")
         return report
-    rows = _read_import_rows(reader, report)
+    rows = _read_import_rows(reader, kind_lookup())
     existing = {a.code: a for a in db.session.scalars(select(Agency))}
-    report.errors.extend(_placement_errors(rows, existing))
-    report.errors.extend(_cycles(rows))
+    for code, row in rows.items():
+        row["problems"] += _placement_problems(code, row, rows, existing)
+    cycles = _cycles(rows)
+    for row in _all_rows(rows):
+        problems = row["problems"] + _parent_refused(row, rows) + cycles.get(row["line"], [])
+        if problems:
+            report.errors.append(f"line {row['line']}: " + "; ".join(problems))
     if report.errors:
         return report
     _write_import_rows(rows, existing, report)
@@ -78,56 +88,83 @@ def import_agencies(stream: IO[str]) -> ImportReport:
     return report
 
 
-def _read_import_rows(reader: csv.DictReader, report: ImportReport) -> dict[str, dict]:
-    """The file's valid rows by code (with their line numbers); each bad row's problems go to
-    `report.errors`, one line of the report per row."""
+def _all_rows(rows: dict[str, dict]) -> list[dict]:
+    """Every row read, the repeated codes' rows too, in line order."""
+    every = [*rows.values(), *(extra for row in rows.values() for extra in row["repeats"])]
+    return sorted(every, key=lambda row: row["line"])
+
+
+def _read_import_rows(reader: csv.DictReader, kinds: dict[str, str]) -> dict[str, dict]:
+    """The file's rows by code (a repeated code's later rows under "repeats" of the first), each
+    with its line number and the problems it has on its own (`kinds`: see kinds.kind_lookup)."""
     rows: dict[str, dict] = {}
-    for line, row in enumerate(reader, start=2):
-        code = (row.get("code") or "").strip()
-        parent_code = (row.get("parent_code") or "").strip()
-        name_vi = clean_text(row.get("name_vi") or "")
-        kind = (row.get("kind") or "").strip() or "department"
-        problems = _row_problems(code, parent_code, name_vi, kind, rows)
-        if problems:
-            report.errors.append(f"line {line}: " + "; ".join(problems))
-            continue
-        rows[code] = {"line": line, "parent_code": parent_code, "name_vi": name_vi,
-                      "name_en": clean_text(row.get("name_en") or ""), "kind": kind}
+    for line, raw in enumerate(reader, start=2):
+        code = (raw.get("code") or "").strip()
+        typed_kind = (raw.get("kind") or "").strip() or "department"
+        row = {"line": line, "parent_code": (raw.get("parent_code") or "").strip(),
+               "name_vi": clean_text(raw.get("name_vi") or ""),
+               "name_en": clean_text(raw.get("name_en") or ""),
+               "kind": resolve_kind(typed_kind, kinds), "repeats": []}
+        row["problems"] = _row_problems(code, row, typed_kind, rows)
+        if code in rows:
+            rows[code]["repeats"].append(row)
+        else:
+            rows[code or f"(line {line})"] = row
     return rows
 
 
-def _row_problems(code: str, parent_code: str, name_vi: str, kind: str, rows: dict[str, dict]) -> list[str]:
-    """What is wrong with one import row on its own (`rows`: the valid rows read before it)."""
+def _row_problems(code: str, row: dict, typed_kind: str, rows: dict[str, dict]) -> list[str]:
+    """What is wrong with one import row on its own (`rows`: the rows read before it)."""
     problems = []
     if not CODE_PATTERN.match(code):
         problems.append(f"code {code!r} must be 1–32 letters, digits, - or _")
     elif code in rows:
         problems.append(f"code {code!r} appears twice (first on line {rows[code]['line']})")
-    if not name_vi:
+    if not row["name_vi"]:
         problems.append("name_vi is empty")
-    if kind not in KINDS:
-        problems.append(f"kind {kind!r} is not one of {', '.join(KINDS)}")
-    if parent_code == code and code:
+    if row["kind"] is None:
+        problems.append(f"kind {typed_kind!r} is not a known kind (a code or a Vietnamese label: "
+                        + ", ".join(kind.code for kind in all_kinds()) + ")")
+    if row["parent_code"] == code and code:
         problems.append("an agency cannot be its own parent")
     return problems
 
 
-def _placement_errors(rows: dict[str, dict], existing: dict[str, Agency]) -> list[str]:
-    """Rows whose parent is nowhere to be found, or that would move an existing agency."""
-    errors = []
-    for code, row in rows.items():
-        parent_code = row["parent_code"]
-        if parent_code and parent_code not in rows and parent_code not in existing:
-            errors.append(f"line {row['line']}: parent {parent_code!r} is neither in the "
-                          "file nor in the database")
-        current = existing.get(code)
-        if current is not None:
-            current_parent = current.parent.code if current.parent else ""
-            if current_parent != parent_code:
-                errors.append(f"line {row['line']}: {code!r} already exists under "
-                              f"{current_parent or '(top level)'}; moving agencies is not "
-                              "done by import")
-    return errors
+def _placement_problems(code: str, row: dict, rows: dict[str, dict],
+                        existing: dict[str, Agency]) -> list[str]:
+    """A parent found nowhere or ended, a code of an ended agency, a move asked of the import."""
+    problems = []
+    parent_code = row["parent_code"]
+    parent = existing.get(parent_code)
+    if parent_code and parent is None and parent_code not in rows:
+        problems.append(f"parent {parent_code!r} is neither in the file nor in the database")
+    elif parent is not None and parent.valid_to is not None:
+        problems.append(f"parent {parent_code!r} ended on {parent.valid_to.isoformat()}")
+    current = existing.get(code)
+    if current is not None and current.valid_to is not None:
+        problems.append(f"code {code!r} belonged to an agency that ended on "
+                        f"{current.valid_to.isoformat()}; codes are never reused")
+    elif current is not None:
+        current_parent = current.parent.code if current.parent else ""
+        if current_parent != parent_code:
+            problems.append(f"{code!r} already exists under {current_parent or '(top level)'}; "
+                            "moving an agency is done by `flask agencies move`, not by import")
+    return problems
+
+
+def _parent_refused(row: dict, rows: dict[str, dict]) -> list[str]:
+    """"parent refused above/below, line N" when the row's parent in the file (or an ancestor of
+    it) has a problem of its own: the row is not wrong, only blocked."""
+    seen: set[str] = set()
+    code = row["parent_code"]
+    while code in rows and code not in seen:
+        seen.add(code)
+        parent = rows[code]
+        if parent["problems"]:
+            where = "above" if parent["line"] < row["line"] else "below"
+            return [f"parent {row['parent_code']!r} refused {where}, line {parent['line']}"]
+        code = parent["parent_code"]
+    return []
 
 
 def _write_import_rows(rows: dict[str, dict], existing: dict[str, Agency], report: ImportReport) -> None:
@@ -157,16 +194,16 @@ def _write_import_rows(rows: dict[str, dict], existing: dict[str, Agency], repor
         ensure(code)
 
 
-def _cycles(rows: dict[str, dict]) -> list[str]:
-    """Rows whose parent chain within the file loops back on itself."""
-    errors = []
+def _cycles(rows: dict[str, dict]) -> dict[int, list[str]]:
+    """{line: [problem]} of the rows whose parent chain within the file loops back on itself."""
+    errors: dict[int, list[str]] = {}
     for start in rows:
         seen, code = set(), start
         while code in rows and code not in seen:
             seen.add(code)
             code = rows[code]["parent_code"]
         if code == start:
-            errors.append(f"line {rows[start]['line']}: {start!r} is its own ancestor")
+            errors[rows[start]["line"]] = [f"{start!r} is its own ancestor"]
     return errors
 
 

@@ -32,7 +32,7 @@ DOCUMENT = {
     "info": {
         "title": "Lắng Nghe API",
         "version": API_VERSION,
-        "summary": "One-time survey codes for the dossiers of one-stop-shop systems.",
+        "summary": "One-time survey codes and counter ratings for one-stop-shop and queue systems.",
         "description": (
             "Another system (one-stop-shop software) asks for a one-time survey code for each dossier it "
             "hands back, and prints the code and its short address on the receipt. The citizen opens "
@@ -92,6 +92,50 @@ DOCUMENT = {
                 },
             },
         },
+        "/ratings": {
+            "post": {
+                "operationId": "postCounterRating",
+                "summary": "Post a counter rating of one officer",
+                "description": (
+                    "A queue system posts the level a citizen gave at the counter (1 is the lowest; the "
+                    "officer's agency's rating set has 3, 4 or 5 levels), the reasons ticked, and "
+                    "optionally the dossier id and the service. A repeated `client_uuid` or dossier id "
+                    "is answered 200 and stores nothing: retries are harmless. The dossier id is used for "
+                    "that only; it is never stored with the rating. Officers' results are never "
+                    "returned by the API."
+                ),
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/CounterRatingRequest"},
+                        "example": {"officer_code": "CB01", "level": 1, "reasons": ["waited"],
+                                    "dossier_id": "000.00.31.H56-240611-0042",
+                                    "client_uuid": "3f2b8c1e-5d4a-4e7b-9c3d-2a1b0c9d8e7f"},
+                    }},
+                },
+                "responses": {
+                    "200": {"description": "Already stored (same client UUID or dossier id).",
+                            "content": {"application/json": {
+                                "schema": {"$ref": "#/components/schemas/CounterRatingStored"},
+                                "example": {"stored": False}}}},
+                    "201": {"description": "Stored.",
+                            "content": {"application/json": {
+                                "schema": {"$ref": "#/components/schemas/CounterRatingStored"},
+                                "example": {"stored": True}}}},
+                    "400": _error_response("The body is not JSON."),
+                    "401": {**_error_response("No API key, or a key that is unknown or revoked."),
+                            "headers": {"WWW-Authenticate": {"schema": {"type": "string"},
+                                                             "description": "Bearer"}}},
+                    "404": _error_response("No active officer with this code within the key's agencies."),
+                    "409": _error_response("The level or a reason is not in the officer's agency's "
+                                           "rating set; `fields` says which."),
+                    "422": _error_response("Some fields are not valid; `fields` says why, per field."),
+                    "429": {**_error_response("Too many requests with this key; wait and retry."),
+                            "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                                        "description": "Seconds to wait."}}},
+                },
+            },
+        },
         "/openapi.json": {
             "get": {
                 "operationId": "getOpenApi",
@@ -140,6 +184,31 @@ DOCUMENT = {
                     "expires_at": {"type": ["string", "null"], "format": "date-time",
                                    "description": "UTC; null when the code does not expire."},
                 },
+            },
+            "CounterRatingRequest": {
+                "type": "object",
+                "required": ["officer_code", "level"],
+                "properties": {
+                    "officer_code": {"type": "string", "minLength": 1, "maxLength": 64,
+                                     "pattern": PRINTABLE_TEXT},
+                    "level": {"type": "integer", "minimum": 1, "maximum": 5,
+                              "description": "1 is the lowest level of the officer's rating set."},
+                    "reasons": {"type": "array", "items": {"type": "string"},
+                                "description": "Reason keys of the rating set, e.g. waited, come_back, "
+                                               "unclear, impolite, extra_demand, other."},
+                    "dossier_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 64,
+                                   "pattern": PRINTABLE_TEXT,
+                                   "description": "For idempotency only; never stored with the rating."},
+                    "service_code": {"type": ["string", "null"], "minLength": 1, "maxLength": 64,
+                                     "pattern": PRINTABLE_TEXT},
+                    "client_uuid": {"type": ["string", "null"], "format": "uuid"},
+                },
+            },
+            "CounterRatingStored": {
+                "type": "object",
+                "required": ["stored"],
+                "properties": {"stored": {"type": "boolean",
+                                          "description": "False: this rating was stored before."}},
             },
             "Error": {
                 "type": "object",

@@ -8,14 +8,8 @@ from flask import Blueprint, g, jsonify, request
 
 from feedback.agencies.services import find_agency
 from feedback.api.openapi import openapi_document
-from feedback.api.services import (
-    NoLiveSurvey,
-    bearer_token,
-    in_scope,
-    issue_code,
-    key_for_secret,
-    touch_key,
-)
+from feedback.api.ratings import parse_rating_request, post_rating
+from feedback.api.services import NoLiveSurvey, bearer_token, in_scope, issue_code, key_for_secret, touch_key
 from feedback.core.i18n import gettext as _
 from feedback.core.rate_limits import configured
 from feedback.core.text import clean_text
@@ -164,6 +158,33 @@ def issue_survey_code():
     db.session.commit()
     response = jsonify(body)
     response.status_code = 201 if created else 200
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/ratings", methods=["POST"])
+@limiter.limit(rate_limit, key_func=rate_limit_key)
+@key_required
+def post_counter_rating():
+    """A counter rating from a queue system: 201 stored, 200 already stored (same UUID or dossier)."""
+    try:
+        body = request.get_json(force=True, silent=True)
+    except RecursionError:
+        body = None
+    if body is None:
+        return api_error(400, _("The body is not JSON"), _(
+            "Send a JSON object such as {\"officer_code\": \"CB01\", \"level\": 4}."))
+    values, errors = parse_rating_request(body)
+    if errors:
+        return api_error(422, _("Some fields are not valid"), _("See the message for each field."),
+                         fields=errors)
+    status, answer = post_rating(g.api_key, values)
+    if status >= 400:
+        db.session.rollback()
+        return api_error(status, answer.pop("title"), answer.pop("detail"), **answer)
+    db.session.commit()
+    response = jsonify(answer)
+    response.status_code = status
     response.headers["Cache-Control"] = "no-store"
     return response
 

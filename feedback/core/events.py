@@ -23,3 +23,13 @@ responses_restored = _events.signal("responses-restored")
 # [first, after) (kwargs: agency_id, first, after); the receiver returns the number. The burst
 # check asks it of whoever keeps the per-day counts (the dashboards' summary).
 open_link_day_total = _events.signal("open-link-day-total")
+# An agency was merged, split or dissolved into a successor (kwargs: predecessor (Agency),
+# successor (Agency), on (date), carries_history (bool)). Sent by agencies.reorganize after the flush.
+agency_succeeded = _events.signal("agency-succeeded")
+# An agency ended in a reorganization, with or without a successor (kwargs: agency, on (date)):
+# whatever it offered ends with it. Sent by agencies.reorganize after the flush.
+agency_ended = _events.signal("agency-ended")
+# A counter rating stored, changed (reasons added) or excluded (kwargs: before, after: each a
+# counters.ratings.RatingFacts or None). Sent by counters.ratings; the dashboards' counter summary
+# takes `before` away and adds `after`.
+counter_rating_changed = _events.signal("counter-rating-changed")

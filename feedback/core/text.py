@@ -49,3 +49,26 @@ def like_pattern(term: str, escape: str = "\\") -> str:
     for char in (escape, "%", "_"):
         term = term.replace(char, escape + char)
     return f"%{term}%"
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str | None, *, limit: int = 40, fallback: str = "item") -> str:
+    """An ASCII key made from `text`: folded as `fold_for_search` (no diacritics, đ→d), runs of
+    anything but a–z and 0–9 as one "_", at most `limit` characters cut at a word; `fallback`
+    when nothing is left. "Đăng ký khai sinh" → "dang_ky_khai_sinh"."""
+    slug = _NOT_SLUG.sub("_", fold_for_search(text or "") or "").strip("_")
+    if len(slug) > limit:
+        cut = slug[:limit + 1]
+        slug = cut[:cut.rfind("_")] if "_" in cut[:limit] else slug[:limit]
+    return slug.strip("_") or fallback
+
+
+def unique_slug(base: str, taken, *, limit: int = 64) -> str:
+    """`base`, or `base_2`, `base_3`… the first one not in `taken` (a set), at most `limit` long."""
+    candidate, n = base[:limit], 2
+    while candidate in taken:
+        suffix = f"_{n}"
+        candidate, n = base[:limit - len(suffix)] + suffix, n + 1
+    return candidate

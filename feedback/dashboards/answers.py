@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from feedback.agencies.models import PATH_SEPARATOR, Agency
 from feedback.core.i18n import BilingualName, bilingual
 from feedback.dashboards import metrics, summary
+from feedback.dashboards.lineage import agency_join, counted_agency_ids
 from feedback.dashboards.models import ANSWERED, NOT_APPLICABLE, AnswerSummary, DimensionSummary
 from feedback.dashboards.stats import HIDDEN, sample_status, wilson_interval
 from feedback.extensions import db
@@ -38,9 +39,9 @@ def _summary_groups(model, groups: tuple[str, ...], columns: tuple[str, ...], ag
     parts = []
     for condition, sign in summary.row_parts(model, window):
         parts.append(
-            select(*(table.c[g].label(g) for g in groups),
+            select(*((Agency.id if g == "agency_id" else table.c[g]).label(g) for g in groups),
                    *((table.c[c] if sign > 0 else -table.c[c]).label(c) for c in columns))
-            .join(Agency, Agency.id == table.c.agency_id)
+            .select_from(table).join(*agency_join(table.c.agency_id))
             .where(agency_clause, condition, *metrics.cell_conditions(table, code_only, **only))
         )
     if not parts:
@@ -210,7 +211,7 @@ def _listed_answers(counts: dict[tuple, list]) -> list[QuestionAnswers]:
 
 def _raw_value_counts(agency_clause, start, end, code_only, **only) -> dict[tuple, list]:
     """{(question key, value): [count]}, ANSWERED included, straight from the answers."""
-    condition = Response.agency_id.in_(select(Agency.id).where(agency_clause))
+    condition = Response.agency_id.in_(counted_agency_ids(agency_clause))
     conditions = [condition, *metrics._response_conditions(start, end, code_only, **only)]
     values = summary.answer_values_query(and_(*conditions), []).subquery()
     counted = values.c.value != ANSWERED
@@ -322,9 +323,9 @@ def _summary_agency_dimensions(agency_clause, row_ids, window, code_only, **only
     parts = []
     for condition, sign in summary.row_parts(DimensionSummary, window):
         parts.append(
-            select(table.c.agency_id, table.c.dimension,
+            select(Agency.id.label("agency_id"), table.c.dimension,
                    *((table.c[c] if sign > 0 else -table.c[c]).label(c) for c in ("n", "total", "total_sq")))
-            .join(Agency, Agency.id == table.c.agency_id)
+            .select_from(table).join(*agency_join(table.c.agency_id))
             .where(agency_clause, condition, *metrics.cell_conditions(table, code_only, **only)))
     if not parts:
         return {}
@@ -354,7 +355,8 @@ def _raw_agency_dimensions(agency_clause, row_ids, start, end, code_only, **only
                func.sum(score * score))
         .select_from(ResponseScore)
         .join(Response, Response.id == ResponseScore.response_id)
-        .join(members, members.c.agency_id == Response.agency_id)
+        .join(*agency_join(Response.agency_id))
+        .join(members, members.c.agency_id == Agency.id)
         .where(ResponseScore.valid_answers > 0,
                *metrics._response_conditions(start, end, code_only, **only))
         .group_by(members.c.row_id, ResponseScore.dimension)

@@ -19,16 +19,10 @@ from feedback.core.dates import local_midnight
 from feedback.core.i18n import BilingualName, bilingual, in_language
 from feedback.core.text import fold_for_search, like_pattern
 from feedback.dashboards import metrics, summary
+from feedback.dashboards.lineage import agency_join
 from feedback.dashboards.models import CommentSummary, Period
 from feedback.extensions import db
-from feedback.surveys.models import (
-    Answer,
-    Deployment,
-    Question,
-    QuestionType,
-    Response,
-    SurveyVersion,
-)
+from feedback.surveys.models import Answer, Deployment, Question, QuestionType, Response, SurveyVersion
 
 PAGE_SIZE = 25
 # The CSV holds at most this many comments, the newest first; the page says when it is cut.
@@ -126,7 +120,7 @@ def _joined(statement):
     """`statement` over answers joined to their response and its agency."""
     return (statement.select_from(Answer)
             .join(Response, Response.id == Answer.response_id)
-            .join(Agency, Agency.id == Response.agency_id))
+            .join(*agency_join(Response.agency_id)))
 
 
 def list_comments(agency_clause, *, offset: int = 0, limit: int = PAGE_SIZE, **window) -> list[Comment]:
@@ -147,8 +141,8 @@ def list_comments(agency_clause, *, offset: int = 0, limit: int = PAGE_SIZE, **w
 def raw_comment_counts(agency_clause, **window) -> dict[int, list]:
     """{agency id: [comments]} straight from the answers (the summary's reference, and its edges)."""
     return {agency_id: [count] for agency_id, count in db.session.execute(
-        _joined(select(Response.agency_id, func.count())).where(*_conditions(agency_clause, **window))
-        .group_by(Response.agency_id))}
+        _joined(select(Agency.id, func.count())).where(*_conditions(agency_clause, **window))
+        .group_by(Agency.id))}
 
 
 def comment_counts(agency_clause, *, start=None, end=None, code_only=False, survey_id=None,

@@ -26,6 +26,10 @@ INVALID_FROM = _l("“From” is not a valid date. The last 12 months are shown 
 INVALID_TO = _l("“To” is not a valid date. The last 12 months are shown instead.")
 REVERSED = _l("“From” is later than “To”. The last 12 months are shown instead.")
 INVALID_CHANNEL = _l("Unknown choice of responses. All responses are shown instead.")
+INVALID_TREE = _l("Unknown choice of tree. The figures are shown as today's tree instead.")
+# "today": history of merged and split agencies counted in today's agencies; "as_it_was": at the
+# agency each response was given to (dashboards/lineage.py).
+TREE_TODAY, TREE_AS_IT_WAS = "today", "as_it_was"
 INVALID_KIND = _l("Unknown kind of period. The last 12 months are shown instead.")
 INVALID_MONTH = _l("The month is not valid (use the form 2026-03). The current month is shown instead.")
 INVALID_QUARTER = _l("The quarter is not valid (use the form 2026-Q1). The current quarter is shown instead.")
@@ -51,6 +55,7 @@ class DashboardFilters:
     agency: str = ""
     survey: str = ""
     service: str = ""
+    tree: str = TREE_TODAY
 
     @property
     def code_only(self) -> bool:
@@ -102,6 +107,8 @@ class DashboardFilters:
         for name in ("agency", "survey", "service"):
             if getattr(self, name):
                 args[name] = getattr(self, name)
+        if self.tree != TREE_TODAY:
+            args["tree"] = self.tree
         return args
 
 
@@ -203,4 +210,6 @@ def parse_filters(args: Mapping[str, str], today: date) -> DashboardFilters:
     return DashboardFilters(date_from, date_to, channel, tuple(reader.errors), kind=kind,
                             agency=reader.text("agency", max_length=MAX_CODE),
                             survey=reader.text("survey", max_length=MAX_CODE),
-                            service=reader.text("service", max_length=MAX_CODE))
+                            service=reader.text("service", max_length=MAX_CODE),
+                            tree=reader.choice("tree", (TREE_TODAY, TREE_AS_IT_WAS), TREE_TODAY,
+                                               INVALID_TREE))

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from feedback.agencies.models import Agency
 from feedback.dashboards import metrics, summary
+from feedback.dashboards.lineage import agency_join
 from feedback.extensions import db
 from feedback.surveys.models import Response
 
@@ -23,11 +24,11 @@ def flagged_by_agency(agency_clause, *, start: datetime | None = None, end: date
     window (scope.DashboardView's keyword arguments): the same filters as the indices, excluded
     instead of counted."""
     rows = db.session.execute(
-        select(Response.agency_id, func.count(Response.id))
-        .join(Agency, Agency.id == Response.agency_id)
+        select(Agency.id, func.count(Response.id)).select_from(Response)
+        .join(*agency_join(Response.agency_id))
         .where(agency_clause, *metrics._response_conditions(start, end, code_only, survey_id, service,
                                                             excluded=True))
-        .group_by(Response.agency_id)
+        .group_by(Agency.id)
     ).all()
     return {agency_id: int(count) for agency_id, count in rows}
 
@@ -50,11 +51,11 @@ def flagged_by_month(agency_clause, *, start: datetime | None = None, end: datet
     for the trend's tables."""
     month = summary.month_of(summary.local_day(Response.submitted_at))
     rows = db.session.execute(
-        select(Response.agency_id, month, func.count(Response.id))
-        .join(Agency, Agency.id == Response.agency_id)
+        select(Agency.id, month, func.count(Response.id)).select_from(Response)
+        .join(*agency_join(Response.agency_id))
         .where(agency_clause, *metrics._response_conditions(start, end, code_only, survey_id, service,
                                                             excluded=True))
-        .group_by(Response.agency_id, month)
+        .group_by(Agency.id, month)
     ).all()
     counts: dict[int, dict[date, int]] = defaultdict(dict)
     for agency_id, first, count in rows:

@@ -17,6 +17,7 @@ from sqlalchemy import Float, and_, case, func, select, union_all
 from feedback.agencies.models import Agency
 from feedback.core.i18n import BilingualName, bilingual
 from feedback.dashboards import summary
+from feedback.dashboards.lineage import agency_join
 from feedback.dashboards.models import DimensionSummary, QuestionSummary, ResponseSummary
 from feedback.dashboards.stats import HIDDEN, OK, mean_interval, sample_status, wilson_interval
 from feedback.extensions import db
@@ -159,17 +160,17 @@ def _raw_index_sums(agency_clause, start, end, code_only, **only) -> dict[int, l
     """{agency id: [n, sum, sum of squares]} of response index values, straight from the responses."""
     per_response = (
         select(
-            Response.agency_id.label("agency_id"),
+            Agency.id.label("agency_id"),
             (func.sum(ResponseScore.weight * ResponseScore.score)
              # A version may weigh a dimension 0; a response with only such dimensions has no value.
              # (typed Float so SQLAlchemy divides in double precision, not NUMERIC, on PostgreSQL)
              / func.nullif(func.sum(ResponseScore.weight), 0.0, type_=Float)).label("value"),
         )
-        .join(ResponseScore, ResponseScore.response_id == Response.id)
-        .join(Agency, Agency.id == Response.agency_id)
+        .select_from(Response).join(ResponseScore, ResponseScore.response_id == Response.id)
+        .join(*agency_join(Response.agency_id))
         .where(ResponseScore.valid_answers > 0,
                *_counted_responses(agency_clause, start, end, code_only, **only))
-        .group_by(Response.agency_id, Response.id)
+        .group_by(Agency.id, Response.id)
         .subquery()
     )
     value = per_response.c.value
@@ -186,7 +187,7 @@ def _raw_dimension_sums(agency_clause, start, end, code_only, **only) -> dict[st
     rows = db.session.execute(
         select(ResponseScore.dimension, func.count(), func.sum(score), func.sum(score * score))
         .join(Response, Response.id == ResponseScore.response_id)
-        .join(Agency, Agency.id == Response.agency_id)
+        .join(*agency_join(Response.agency_id))
         .where(ResponseScore.valid_answers > 0,
                *_counted_responses(agency_clause, start, end, code_only, **only))
         .group_by(ResponseScore.dimension)
@@ -204,7 +205,7 @@ def _raw_question_counts(agency_clause, start, end, code_only, **only) -> dict[s
                func.sum(case((and_(valid, Answer.number >= 4), 1), else_=0)),
                func.sum(case((Answer.not_applicable.is_(True), 1), else_=0)))
         .join(Response, Response.id == Answer.response_id)
-        .join(Agency, Agency.id == Response.agency_id)
+        .join(*agency_join(Response.agency_id))
         .join(Question, and_(Question.version_id == Response.version_id,
                              Question.key == Answer.question_key))
         .where(Question.type == QuestionType.LIKERT5,
@@ -247,9 +248,10 @@ def _summary_sums(model, group, columns, agency_clause, window, code_only, prese
     for condition, sign in summary.row_parts(model, window):
         conditions = [agency_clause, condition, *cell_conditions(table, code_only, **only), *extra]
         parts.append(
-            select(table.c[group].label("key"),
+            # After the join Agency.id is the agency the row counts for (lineage.py).
+            select((Agency.id if group == "agency_id" else table.c[group]).label("key"),
                    *((table.c[name] if sign > 0 else -table.c[name]).label(name) for name in columns))
-            .join(Agency, Agency.id == table.c.agency_id)
+            .select_from(table).join(*agency_join(table.c.agency_id))
             .where(*conditions)
         )
     if not parts:

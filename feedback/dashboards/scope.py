@@ -19,6 +19,7 @@ from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
 from feedback.core.i18n import bilingual
 from feedback.dashboards.filters import DashboardFilters, parse_filters
+from feedback.dashboards.lineage import use_tree
 from feedback.extensions import db
 from feedback.surveys.models import Deployment, Survey, SurveyVersion
 
@@ -120,6 +121,7 @@ def current_view() -> DashboardView:
     """The dashboard view the request asks for, for the signed-in leader or admin."""
     today = datetime.now(zone()).date()
     filters = parse_filters(request.args, today)
+    use_tree(filters.tree)
     errors = list(filters.errors)
     own = agency_filter(current_user, Role.LEADER)
     agency = None

@@ -11,9 +11,9 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, select
 
-from feedback.agencies.models import Agency
 from feedback.dashboards import accountability, metrics
 from feedback.dashboards.flagged import flagged_by_agency
+from feedback.dashboards.lineage import agency_join
 from feedback.dashboards.metrics import Estimate
 from feedback.dashboards.models import ResponseSummary
 from feedback.dashboards.stats import HIDDEN, sample_status, wilson_interval
@@ -100,7 +100,7 @@ def petitions_on_time(agency_clause, start: datetime, end: datetime) -> OnTime:
 def _raw_response_count(agency_clause, start, end, code_only, **only) -> dict[int, list]:
     """{0: [counted responses]} in [start, end), straight from the responses."""
     count = db.session.scalar(
-        select(func.count(Response.id)).join(Agency, Agency.id == Response.agency_id)
+        select(func.count(Response.id)).join(*agency_join(Response.agency_id))
         .where(agency_clause, *metrics._response_conditions(start, end, code_only, **only)))
     return {0: [int(count or 0)]}
 

@@ -21,6 +21,7 @@ from feedback.agencies.models import Agency
 from feedback.core.dates import local_midnight
 from feedback.core.i18n import BilingualName
 from feedback.dashboards import metrics, summary
+from feedback.dashboards.lineage import agency_join
 from feedback.dashboards.metrics import Estimate, estimate
 from feedback.dashboards.models import ResponseSummary
 from feedback.extensions import db
@@ -151,9 +152,9 @@ def _summary_month_sums(agency_clause, rows: summary.Window, code_only, **only) 
         month = summary.month_of(table.c.day)
         columns = [table.c.index_n, table.c.index_sum, table.c.index_sum_sq]
         parts.append(
-            select(table.c.agency_id.label("agency_id"), month.label("month"),
+            select(Agency.id.label("agency_id"), month.label("month"),
                    *((c if sign > 0 else -c).label(c.name) for c in columns))
-            .join(Agency, Agency.id == table.c.agency_id)
+            .select_from(table).join(*agency_join(table.c.agency_id))
             .where(agency_clause, condition, *metrics.cell_conditions(table, code_only, **only)))
     if not parts:
         return []
@@ -169,15 +170,15 @@ def raw_month_sums(agency_clause, start, end, code_only, **only) -> list:
     """[(agency id, month, n, sum, sum of squares)] of response index values in [start, end),
     straight from the responses and their scores."""
     per_response = (
-        select(Response.agency_id.label("agency_id"),
+        select(Agency.id.label("agency_id"),
                summary.month_of(summary.local_day(Response.submitted_at)).label("month"),
                (func.sum(ResponseScore.weight * ResponseScore.score)
                 / func.nullif(func.sum(ResponseScore.weight), 0.0, type_=Float)).label("value"))
-        .join(ResponseScore, ResponseScore.response_id == Response.id)
-        .join(Agency, Agency.id == Response.agency_id)
+        .select_from(Response).join(ResponseScore, ResponseScore.response_id == Response.id)
+        .join(*agency_join(Response.agency_id))
         .where(ResponseScore.valid_answers > 0, agency_clause,
                *metrics._response_conditions(start, end, code_only, **only))
-        .group_by(Response.agency_id, Response.id, Response.submitted_at)
+        .group_by(Agency.id, Response.id, Response.submitted_at)
         .subquery()
     )
     value = per_response.c.value

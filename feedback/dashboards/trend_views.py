@@ -22,6 +22,7 @@ from feedback.dashboards.blueprint import (
     interval_header,
     status_word,
 )
+from feedback.dashboards.lineage import rolled_up
 from feedback.dashboards.scope import Choice, DashboardView, current_view
 from feedback.extensions import db
 
@@ -165,6 +166,7 @@ def trend_page():
         agency_choices=[Choice(a.code, a.name_vi, a.name_en or "", a.depth) for a in agencies],
         chosen=codes or [line.code for line in lines[1:]], defaulted=not codes,
         csv_url=url_for("dashboards.trend", format="csv", chart="trend", agencies=codes, **page_args),
+        seams=rolled_up(view.clause),
         shown_min=current_app.config["MIN_RESPONSES_SHOWN"],
         ranked_min=current_app.config["MIN_RESPONSES_RANKED"],
         format_local_date=format_local_date,

@@ -51,6 +51,10 @@ def seed_demo_command(if_empty: bool, responses: int, months: int, agencies: int
                    f"registrations, {dialogues.petitions} petitions.")
         click.echo(f"One-time code printed on a receipt, for example: "
                    f"http://127.0.0.1:5000/r/{summary.sample_code}")
+        counters = summary.counters
+        click.echo(f"Counter ratings: {counters.officers} officers, {counters.ratings} ratings; one "
+                   f"officer's desk-plate link: http://127.0.0.1:5000/o/{counters.sample_officer} "
+                   "(kiosk PIN 2026)")
     click.echo("\nDemo logins (http://127.0.0.1:5000/login):")
     for email, password, _role, _agency in DEMO_USERS:
         click.echo(f"  {email:32} {password:20} {DEMO_USER_LABELS[email]}")

@@ -16,6 +16,7 @@ from feedback.agencies.models import Agency
 from feedback.agencies.services import add_agency
 from feedback.core.text import fold_for_search
 from feedback.dashboards import summary
+from feedback.demo.counters import CounterDemo, seed_counters
 from feedback.demo.data import (
     AGENCIES,
     CHANNEL_WEIGHTS,
@@ -29,6 +30,7 @@ from feedback.demo.data import (
     SOURCE_CHANCES,
 )
 from feedback.demo.dialogues import DialogueSummary, seed_dialogues
+from feedback.demo.reorganization import SUCCESSOR, seed_merge
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.codes import generate_batch
@@ -73,6 +75,7 @@ class DemoSummary:
     responses: int
     sample_code: str
     dialogues: DialogueSummary
+    counters: CounterDemo
 
 
 def seed_demo(responses: int = 3000, months: int = 12, seed: int = 2026, agencies: int | None = None,
@@ -100,15 +103,18 @@ def seed_demo(responses: int = 3000, months: int = 12, seed: int = 2026, agencie
     if agencies:
         total = _bulk_add_responses(rng, version, _visited(named, generated, by_agency), responses,
                                    months, progress=progress)
-        summary.rebuild()
     else:
         total = _add_responses(rng, named, by_agency, responses, months)
+    seed_merge(named, version)  # two communes merged in the last year: the trend's seam
+    summary.rebuild()
     # A batch of one-time codes, as the Justice counter would print on its receipts.
     _batch, codes = generate_batch(by_agency[named["TTHCC-STP"].id], 20,
                                    expires_at=utcnow() + timedelta(days=90))
     dialogues = seed_dialogues(rng, named)
+    counters = seed_counters(rng, [(named[row[0]], row[5]) for row in AGENCIES if row[4] == "counter"],
+                             max(200, responses // 2), months)
     return DemoSummary(agencies=len(named) + len(generated), responses=total, sample_code=codes[0].code,
-                       dialogues=dialogues)
+                       dialogues=dialogues, counters=counters)
 
 
 def _province_survey(province: Agency) -> SurveyVersion:
@@ -142,7 +148,7 @@ def _place_names():
 def _add_generated_agencies(rng: random.Random, province: Agency, count: int) -> list[tuple]:
     """`count` more agencies under the province: communes and wards, each with its one-stop shop
     below it (a believable third level). Returns (agency, share of 4–5 answers, visits weight)."""
-    taken = {row[0] for row in AGENCIES}
+    taken = {row[0] for row in AGENCIES} | {SUCCESSOR.code}  # the demo merge's commune comes later
     added: list[tuple] = []
     names = _place_names()
     while len(added) < count:

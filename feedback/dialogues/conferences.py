@@ -22,7 +22,7 @@ from feedback.dialogues.models import (
     RegistrationStatus,
     Topic,
 )
-from feedback.dialogues.notices import notify_conference_cancelled, notify_registration
+from feedback.dialogues.notices import notify_conference_cancelled, notify_registration, reachable
 from feedback.dialogues.registrations import RegistrationRefused, change_capacity
 from feedback.dialogues.seats import seated_count
 from feedback.extensions import db
@@ -277,12 +277,13 @@ def mark_held(conference: Conference, *, actor: User | None = None, now: datetim
 
 
 def live_registrations(conference: Conference) -> tuple[int, int]:
-    """(people holding a seat or a waiting-list place, how many of them gave an email address)."""
-    rows = db.session.execute(
-        select(Registration.email).where(Registration.conference_id == conference.id,
-                                         Registration.status.in_(LIVE))
-    ).all()
-    return len(rows), sum(1 for (email,) in rows if email)
+    """(people holding a seat or a waiting-list place, how many of them a message reaches: an email
+    address, or SMS / Zalo chosen at sign-up)."""
+    rows = list(db.session.scalars(
+        select(Registration).where(Registration.conference_id == conference.id,
+                                   Registration.status.in_(LIVE))
+    ))
+    return len(rows), sum(1 for registration in rows if reachable(registration))
 
 
 def cancel_conference(conference: Conference, *, actor: User | None = None,

@@ -20,6 +20,8 @@ TOKEN_FIELD = "token"
 # Named like a field people fill in, hidden from them by CSS; only bots type into it.
 HONEYPOT_FIELD = "website"
 CONSENT_FIELD = "consent"
+SMS_FIELD = "notify_sms"
+ZALO_FIELD = "notify_zalo"
 CANCEL_FIELD = "phone_last4"
 # Question blocks: three on the page without JavaScript, up to five with "Add another question".
 QUESTIONS_WITHOUT_JS = 3
@@ -133,7 +135,9 @@ def read_signup(values: MultiDict, topics: list[Topic], locale: str) -> SignupFo
     if not errors:
         form.applicant = Applicant(full_name=full_name, phone=normalized, email=email or None,
                                    locality=locality, representing=Representing(representing),
-                                   locale=locale, questions=questions)
+                                   locale=locale, questions=questions,
+                                   notify_sms=values.get(SMS_FIELD) == "yes",
+                                   notify_zalo=values.get(ZALO_FIELD) == "yes")
     return form
 
 

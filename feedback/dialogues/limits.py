@@ -20,6 +20,7 @@ from feedback.extensions import limiter
 SIGNUP_PHONE_SCOPE = "signup-phone"
 SIGNUP_TOKEN_SCOPE = "signup-token"
 RESEND_SCOPE = "resend-ticket"
+LOST_TICKET_SCOPE = "lost-ticket"
 # Wrong last-4-digit guesses are counted per ticket (from any client) in the limiter's storage.
 CANCEL_GUESS_SCOPE = "ticket-cancel-guess"
 CODE_SCOPE = "dialogue-code"
@@ -71,6 +72,16 @@ def resend_key() -> str:
     """The registration whose ticket a resend post asks to email again ("012" and "12" are one)."""
     raw = request.form.get("registration", "")[:12]
     return f"resend:{int(raw) if raw.isascii() and raw.isdigit() else raw}"
+
+
+def lost_ticket_phone() -> str | None:
+    """The phone typed on the lost-ticket form, normalized (None when it is not one)."""
+    return normalize_phone(clean(request.form.get("phone")) or "")
+
+
+def lost_ticket_key() -> str:
+    """The number a lost-ticket post asks a text for: limited like the email resend, per number."""
+    return f"lost-ticket:{lost_ticket_phone() or request.form.get('phone', '')[:40]}"
 
 
 def ticket_key() -> str:

@@ -3,19 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    text,
-)
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from feedback.agencies.models import Agency
@@ -179,6 +167,9 @@ class Registration(db.Model):
     # E.164 (+84…), normalized with phonenumbers; None once purged.
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
+    # The text channels the person chose at sign-up for messages to their phone (consent named them).
+    notify_sms: Mapped[bool] = mapped_column(Boolean, default=False)
+    notify_zalo: Mapped[bool] = mapped_column(Boolean, default=False)
     locality: Mapped[str | None] = mapped_column(String(200))
     representing: Mapped[Representing] = mapped_column(string_enum(Representing, "representing", 20),
                                                        default=Representing.SELF)

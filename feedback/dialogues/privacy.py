@@ -4,14 +4,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from feedback.audit.services import record
 from feedback.dialogues.messages import Kind
 from feedback.dialogues.models import Conference, Petition, Registration
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.notifications.models import Notification
+from feedback.notifications.models import Notification, TextBudget
 
 # Outbox messages keyed by registration id (the petition answer is keyed by petition id).
 _REGISTRATION_KINDS = [kind.value for kind in Kind if kind != Kind.PETITION_ANSWERED]
@@ -84,19 +84,25 @@ def _forget_messages(registration_ids: list[int], *, dry_run: bool) -> int:
     question, their petition; messages to the same address about someone else's registration stay.
     """
     people = db.session.execute(
-        select(Registration.id, Registration.email)
-        .where(Registration.id.in_(registration_ids), Registration.email.is_not(None))
+        select(Registration.id, Registration.email, Registration.phone)
+        .where(Registration.id.in_(registration_ids),
+               or_(Registration.email.is_not(None), Registration.phone.is_not(None)))
     ).all()
     emails = sorted({person.email for person in people if person.email})
-    if not emails:
+    phones = sorted({person.phone for person in people if person.phone})
+    if not emails and not phones:
         return 0
+    if phones and not dry_run:
+        # The daily text-message counters are keyed by number: personal data too.
+        db.session.execute(delete(TextBudget).where(TextBudget.key.in_([f"phone:{p}" for p in phones]))
+                           .execution_options(synchronize_session=False))
     petition_ids = set(db.session.scalars(
         select(Petition.id).where(Petition.registration_id.in_(registration_ids))))
     theirs = {(kind, registration_id) for kind in _REGISTRATION_KINDS for registration_id in registration_ids}
     theirs |= {(Kind.PETITION_ANSWERED.value, petition_id) for petition_id in petition_ids}
     candidates = db.session.execute(
         select(Notification.id, Notification.dedupe_key, Notification.sent_at)
-        .where(Notification.to_email.in_(emails))
+        .where(or_(Notification.to_email.in_(emails), Notification.to_phone.in_(phones)))
     ).all()
     unsent, sent = [], []
     for message in candidates:
@@ -112,6 +118,6 @@ def _forget_messages(registration_ids: list[int], *, dry_run: bool) -> int:
                                .execution_options(synchronize_session=False))
         if sent:
             db.session.execute(update(Notification).where(Notification.id.in_(sent))
-                               .values(to_email="", last_error="")
+                               .values(to_email="", to_phone=None, last_error="")
                                .execution_options(synchronize_session=False))
     return len(unsent) + len(sent)

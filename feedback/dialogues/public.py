@@ -110,22 +110,81 @@ def upcoming_conferences(*, agency: Agency | None = None, topic: Topic | None = 
     """One page of upcoming conferences hosted in `agency`'s subtree, on `topic`, starting in `month`;
     returns (cards, total matching)."""
     now = utcnow()
-    query = upcoming_query(now)
+    query = _filtered(upcoming_query(now), agency, topic)
+    if month is not None:
+        start, end = month_bounds(month)
+        query = query.where(Conference.starts_at >= start, Conference.starts_at < end)
+    conferences, total = _page(query, page, page_size)
+    return cards(conferences, now), total
+
+
+def _filtered(query: Select, agency: Agency | None, topic: Topic | None) -> Select:
+    """`query` narrowed to conferences hosted in `agency`'s subtree and on `topic` (None: any)."""
     if agency is not None:
         query = (query.join(Agency, Agency.id == Conference.host_agency_id)
                  .where(Agency.in_subtree(agency.path)))
     if topic is not None:
         query = query.where(Conference.id.in_(
             select(conference_topic.c.conference_id).where(conference_topic.c.topic_id == topic.id)))
-    if month is not None:
-        start, end = month_bounds(month)
-        query = query.where(Conference.starts_at >= start, Conference.starts_at < end)
+    return query
+
+
+def _page(query: Select, page: int, page_size: int) -> tuple[list[Conference], int]:
+    """One page of the conferences `query` selects, with their agencies and topics; and the total."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     conferences = list(db.session.scalars(
         query.options(selectinload(Conference.host_agency), selectinload(Conference.topics))
         .limit(page_size).offset((page - 1) * page_size)
     ))
-    return cards(conferences, now), total
+    return conferences, total
+
+
+# ---- the archive: conferences that took place ------------------------------------------------------
+
+PAST_STATUSES = (ConferenceStatus.PUBLISHED, ConferenceStatus.HELD, ConferenceStatus.REPORTED)
+
+
+def past_query(now: datetime | None = None) -> Select:
+    """Conferences that took place (not cancelled, ended), the most recent first."""
+    return (
+        select(Conference)
+        .where(Conference.status.in_(PAST_STATUSES), Conference.ends_at <= (now or utcnow()))
+        .order_by(Conference.starts_at.desc(), Conference.id.desc())
+    )
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of the local calendar year `year`."""
+    return (datetime(year, 1, 1, tzinfo=local_zone()).astimezone(UTC),
+            datetime(year + 1, 1, 1, tzinfo=local_zone()).astimezone(UTC))
+
+
+@dataclass
+class PastConference:
+    """A conference of the archive with its published questions and answers."""
+
+    conference: Conference
+    questions: list[Petition]
+
+
+def past_conferences(*, agency: Agency | None = None, topic: Topic | None = None, year: int | None = None,
+                     page: int = 1, page_size: int = PAGE_SIZE) -> tuple[list[PastConference], int]:
+    """One page of the archive, filtered like the upcoming list (by year instead of month), each
+    conference with its published questions; returns (conferences, total matching)."""
+    query = _filtered(past_query(), agency, topic)
+    if year is not None:
+        start, end = year_bounds(year)
+        query = query.where(Conference.starts_at >= start, Conference.starts_at < end)
+    conferences, total = _page(query, page, page_size)
+    questions = published_questions_of([c.id for c in conferences])
+    return [PastConference(c, questions.get(c.id, [])) for c in conferences], total
+
+
+def past_years() -> list[int]:
+    """The local years in which the archive's conferences took place, the most recent first."""
+    local = local_zone()
+    starts = db.session.scalars(past_query().with_only_columns(Conference.starts_at).order_by(None))
+    return sorted({s.astimezone(local).year for s in starts}, reverse=True)
 
 
 def next_conferences(limit: int = 3) -> list[ConferenceCard]:
@@ -136,14 +195,16 @@ def next_conferences(limit: int = 3) -> list[ConferenceCard]:
     return cards(conferences, now)
 
 
-def host_agencies() -> list[Agency]:
-    """Agencies hosting an upcoming conference, with the agencies above them, in tree order.
+def host_agencies(listed: Select | None = None) -> list[Agency]:
+    """Agencies hosting a conference of `listed` (default: the upcoming ones), with the agencies
+    above them, in tree order.
 
     The ancestors make the filter read as a tree, and choosing one lists its whole subtree.
     """
+    listed = listed if listed is not None else upcoming_query()
     paths = db.session.scalars(
         select(Agency.path).join(Conference, Conference.host_agency_id == Agency.id)
-        .where(Conference.id.in_(upcoming_query().with_only_columns(Conference.id).order_by(None)))
+        .where(Conference.id.in_(listed.with_only_columns(Conference.id).order_by(None)))
         .distinct()
     )
     ids = {int(part) for path in paths for part in path.split("/") if part}
@@ -185,10 +246,20 @@ def published_questions(conference: Conference) -> list[Petition]:
     Only their text, topic and published answer are ever shown: the registration they came with
     is not loaded.
     """
-    return list(db.session.scalars(
+    return published_questions_of([conference.id]).get(conference.id, [])
+
+
+def published_questions_of(conference_ids: list[int]) -> dict[int, list[Petition]]:
+    """The published questions of each of `conference_ids` (see published_questions), one query."""
+    found: dict[int, list[Petition]] = {}
+    if not conference_ids:
+        return found
+    for petition in db.session.scalars(
         select(Petition)
-        .where(Petition.conference_id == conference.id, Petition.consent_to_publish.is_(True),
+        .where(Petition.conference_id.in_(conference_ids), Petition.consent_to_publish.is_(True),
                Petition.question_published_at.is_not(None), Petition.status.not_in(UNLISTED_PETITIONS))
         .options(selectinload(Petition.topic))
         .order_by(Petition.question_published_at, Petition.id)
-    ))
+    ):
+        found.setdefault(petition.conference_id, []).append(petition)
+    return found

@@ -100,8 +100,8 @@ def _waitlist_count(conference_id: int) -> int:
 
 def register(conference: Conference, *, full_name: str, phone: str, email: str | None = None,
              locality: str | None = None, representing: Representing = Representing.SELF,
-             locale: str = "vi", walk_in: bool = False,
-             now: datetime | None = None) -> tuple[Registration, bool]:
+             locale: str = "vi", walk_in: bool = False, notify_sms: bool = False,
+             notify_zalo: bool = False, now: datetime | None = None) -> tuple[Registration, bool]:
     """Sign someone up for `conference` and flush; returns (registration, newly created).
 
     A seat while seats remain, otherwise the next place on the waiting list, in arrival order.
@@ -132,7 +132,8 @@ def register(conference: Conference, *, full_name: str, phone: str, email: str |
         conference_id=conference.id, ticket_code=new_unique_code(Registration.ticket_code),
         full_name=full_name,
         phone=normalized, email=email or None, locality=locality or None, representing=representing,
-        locale=locale, consent_at=now, walk_in=walk_in, created_at=now,
+        locale=locale, consent_at=now, walk_in=walk_in, created_at=now, notify_sms=notify_sms,
+        notify_zalo=notify_zalo,
     )
     if seated_count(conference.id) < conference.capacity:
         registration.status = RegistrationStatus.CONFIRMED

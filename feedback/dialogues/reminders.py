@@ -2,16 +2,11 @@
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from feedback.core.dates import local_days, local_zone
 from feedback.dialogues.messages import Kind
-from feedback.dialogues.models import (
-    Conference,
-    ConferenceStatus,
-    Registration,
-    RegistrationStatus,
-)
+from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus
 from feedback.dialogues.notices import notify_registration
 from feedback.extensions import db
 from feedback.models import utcnow
@@ -35,21 +30,25 @@ def conferences_starting_on(day: date) -> list[Conference]:
 
 
 def queue_reminders(day: date) -> int:
-    """Queue the reminder for every confirmed registrant with an email of the conferences on `day`.
+    """Queue the reminder for every confirmed registrant of the conferences on `day` who can be
+    reached: by email, and by SMS / Zalo when they chose it.
 
-    Returns how many reminders were new. A registration's reminder has one dedupe key, so running
-    the command twice queues nothing twice (and a conference moved to another day after its
-    reminders went out does not send them again).
+    Returns how many reminder messages were new (one per channel). A registration's reminder has
+    one dedupe key per channel, so running the command twice queues nothing twice (and a conference
+    moved to another day after its reminders went out does not send them again).
     """
     registrations = list(db.session.scalars(
         select(Registration)
         .join(Registration.conference)
         .where(Registration.conference_id.in_([c.id for c in conferences_starting_on(day)]),
                Registration.status == RegistrationStatus.CONFIRMED,
-               Registration.email.is_not(None), Registration.email != "")
+               or_(and_(Registration.email.is_not(None), Registration.email != ""),
+                   and_(Registration.phone.is_not(None),
+                        or_(Registration.notify_sms.is_(True), Registration.notify_zalo.is_(True)))))
         .order_by(Registration.id)
     ))
-    keys = [f"{Kind.CONFERENCE_REMINDER}:{registration.id}" for registration in registrations]
+    keys = [f"{Kind.CONFERENCE_REMINDER}:{registration.id}{channel}" for registration in registrations
+            for channel in ("", ":sms", ":zalo")]
     before = _existing(keys)
     for registration in registrations:
         notify_registration(registration, Kind.CONFERENCE_REMINDER)

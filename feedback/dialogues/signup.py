@@ -1,13 +1,16 @@
 """A citizen's sign-up, cancellation and ticket re-sending, each one transaction with its notices."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from feedback.core.dates import local_zone
 from feedback.dialogues.messages import Kind
 from feedback.dialogues.models import (
     Conference,
+    ConferenceStatus,
     Petition,
     PetitionSource,
     Registration,
@@ -15,9 +18,9 @@ from feedback.dialogues.models import (
     Representing,
     Topic,
 )
-from feedback.dialogues.notices import notify_registration
+from feedback.dialogues.notices import notify_registration, text_ticket_link
 from feedback.dialogues.petitions.services import create_petition
-from feedback.dialogues.registrations import cancel, register
+from feedback.dialogues.registrations import cancel, normalize_phone, register
 from feedback.extensions import db
 from feedback.models import utcnow
 
@@ -41,6 +44,9 @@ class Applicant:
     representing: Representing
     email: str | None = None
     locale: str = "vi"
+    # Text channels the person ticked (the consent names them): messages to the phone too.
+    notify_sms: bool = False
+    notify_zalo: bool = False
     questions: list[Question] = field(default_factory=list)
 
 
@@ -58,7 +64,8 @@ def _sign_up_once(conference: Conference, applicant: Applicant) -> SignupResult:
     """register(), the petitions and the notice, flushed but not committed."""
     registration, created = register(
         conference, full_name=applicant.full_name, phone=applicant.phone, email=applicant.email,
-        locality=applicant.locality, representing=applicant.representing, locale=applicant.locale)
+        locality=applicant.locality, representing=applicant.representing, locale=applicant.locale,
+        notify_sms=applicant.notify_sms, notify_zalo=applicant.notify_zalo)
     if not created:
         # The questions are not attached to someone else's registration: whoever typed this phone
         # may not be the person who holds it.
@@ -133,3 +140,29 @@ def resend_ticket(registration: Registration) -> bool:
     notify_registration(registration, kind, again=f"resend-{utcnow().astimezone(zone).date()}")
     db.session.commit()
     return True
+
+
+def text_lost_tickets(phone: str, now: datetime | None = None) -> None:
+    """Text the ticket link of every live registration for a conference not yet over that signed up
+    with `phone` and no email (with an email, the duplicate-phone page resends it there); commit.
+
+    At most once a local day per registration (the dedupe key carries the day), and only ever to the
+    number given at sign-up: a number that did not sign up gets nothing. The caller answers the same
+    words either way.
+    """
+    normalized = normalize_phone(phone)
+    if normalized is None:
+        return
+    now = now or utcnow()
+    registrations = db.session.scalars(
+        select(Registration).join(Registration.conference)
+        .where(Registration.phone == normalized, Registration.email.is_(None),
+               Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)),
+               Conference.status == ConferenceStatus.PUBLISHED, Conference.ends_at > now)
+    )
+    day = str(now.astimezone(local_zone()).date())
+    for registration in registrations:
+        kind = (Kind.REGISTRATION_CONFIRMED if registration.status == RegistrationStatus.CONFIRMED
+                else Kind.REGISTRATION_WAITLISTED)
+        text_ticket_link(registration, kind, day)
+    db.session.commit()

@@ -12,6 +12,9 @@ from feedback.extensions import db
 TOPIC_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 TOPIC_NAME_MAX = 120
 
+# The catch-all topic ("Khác"): offered last, after every real subject.
+OTHER_TOPIC_CODE = "khac"
+
 
 class TopicRefused(Exception):
     """A topic change that cannot be made; (field name, localized message)."""
@@ -57,8 +60,9 @@ def find_topic(code: str | None) -> Topic | None:
 
 
 def active_topics() -> list[Topic]:
-    """Topics that can be chosen for new conferences and questions, in list order."""
-    return list(db.session.scalars(select(Topic).where(Topic.active).order_by(Topic.code)))
+    """Topics that can be chosen for new conferences and questions, in list order, "Khác" (other) last."""
+    return list(db.session.scalars(
+        select(Topic).where(Topic.active).order_by((Topic.code == OTHER_TOPIC_CODE).asc(), Topic.code)))
 
 
 def all_topics() -> list[Topic]:

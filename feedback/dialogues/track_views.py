@@ -10,7 +10,7 @@ from feedback.core.text import clean_text
 from feedback.dialogues import limits
 from feedback.dialogues.models import Petition, PetitionStatus
 from feedback.dialogues.petitions import tracking
-from feedback.dialogues.petitions.services import days_overdue, local_today
+from feedback.dialogues.petitions.services import days_late, days_overdue, local_today
 from feedback.extensions import csrf, db, limiter
 
 bp = Blueprint("track", __name__, url_prefix="/track")
@@ -53,6 +53,7 @@ def _render(petition: Petition, *, rating: dict | None = None, error: str | None
         shown_timeline=tracking.public_timeline(shown) if merged else [],
         state=tracking.rating_state(petition) if not merged else tracking.RatingState(False, False),
         rating=rating or {}, error=error, overdue_days=days_overdue(shown, local_today()),
+        late_days=days_late(shown),
         token=tracking.make_rating_token(current_app.config["SECRET_KEY"], petition.tracking_code),
         code=grouped(petition.tracking_code), locale=current_locale(),
         hidden=petition.status == PetitionStatus.HIDDEN, comment_max=tracking.RATING_COMMENT_MAX,

@@ -3,17 +3,7 @@
 import re
 from datetime import date
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from feedback.core.codes import clean_code, grouped
@@ -23,8 +13,9 @@ from feedback.core.i18n import gettext as _
 from feedback.core.rate_limits import code_missed
 from feedback.dialogues import forms, limits, public, tickets
 from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus
+from feedback.dialogues.petitions.services import days_late
 from feedback.dialogues.registrations import RegistrationRefused
-from feedback.dialogues.signup import cancel_ticket, resend_ticket, sign_up
+from feedback.dialogues.signup import cancel_ticket, resend_ticket, sign_up, text_lost_tickets
 from feedback.dialogues.topics import active_topics, find_topic
 from feedback.extensions import csrf, db, limiter
 
@@ -33,7 +24,8 @@ bp = Blueprint("dialogues", __name__)
 MAX_PAGE = 100_000
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 # Pages whose address holds a ticket code: a secret, so never cached nor passed on as a referrer.
-TICKET_ENDPOINTS = {"dialogues.ticket", "dialogues.ticket_ics", "dialogues.ticket_lookup", "dialogues.cancel"}
+TICKET_ENDPOINTS = {"dialogues.ticket", "dialogues.ticket_ics", "dialogues.ticket_lookup", "dialogues.cancel",
+                    "dialogues.lost_ticket"}
 SIGNUP_PURPOSE = "signup"
 CANCEL_PURPOSE = "cancel"
 RESEND_PURPOSE = "resend"
@@ -68,11 +60,9 @@ def _parse_month(raw: str) -> date | None:
     return date(year, month, 1) if 2000 <= year <= 9998 and 1 <= month <= 12 else None
 
 
-@bp.route("/dialogues/")
-def index():
-    """Upcoming published conferences, soonest first, filtered by agency, topic and month."""
-    errors = []
-    agency = topic = month = None
+def _agency_and_topic(errors: list[str]):
+    """The ?agency= and ?topic= filters of a conference list (an unknown one is noted in `errors`)."""
+    agency = topic = None
     if agency_arg := request.args.get("agency", "").strip():
         agency = public.find_agency_by_code(agency_arg)
         if agency is None:
@@ -81,6 +71,15 @@ def index():
         topic = find_topic(topic_arg)
         if topic is None:
             errors.append(_("We do not know the topic you chose, so conferences on every topic are shown."))
+    return agency, topic
+
+
+@bp.route("/dialogues/")
+def index():
+    """Upcoming published conferences, soonest first, filtered by agency, topic and month."""
+    errors = []
+    month = None
+    agency, topic = _agency_and_topic(errors)
     if month_arg := request.args.get("month", "").strip():
         month = _parse_month(month_arg)
         if month is None:
@@ -101,6 +100,35 @@ def index():
     ), 400 if errors else 200
 
 
+@bp.route("/dialogues/past")
+def past():
+    """The archive: conferences that took place, the most recent first, each with its published
+    questions and answers; filtered by agency, topic and year."""
+    errors = []
+    agency, topic = _agency_and_topic(errors)
+    year = None
+    if year_arg := request.args.get("year", "").strip():
+        if year_arg.isascii() and year_arg.isdigit() and 2000 <= int(year_arg) <= 9998:
+            year = int(year_arg)
+        else:
+            errors.append(_("The year must be written with four digits, for example 2026; conferences of "
+                            "every year are shown."))
+    page = _page_number()
+    conferences, total = public.past_conferences(agency=agency, topic=topic, year=year, page=page)
+    filters = {key: value for key, value in (("agency", agency.code if agency else ""),
+                                             ("topic", topic.code if topic else ""),
+                                             ("year", str(year) if year else "")) if value}
+    years = public.past_years()
+    if year is not None and year not in years:
+        years = sorted({*years, year}, reverse=True)
+    return render_template(
+        "dialogues/public/past.html", conferences=conferences, total=total, page=page,
+        page_size=public.PAGE_SIZE, filters=filters, errors=errors,
+        agencies=public.host_agencies(public.past_query()), topics=active_topics(), years=years,
+        locale=current_locale(), days_late=days_late,
+    ), 400 if errors else 200
+
+
 def _conference_or_404(conference_id: int) -> Conference:
     """A conference citizens may see (not a draft), or 404."""
     conference = public.public_conference(conference_id)
@@ -115,7 +143,7 @@ def show(conference_id: int):
     conference = _conference_or_404(conference_id)
     return render_template(
         "dialogues/public/show.html", card=public.conference_card(conference),
-        questions=public.published_questions(conference), locale=current_locale(),
+        questions=public.published_questions(conference), locale=current_locale(), days_late=days_late,
     )
 
 
@@ -153,6 +181,7 @@ def render_signup(conference: Conference, *, values: MultiDict | None = None,
         token=forms.make_dialogue_token(_secret(), SIGNUP_PURPOSE, conference.id),
         retention_days=current_app.config["PERSONAL_DATA_RETENTION_DAYS"], locale=current_locale(),
         field=forms.question_field, token_field=forms.TOKEN_FIELD, honeypot_field=forms.HONEYPOT_FIELD,
+        sms_field=forms.SMS_FIELD, zalo_field=forms.ZALO_FIELD,
     ), status))
     # The form carries a token and, after a mistake, the person's details: never from a cache.
     response.headers["Cache-Control"] = "no-store"
@@ -290,6 +319,31 @@ def ticket_lookup():
     if code is None:
         return render_ticket_missing(typed[:32], status=422)
     return redirect(url_for("dialogues.ticket", code=code), code=303)
+
+
+@bp.route("/tickets/lost", methods=["GET", "POST"])
+@csrf.exempt  # anonymous, and it reveals nothing: the same answer whatever number is typed
+@limiter.limit(limits.signup_rate_limit, methods=["POST"])
+@limiter.limit(limits.resend_rate_limit, methods=["POST"], key_func=limits.lost_ticket_key,
+               scope=limits.LOST_TICKET_SCOPE)
+def lost_ticket():
+    """A lost ticket, no email: the ticket link is texted to the phone given at sign-up.
+
+    The page says the same words whether or not the number is registered, so typing numbers
+    reveals nothing; only a number that is not a phone number at all is refused.
+    """
+    typed = (request.form.get("phone") or "")[:40]
+    if request.method == "GET":
+        return _private(current_app.make_response(render_template(
+            "dialogues/public/lost_ticket.html", typed="", sent=False, error=None)))
+    if limits.lost_ticket_phone() is None:
+        return _private(current_app.make_response((render_template(
+            "dialogues/public/lost_ticket.html", typed=typed, sent=False, error=_(
+                "This is not a Vietnamese phone number. Write it as on your phone, for example "
+                "0912 345 678.")), 422)))
+    text_lost_tickets(typed)
+    return _private(current_app.make_response(render_template(
+        "dialogues/public/lost_ticket.html", typed="", sent=True, error=None)))
 
 
 def _find_or_missing(code: str) -> Registration | Response:

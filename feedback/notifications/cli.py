@@ -77,6 +77,9 @@ def status_command() -> None:
     click.echo(f"sent: {counts.sent}")
     click.echo(f"failed: {counts.failed}" + (" (see `flask notifications retry-failed`)"
                                              if counts.failed else ""))
+    if counts.unknown:
+        click.echo(f"outcome unknown: {counts.unknown} (text messages whose gateway did not answer; "
+                   "check its log before sending again)")
     if counts.oldest_pending_age is not None:
         click.echo(f"oldest pending: {_duration(counts.oldest_pending_age)} old")
 

@@ -49,3 +49,24 @@ def render(kind: str, locale: str, context: dict) -> RenderedMessage:
         body = "\n\n".join([_("Dear Sir or Madam,"), *paragraphs, _("Kind regards,") + "\n" + PLATFORM_NAME,
                             "-- \n" + _("This message was sent automatically; replies to it are not read.")])
     return RenderedMessage(subject=" ".join(subject.split()), body=body + "\n")
+
+
+@dataclass(frozen=True)
+class RenderedText:
+    """A text message (SMS or Zalo): one short line, and the fields a Zalo template is filled with."""
+
+    text: str
+    fields: dict
+
+
+def render_text(kind: str, locale: str, context: dict) -> RenderedText:
+    """The short form of the message of `kind`: the platform, the subject, and the one link it needs.
+
+    An SMS is paid per 70 Vietnamese characters, so the text says what happened and where to read
+    the rest (the ticket or tracking page), nothing more.
+    """
+    rendered = render(kind, locale, context)
+    link = context.get("ticket_url") or context.get("track_url") or ""
+    code = context.get("ticket_code") or context.get("tracking_code") or ""
+    text = f"{PLATFORM_NAME}: {rendered.subject}" + (f" {link}" if link else "")
+    return RenderedText(text=text, fields={"subject": rendered.subject, "code": code, "link": link})

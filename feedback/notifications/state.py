@@ -19,13 +19,15 @@ class OutboxCounts:
     retrying: int
     sent: int
     failed: int
+    unknown: int  # text messages that may have left: not sent again by themselves
     oldest_pending_age: timedelta | None
 
 
 def outbox_counts() -> OutboxCounts:
     """Count the outbox's messages: pending (of which due now, and after a failed attempt), sent, failed."""
     now = utcnow()
-    pending = Notification.sent_at.is_(None) & Notification.failed_at.is_(None)
+    pending = (Notification.sent_at.is_(None) & Notification.failed_at.is_(None)
+               & Notification.unknown_at.is_(None))
 
     def count(condition):
         """Rows matching `condition`, as one aggregate column."""
@@ -37,6 +39,7 @@ def outbox_counts() -> OutboxCounts:
         count(pending & (Notification.attempts > 0)),
         count(Notification.sent_at.is_not(None)),
         count(Notification.failed_at.is_not(None)),
+        count(Notification.unknown_at.is_not(None)),
     )).one()
     oldest = db.session.scalar(select(func.min(Notification.created_at)).where(pending))
     return OutboxCounts(*(int(value) for value in row),

@@ -15,6 +15,7 @@ from feedback.core.dates import local_zone
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.core.public_urls import public_base_url
+from feedback.core.qr import qr_svg_inline
 from feedback.core.spreadsheets import CSV_MIMETYPE, csv_document
 from feedback.extensions import db
 from feedback.surveys.code_forms import MAX_BATCH, GenerateCodesForm
@@ -121,11 +122,12 @@ def batch(batch: str):
     # The slips go to citizens, so they are printed in Vietnamese whatever language the staff reads.
     with force_locale("vi"):
         slip = {"title": _("Rate the service you received"), "go": _("Open this address:"),
-                "once": _("This code works once."), "until": _("Valid until")}
+                "once": _("This code works once."), "until": _("Valid until"),
+                "qr": _("QR code of this slip's address")}
     used = sum(1 for c in codes if c.redeemed_on is not None)
     return render_template("surveys/codes/batch.html", batch=batch, agency=agency, codes=codes,
                            used=used, url_of=lambda c: code_url(c.code, base), grouped=grouped,
-                           slip=slip)
+                           slip=slip, qr_of=lambda c: qr_svg_inline(code_url(c.code, base)))
 
 
 def _local_iso(value: datetime | None) -> str:

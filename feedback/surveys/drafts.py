@@ -39,17 +39,25 @@ Page = list[Question]
 
 
 def split_pages(questions: list[Question], per_page: int = MAX_QUESTIONS_PER_PAGE) -> list[Page]:
-    """The version's items cut into pages: each section starts a page, and a page holds at most
-    `per_page` answerable questions (a longer section continues on the next page).
+    """The version's items cut into pages. When the designer placed page breaks, the pages are
+    theirs: each item marked `page_break` starts one, however many questions a page then holds.
+    Otherwise each section starts a page, and a page holds at most `per_page` answerable
+    questions (a longer section continues on the next page).
 
     Headings with no question after them stay with the page before, so no page is only headings
     unless the whole survey is.
     """
+    by_designer = any(q.page_break for q in questions)
     pages: list[Page] = [[]]
     count = 0
     for question in questions:
         answerable = question.type not in HEADINGS
-        if (question.type == QuestionType.SECTION and count) or (answerable and count >= per_page):
+        if by_designer:
+            breaks = question.page_break and bool(pages[-1])
+        else:
+            breaks = (question.type == QuestionType.SECTION and count) or (
+                answerable and count >= per_page)
+        if breaks:
             pages.append([])
             count = 0
         pages[-1].append(question)

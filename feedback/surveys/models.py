@@ -173,6 +173,9 @@ class Question(QuestionTexts, db.Model):
     options: Mapped[dict] = mapped_column(JSON, default=dict)
     # {"question": key, "op": "equals" | "in" | "answered", "value": ...}; None = always shown.
     show_if: Mapped[dict | None] = mapped_column(JSON)
+    # The designer's page break: this item starts a new page of the citizen form. A version
+    # with none is cut at its sections instead (drafts.split_pages).
+    page_break: Mapped[bool] = mapped_column(Boolean, default=False)
 
     version: Mapped[SurveyVersion] = relationship(back_populates="questions")
 

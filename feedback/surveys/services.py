@@ -20,13 +20,7 @@ from feedback.models import utcnow
 from feedback.surveys.answers import ParsedAnswer
 from feedback.surveys.codes import day_start, live_deployments
 from feedback.surveys.drafts import Draft, is_draft_id
-from feedback.surveys.frozen import (
-    AgencyName,
-    DeploymentLike,
-    FrozenVersion,
-    LiveDeployment,
-    frozen_version,
-)
+from feedback.surveys.frozen import AgencyName, DeploymentLike, FrozenVersion, LiveDeployment, frozen_version
 from feedback.surveys.models import (
     QUESTION_FIELDS,
     AccessMode,
@@ -41,6 +35,7 @@ from feedback.surveys.models import (
     SurveyDraft,
     SurveyVersion,
     VersionStatus,
+    question_values,
 )
 
 DEFAULT_SURVEY_FILE = Path(__file__).resolve().parent / "data" / "sipas.json"
@@ -66,22 +61,16 @@ def default_survey_version() -> SurveyVersion | None:
 
 
 def load_default_survey() -> SurveyVersion:
-    """Create the SIPAS questionnaire (version 1, published) from its JSON file, once.
+    """The SIPAS questionnaire's newest published version, as its JSON file describes it.
 
-    Returns the existing published version when it is already there; the caller commits.
+    The first call creates version 1; when the file changed since the newest version was
+    published (new page breaks, a reworded question), the file is published as the next
+    version, which new deployments then offer. Otherwise the existing version is returned. The
+    caller commits.
     """
-    existing = default_survey_version()
-    if existing is not None:
-        return existing
     data = json.loads(DEFAULT_SURVEY_FILE.read_text(encoding="utf-8"))
-    survey = db.session.scalar(select(Survey).where(Survey.key == data["key"]))
-    if survey is None:
-        survey = Survey(key=data["key"])
-        db.session.add(survey)
-    number = max((v.number for v in survey.versions), default=0) + 1
-    version = SurveyVersion(
-        survey=survey, number=number, status=VersionStatus.PUBLISHED, published_at=utcnow(),
-        title_vi=data["title_vi"], title_en=data["title_en"],
+    fresh = SurveyVersion(
+        status=VersionStatus.PUBLISHED, title_vi=data["title_vi"], title_en=data["title_en"],
         intro_vi=data["intro_vi"], intro_en=data["intro_en"],
         dimension_weights=data.get("dimension_weights") or {},
     )
@@ -89,11 +78,30 @@ def load_default_survey() -> SurveyVersion:
         fields = {name: item[name] for name in QUESTION_FIELDS if name in item}
         fields["type"] = QuestionType(fields["type"])
         fields.setdefault("options", {})
-        version.questions.append(Question(position=position, **fields))
-    db.session.add(version)
+        fresh.questions.append(Question(position=position, **fields))
+    existing = default_survey_version()
+    if existing is not None and _same_content(existing, fresh):
+        return existing
+    survey = existing.survey if existing is not None else db.session.scalar(
+        select(Survey).where(Survey.key == data["key"]))
+    if survey is None:
+        survey = Survey(key=data["key"])
+        db.session.add(survey)
+    fresh.number = max((v.number for v in survey.versions), default=0) + 1
+    fresh.published_at = utcnow()
+    fresh.survey = survey
+    db.session.add(fresh)
     db.session.flush()
-    record("survey.publish", version, survey=survey.key, number=version.number, source="default")
-    return version
+    record("survey.publish", fresh, survey=survey.key, number=fresh.number, source="default")
+    return fresh
+
+
+def _same_content(one: SurveyVersion, other: SurveyVersion) -> bool:
+    """Whether two versions ask the same things the same way (texts, questions, page breaks)."""
+    texts = ("title_vi", "title_en", "intro_vi", "intro_en")
+    return ([getattr(one, t) for t in texts] == [getattr(other, t) for t in texts]
+            and [question_values(q) for q in one.questions]
+            == [question_values(q) for q in other.questions])
 
 
 def deploy(version: SurveyVersion, agency: Agency, *, subtree: bool = False,

@@ -5,17 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
@@ -67,6 +57,8 @@ from feedback.surveys.services import (
     live_survey_for,
     store_response,
 )
+from feedback.surveys.succession import successor_page
+from feedback.surveys.timing import promised_minutes
 from feedback.surveys.tokens import FormToken, make_form_token, read_form_token
 
 bp = Blueprint("surveys", __name__)
@@ -174,13 +166,22 @@ def page_questions(flow: Flow, index: int, context: dict, locale: str) -> Markup
     return html
 
 
+FRAGMENT_HEADER = "X-Survey-Fragment"
+
+
+def wants_fragment() -> bool:
+    """Whether survey.js asked for the page alone (its fetch), not a whole document."""
+    return request.headers.get(FRAGMENT_HEADER) == "1"
+
+
 def render_survey(flow: Flow, index: int, *, values: MultiDict, started_at: datetime,
                   draft_id: str | None, nonce: str | None = None,
                   errors: list[tuple[str, str]] | None = None,
                   notice: str | None = None, status: int = 200, check: Evaluation | None = None):
-    """One page of the survey with a fresh token, the citizen's answers filled in, and any errors.
-    `nonce` is the draft's form nonce (None: a form shown afresh gets a new one). `check` is
-    evaluate(values) when the caller has it already."""
+    """One page of the survey with a fresh token, the citizen's answers filled in, and any errors:
+    the whole document, or the page alone when survey.js asked for it (wants_fragment); the same
+    template draws both. `nonce` is the draft's form nonce (None: a form shown afresh gets a new
+    one). `check` is evaluate(values) when the caller has it already."""
     locale = current_locale()
     answers = (check or evaluate(values, flow.questions, explain=False)).answers
     shown = counted_pages(flow.pages, answers, index)
@@ -190,10 +191,15 @@ def render_survey(flow: Flow, index: int, *, values: MultiDict, started_at: date
     context = question_context(items, locale, all_questions=flow.questions, values=values,
                                errors=errors)
     secret = current_app.config["SECRET_KEY"]
+    position = shown.index(index) + 1
+    fragment = wants_fragment()
     response = current_app.make_response((render_template(
-        "surveys/take.html", deployment=flow.deployment, agency=flow.deployment.agency,
+        "surveys/_page.html" if fragment else "surveys/take.html",
+        deployment=flow.deployment, agency=flow.deployment.agency,
         version=flow.version, flow=flow, action=flow.url(**({"d": draft_id} if draft_id else {})),
-        position=shown.index(index) + 1, total=len(shown), page_number=index + 1,
+        page_url=flow.url(d=draft_id, p=index + 1) if draft_id else flow.url(),
+        minutes=promised_minutes(flow.version) if position == 1 else None,
+        position=position, total=len(shown), page_number=index + 1,
         page_field=PAGE_FIELD, nav_field=NAV_FIELD, notice=notice,
         honeypot_field=HONEYPOT_FIELD, token_field=TOKEN_FIELD, service_field=SERVICE_FIELD,
         token=make_form_token(secret, flow.deployment.id, started_at, draft_id, nonce),
@@ -201,6 +207,19 @@ def render_survey(flow: Flow, index: int, *, values: MultiDict, started_at: date
     ), status))
     # The page carries a timestamped token and the citizen's answers: never from a cache.
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Vary"] = FRAGMENT_HEADER
+    if fragment:
+        response.headers[FRAGMENT_HEADER] = "1"
+    return response
+
+
+def thanks_fragment(agency):
+    """The thank-you page alone, for survey.js, in place of the redirect to it."""
+    response = current_app.make_response(render_template(
+        "surveys/_thanks.html", agency=agency,
+        page_url=url_for("surveys.thanks", agency_code=agency.code)))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers[FRAGMENT_HEADER] = "1"
     return response
 
 
@@ -331,6 +350,11 @@ def receive_page(flow: Flow):
         return render_survey(flow, where.page, values=values, started_at=draft.started_at,
                              draft_id=draft.id, nonce=draft.nonce, errors=where.errors, status=422,
                              check=check)
+    if wants_fragment():
+        # survey.js gets the next page at once, saving the redirect's round trip; it puts the
+        # page's own address (data-url) in the history.
+        return render_survey(flow, where.page, values=values, started_at=draft.started_at,
+                             draft_id=draft.id, nonce=draft.nonce)
     return redirect(flow.url(d=draft.id, p=where.page + 1), code=303)
 
 
@@ -458,13 +482,18 @@ def finish(flow: Flow, draft: Draft, started_at: datetime, answers: dict, servic
 
 
 def run_survey(flow: Flow):
-    """The paged survey flow, the same for open links and one-time codes."""
+    """The paged survey flow, the same for open links and one-time codes. survey.js, which asks
+    for pages alone, gets the thanks itself instead of a redirect to it."""
     keep_rows_after_commit()
     if _sent_draft_id():
-        return redirect(flow.thanks_url(), code=303)
-    if request.method == "GET":
-        return show_page(flow)
-    return receive_page(flow)
+        response = redirect(flow.thanks_url(), code=303)
+    elif request.method == "GET":
+        response = show_page(flow)
+    else:
+        response = receive_page(flow)
+    if wants_fragment() and response.status_code == 303 and response.location == flow.thanks_url():
+        return thanks_fragment(flow.deployment.agency)
+    return response
 
 
 def keep_rows_after_commit() -> None:
@@ -492,7 +521,7 @@ def take(agency_code: str):
     read_only_unless_posted()
     live = live_survey_for(agency_code, request.args.get("d"))
     if live is None:
-        abort(404)
+        return successor_page(find_agency(agency_code)) or abort(404)
     return run_survey(Flow(live.deployment, live.version, read=(live.draft_id, live.draft)))
 
 
@@ -547,5 +576,6 @@ def code_survey(code: str):
     if state != codes.CodeState.USABLE:
         if row is not None and _sent_draft_id():  # Back or a second click after sending it
             return redirect(url_for("surveys.thanks", agency_code=row.agency.code), code=303)
-        return render_code_state(state)
+        ended = row is not None and state != codes.CodeState.USED and successor_page(row.agency)
+        return ended or render_code_state(state)
     return run_survey(Flow(deployment, version, row))

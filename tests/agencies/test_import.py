@@ -73,3 +73,53 @@ def test_names_typed_decomposed_are_stored_composed(app, runner, tmp_path):
     result = _import(runner, tmp_path, f"code,parent_code,name_vi,name_en,kind\nTC,,{decomposed} ,,commune\n")
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(Agency.name_vi).where(Agency.code == "TC")) == "Phường Thủy Châu"
+
+
+TODAY = """code,parent_code,name_vi,name_en,kind
+HN,,Thành phố Hà Nội,Hanoi,province
+P1,HN,Phường Ba Đình,Ba Dinh Ward,PHƯỜNG
+TT,HN,Trung tâm Phục vụ hành chính công,Service centre,service_center
+DK,HN,Đặc khu Cô Tô,Co To,dac khu
+X1,HN,Xã Sóc Sơn,Soc Son,Xa
+"""
+
+
+def test_today_kinds_are_accepted_by_code_or_vietnamese_label(app, runner, tmp_path):
+    result = _import(runner, tmp_path, TODAY)
+    assert result.exit_code == 0, result.output
+    kinds = dict(db.session.execute(select(Agency.code, Agency.kind)).all())
+    assert kinds == {"HN": "province", "P1": "ward", "TT": "service_center", "DK": "special_zone",
+                     "X1": "commune"}
+    again = _import(runner, tmp_path, TODAY)
+    assert again.exit_code == 0 and "0 created, 5 updated" in again.output
+    assert db.session.scalar(select(func.count()).select_from(Agency)) == 5
+
+
+def test_every_problem_of_every_row_and_children_of_a_refused_row(app, runner, tmp_path):
+    text = ("code,parent_code,name_vi,name_en,kind\n"
+            "HN,,Hà Nội,,province\n"
+            "Q1,HN,,Quận,planet\n"            # line 3: two problems
+            "P1,Q1,Phường 1,,ward\n"           # line 4: blocked by line 3
+            "C1,P1,Quầy 1,,counter\n"          # line 5: blocked, through P1
+            "P2,NOWHERE,Phường 2,,ward\n")     # line 6: a real missing parent
+    result = _import(runner, tmp_path, text)
+    assert result.exit_code != 0
+    out = result.output
+    assert "line 3: name_vi is empty; kind 'planet' is not a known kind" in out
+    assert "line 4: parent 'Q1' refused above, line 3" in out
+    assert "line 5: parent 'P1' refused above, line 3" in out
+    assert "line 6: parent 'NOWHERE' is neither in the file nor in the database" in out
+    assert "neither" not in out.split("line 6")[0]
+
+
+def test_admins_add_kinds(app, runner, tmp_path):
+    result = runner.invoke(args=["agencies", "kinds", "--add", "hamlet", "--name-vi", "Thôn",
+                                 "--name-en", "Hamlet", "--peer-group", "local"])
+    assert result.exit_code == 0, result.output
+    assert "hamlet\tlocal\tThôn / Hamlet" in result.output
+    assert "district\tlocal\tHuyện (trước 2025) / District (before 2025) (history)" in result.output
+    imported = _import(runner, tmp_path, "code,parent_code,name_vi,name_en,kind\nT1,,Thôn 1,,thon\n")
+    assert imported.exit_code == 0, imported.output
+    from feedback.agencies.kinds import peer_group
+    assert peer_group("hamlet") == "local" and peer_group("ward") == "local"
+    assert peer_group("one_stop") == "service" and peer_group("nonsense") == "other"

@@ -116,7 +116,9 @@ def watch(page, log: PageLog) -> None:
 
     def on_response(response):
         request = response.request
-        if request.is_navigation_request() and request.frame == page.main_frame:
+        # A survey page fetched by survey.js stands for a document (a 422 form with its errors).
+        fetched_page = response.headers.get("x-survey-fragment") == "1"
+        if fetched_page or (request.is_navigation_request() and request.frame == page.main_frame):
             log.documents[response.url] = response.status
         elif response.status >= 400:
             log.failed_requests.append(f"{request.method} {response.url} → {response.status}")

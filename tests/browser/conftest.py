@@ -45,7 +45,9 @@ def buffered(app, pages: HtmlPages | None = None):
         html = []
 
         def start(status, headers, *args):
-            html.append(any(k.lower() == "content-type" and v.startswith("text/html") for k, v in headers))
+            # A survey page sent alone to survey.js (X-Survey-Fragment) is not a document to check.
+            html.append(any(k.lower() == "content-type" and v.startswith("text/html") for k, v in headers)
+                        and not any(k.lower() == "x-survey-fragment" for k, _v in headers))
             return start_response(status, headers, *args)
 
         iterable = app(environ, start)

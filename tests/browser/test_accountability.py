@@ -8,6 +8,7 @@ from tests.browser.checks import (
     assert_clean,
     axe_check,
     horizontal_overflow,
+    page_log,
     sign_in,
     small_touch_targets,
     wait_until_ready,
@@ -69,16 +70,19 @@ def test_accountability_filters_work_without_javascript(nojs_page, tree, built):
     assert_clean(page)
 
 
-def test_public_page_on_a_phone_without_javascript(app, nojs_page, tree):
+def test_public_page_on_a_phone_with_and_without_javascript(app, page, tree):
     app.config["PUBLIC_TRANSPARENCY"] = True
     version = make_version()
     add_responses(version, tree.dept_a, 30, 0.8)
     add_responses(version, tree.dept_b, 35, 0.4)
     db.session.commit()
-    page = nojs_page
     page.goto("/public/")
-    expect(page.locator("table.public-table tbody tr")).to_have_count(2)
-    expect(page.locator("table.public-table")).to_contain_text("Sở Tư pháp")
+    expect(page.locator(".public-list > li")).to_have_count(2)
+    expect(page.locator(".public-list")).to_contain_text("Sở Tư pháp")
+    # Neither has petitions due: said once below the list, not in every card.
+    expect(page.locator(".public-few")).to_contain_text("Sở Y tế")
+    page.screenshot(path=f"instance/screenshots/transparency-{'js' if page_log(page).js else 'nojs'}.png",
+                    full_page=True)
     assert horizontal_overflow(page, 375) is None
     assert small_touch_targets(page) == []
     axe_check(page)

@@ -1,6 +1,7 @@
 """The code sheet on a phone and on paper: accessible, no sideways scroll, 21 slips per A4 page."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -12,6 +13,8 @@ from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, s
 from tests.surveys.helpers import deploy_default
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "instance" / "screenshots"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 CODES = 42
 SLIPS_PER_PAGE = 21
@@ -45,6 +48,9 @@ def test_the_code_sheet_on_a_phone_and_printed(app, page, tree):
     code = db.session.scalar(select(SurveyCode.code).order_by(SurveyCode.id))
     expect(page.locator(".code-sheet")).to_contain_text(f"https://langnghe.binhan.gov.vn/r/{code}")
     expect(page.locator(".code-sheet")).to_contain_text(f"{code[:4]}-{code[4:]}")
+    # Each slip carries a QR of its own address beside the code.
+    expect(page.locator(".code-slip .slip-qr svg")).to_have_count(CODES)
+    page.locator(".code-slip").first.screenshot(path=str(SCREENSHOTS / "code-slip.png"))
     for width in (375, 320):
         assert horizontal_overflow(page, width) is None, f"the sheet scrolls sideways at {width} px"
     assert small_touch_targets(page) == []

@@ -4,6 +4,7 @@ form (mistakes shown and kept, leader rows added by script or offered without it
 axe-core and fits the screen."""
 
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +27,8 @@ from tests.browser.checks import (
 from tests.dialogues.helpers import make_conference, phone
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "instance" / "screenshots"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -66,9 +69,25 @@ def test_check_in_at_the_door(app, tree, page):
     expect(result).to_contain_text("Checked in")
     expect(result).to_contain_text("Nguyễn Văn An")
     expect(page.locator('[data-count="attended"]').first).to_have_text("1")
+    # The code field is above the result and has the focus again: a scanner or a thumb goes on.
+    expect(page.locator("#code")).to_be_focused()
+    assert page.locator("#code").bounding_box()["y"] < result.bounding_box()["y"]
     axe_check(page)
     _fits(page)
     assert_clean(page)
+    page.screenshot(path=str(SCREENSHOTS / f"checkin-result-{'js' if js else 'nojs'}.png"))
+
+    # Undo asks first: the summary only opens the question.
+    page.locator("details.dm-undo summary").click()
+    expect(page.locator("details.dm-undo")).to_contain_text("Undo the check-in of Nguyễn Văn An?")
+    axe_check(page)
+    _fits(page)
+    assert _submit(page, "details.dm-undo button[type=submit]").status == 200
+    expect(page.locator(".notice")).to_contain_text("is undone")
+    expect(page.locator("#code")).to_be_focused()
+    page.locator("#code").fill(code)
+    assert _submit(page, "#ticket-form button[type=submit]").status == 200
+    expect(page.locator("#result")).to_contain_text("Checked in")
 
     page.locator("#code").fill(code)
     assert _submit(page, "#ticket-form button[type=submit]").status == 409

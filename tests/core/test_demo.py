@@ -88,7 +88,8 @@ def test_a_large_demo_is_written_in_bulk_with_its_summary(app, runner):
     result = runner.invoke(args=["seed-demo", "--responses", "1500", "--agencies", "45", "--months", "3"])
     assert result.exit_code == 0, result.output
     assert "Demo loaded: 45 agencies, 1500 responses." in result.output
-    assert _count(Agency) == 45 and db.session.scalar(select(func.max(Agency.depth))) == 2
+    # 45 agencies, and the commune that two of them were merged into (demo/reorganization.py).
+    assert _count(Agency) == 46 and db.session.scalar(select(func.max(Agency.depth))) == 2
     generated = db.session.scalar(select(Agency).where(Agency.code.like("%-MC")).order_by(Agency.id.desc()))
     assert generated.parent.kind == "commune" and generated.name_vi.startswith("Bộ phận Một cửa")
     assert _count(Response) == 1500 and _count(ResponseScore) >= 1500 * 4
@@ -109,3 +110,19 @@ def test_a_large_demo_is_written_in_bulk_with_its_summary(app, runner):
     db.session.add(later)
     db.session.flush()
     assert later.id == 1501
+
+
+def test_the_demo_merged_two_communes_in_the_last_year_and_the_trend_shows_the_seam(app, runner):
+    from feedback.agencies.services import find_agency
+
+    assert runner.invoke(args=["seed-demo", "--responses", "600"]).exit_code == 0
+    old, new = find_agency("XDONGSON"), find_agency("XDONGPHU")
+    assert old.valid_to is not None and old.heir_id == new.id and find_agency("XPHULOC").heir_id == new.id
+    assert db.session.scalar(select(func.count()).select_from(Response)
+                             .where(Response.agency_id == new.id)) > 0
+    client = app.test_client()
+    assert AuthActions(client).login("lanhdao@langnghe.vn", "demo-lanhdao-2026").status_code == 302
+    trend = client.get("/dashboard/trend?lang=en").get_data(as_text=True)
+    assert "include the history of agencies that were merged" in trend and "XDONGSON" in trend
+    as_it_was = client.get("/dashboard/trend?lang=en&tree=as_it_was").get_data(as_text=True)
+    assert "include the history" not in as_it_was

@@ -103,7 +103,7 @@ def test_forbidden_and_server_error_pages_are_localized(database_urls):
     assert "Content-Security-Policy" in crashed.headers
     refused = client.get("/forbidden?lang=vi")
     assert refused.status_code == 403
-    assert "Bạn không có quyền" in refused.get_data(as_text=True)
+    assert "Tài khoản không có quyền" in refused.get_data(as_text=True)
 
 
 def test_api_errors_are_json(client):

@@ -5,13 +5,7 @@ import statistics
 
 import pytest
 
-from feedback.dashboards.stats import (
-    Z_95,
-    mean_interval,
-    sample_status,
-    t_critical_95,
-    wilson_interval,
-)
+from feedback.dashboards.stats import Z_95, mean_interval, sample_status, t_critical_95, wilson_interval
 
 
 @pytest.mark.parametrize(("successes", "n", "low", "high"), [

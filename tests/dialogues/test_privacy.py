@@ -21,7 +21,7 @@ from feedback.dialogues.petitions.services import create_petition
 from feedback.dialogues.registrations import cancel, register
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.notifications.models import Notification
+from feedback.notifications.models import Notification, TextBudget
 from tests.dialogues.helpers import make_conference, phone
 
 NAMES = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường")
@@ -152,3 +152,20 @@ def test_the_retention_period_is_a_setting(people, app, runner):
     assert "Anonymized 4 registrations of 3 conferences that ended more than 5 days ago" in result.output
     assert _registration(people["kept"]).full_name is None
     assert db.session.scalar(select(Notification).where(Notification.to_email != "")) is None
+
+
+def test_purge_forgets_numbers_in_text_messages_and_their_daily_counters(app, tree, runner):
+    held = _ended(tree, 91)
+    texted, _ = register(held, full_name=NAMES[0], phone=phone(7), notify_sms=True)
+    notify_registration(texted, Kind.REGISTRATION_CONFIRMED)
+    notify_registration(texted, Kind.REGISTRATION_PROMOTED)
+    sent = db.session.scalar(select(Notification).where(Notification.kind == Kind.REGISTRATION_CONFIRMED))
+    sent.sent_at = utcnow() - timedelta(days=100)
+    number = texted.phone
+    db.session.add(TextBudget(day=utcnow().date(), key=f"phone:{number}", used=1))
+    db.session.commit()
+    assert runner.invoke(args=["purge-personal-data"]).exit_code == 0
+    db.session.expire_all()
+    rows = list(db.session.scalars(select(Notification)))
+    assert [(n.kind, n.to_phone) for n in rows] == [(Kind.REGISTRATION_CONFIRMED, None)]  # unsent one gone
+    assert db.session.scalar(select(TextBudget)) is None

@@ -13,6 +13,7 @@ from werkzeug.routing import AnyConverter
 from feedback.accounts.models import Role
 from feedback.accounts.services import grant_role
 from feedback.agencies.models import Agency
+from feedback.agencies.procedures import Procedure
 from feedback.api.services import create_key
 from feedback.core.codes import new_unique_code
 from feedback.dialogues.models import (
@@ -134,6 +135,9 @@ def _build_side(agency: Agency, marker: str, topic: Topic, staff) -> Side:
     submit_response(deployment, formula_answers, locale="vi", started_at=now, flags=0, client_hash=None)
     batch, batch_codes = survey_codes.generate_batch(deployment, 2, created_by_id=staff.id)
     key, _secret = create_key(hostile(marker, 100), agency)
+    officer, device, rating_uuid = _counter_side(agency, marker)
+    procedure = Procedure(agency=agency, code="1.001193", name_vi=hostile(marker, 100), name_en="")
+    db.session.add(procedure)
     db.session.flush()
     side.ids = {
         "conference_id": conference.id, "held_id": held.id, "registration_id": registrations[0].id,
@@ -142,8 +146,31 @@ def _build_side(agency: Agency, marker: str, topic: Topic, staff) -> Side:
         "deployment_id": deployment.id, "response_id": response.id, "batch": batch,
         "survey_code": batch_codes[0].code, "key_id": key.id, "code": agency.code,
         "user_id": staff.id, "grant_id": staff.grants[0].id,
+        "officer": officer.code, "device_id": device.id, "rating_uuid": rating_uuid,
+        "procedure_id": procedure.id,
     }
     return side
+
+
+def _counter_side(agency: Agency, marker: str):
+    """An officer with a hostile name and title, a paired kiosk and a rating with hostile reasons text."""
+    import uuid
+
+    from feedback.counters.kiosks import new_pairing
+    from feedback.counters.models import Channel, Officer
+    from feedback.counters.ratesets import set_for
+    from feedback.counters.ratings import NewRating, store_rating
+
+    officer = Officer(code=f"OFF{marker[0]}", full_name=hostile(marker, 200), title=hostile(marker, 200),
+                      agency_id=agency.id)
+    db.session.add(officer)
+    db.session.flush()
+    device, _code = new_pairing(agency, hostile(marker, 100))
+    rating_uuid = str(uuid.uuid4())
+    store_rating(NewRating(agency=agency, rating_set=set_for(agency), level=1, channel=Channel.API,
+                           client_uuid=rating_uuid, given_at=utcnow(), officer_id=officer.id,
+                           reasons=["waited"], comment=hostile(marker)))
+    return officer, device, rating_uuid
 
 
 def _answer(key: str, number: float | None = None, text: str = ""):
@@ -196,9 +223,11 @@ ENDPOINT_PARAMS = {
     "dialogues.cancel": {"code": "ticket"}, "track.show": {"code": "tracking"},
     "track.rate": {"code": "tracking"}, "surveys.code_survey": {"code": "survey_code"},
     "petitions.floor_new": {"conference_id": "held_id"}, "petitions.report": {"conference_id": "held_id"},
+    "counters.rate": {"code": "officer"}, "counters.thanks": {"code": "officer"},
+    "counters_manage.officer": {"code": "officer"}, "counters_manage.plate": {"code": "officer"},
 }
 SIMPLE_PARAMS = {"number": 1, "key": "opinion", "fmt": "csv", "version": "x", "filename": "css/site.css",
-                 "agency_code": None, "topic_id": None, "token": "not-a-reset-token"}
+                 "agency_code": None, "topic_id": None, "token": "not-a-reset-token", "change": "rename"}
 
 
 def fill(rule, side: Side, topic_id: int, **overrides) -> str:

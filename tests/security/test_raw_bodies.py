@@ -20,7 +20,7 @@ def paths(world):
     a = world.a.ids
     return ["/s/A", f"/r/{a['survey_code']}", f"/dialogues/{a['conference_id']}/register",
             f"/dialogues/{a['conference_id']}/resend", f"/tickets/{a['ticket']}/cancel",
-            f"/track/{a['tracking']}/rating", "/login"]
+            f"/track/{a['tracking']}/rating", "/login", "/tickets/lost"]
 
 
 def test_malformed_utf8_in_form_bodies_and_query_strings(app, world, paths):

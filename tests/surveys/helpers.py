@@ -70,7 +70,7 @@ def questions() -> list[Question]:
 ACTION_RE = re.compile(r'<form method="post" action="([^"]+)"')
 PAGE_RE = re.compile(r'name="page" value="(\d+)"')
 FIELD_RE = re.compile(r'name="(q-[^"]+)"')
-PROGRESS_RE = re.compile(r'<p id="progress-text">([^<]+)</p>')
+PROGRESS_RE = re.compile(r'<progress class="survey-progress" max="\d+" value="\d+" aria-label="([^"]+)"')
 
 
 # --- walking through a paged survey with the test client -------------------------------------

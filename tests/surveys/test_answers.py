@@ -7,11 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from config import TestConfig
 from feedback import create_app
-from feedback.surveys.answers import (
-    is_shown,
-    parse_answers,
-    show_if_hint,
-)
+from feedback.surveys.answers import is_shown, parse_answers, show_if_hint
 from feedback.surveys.models import QuestionType
 from feedback.surveys.tokens import make_form_token, read_form_token
 from tests.surveys.helpers import q, questions

@@ -16,7 +16,8 @@ def test_default_survey_has_the_five_sipas_dimensions_overall_and_comment(app):
     assert version.survey.key == "sipas" and version.number == 1
     assert version.status == VersionStatus.PUBLISHED and version.published_at is not None
     assert version.title_vi.startswith("Khảo sát mức độ hài lòng của người dân, tổ chức")
-    assert "2" in version.intro_vi and "2" in version.intro_en
+    # No time in the text: the first page promises one from measured times (surveys/timing.py).
+    assert "phút" not in version.intro_vi and "minute" not in version.intro_en
     questions = version.questions
     likert = [q for q in questions if q.type == QuestionType.LIKERT5]
     in_dimensions = [q for q in likert if q.dimension]

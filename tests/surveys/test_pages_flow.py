@@ -8,14 +8,7 @@ from sqlalchemy import func, select
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.drafts import split_pages
-from feedback.surveys.models import (
-    QuestionType,
-    Response,
-    Survey,
-    SurveyDraft,
-    SurveyVersion,
-    VersionStatus,
-)
+from feedback.surveys.models import QuestionType, Response, Survey, SurveyDraft, SurveyVersion, VersionStatus
 from feedback.surveys.services import deploy
 from tests.surveys.helpers import (
     action,
@@ -80,22 +73,22 @@ def test_pages_start_at_sections_hold_six_questions_at_most_and_never_only_headi
 
 
 def test_next_and_back_keep_every_answer_and_back_never_validates(client, version):
-    answers = all_fours(version, access_equipment="2", procedure_trips="5")
+    answers = all_fours(version, access_equipment="2", staff_compliance="5")
     page1 = client.get("/s/A").get_data(as_text=True)
     to2 = send_page(client, page1, answers)
     assert to2.status_code == 303 and to2.headers["Location"].endswith("p=2")
     page2 = client.get(to2.headers["Location"]).get_data(as_text=True)
-    assert progress(page2) == page_of(2, 6)
+    assert progress(page2) == page_of(2, 4)
     assert 'name="nav" value="back"' in page2
     # Back with page 2 half answered: no error, and page 2's answer is kept for later.
-    back = send_page(client, page2, {"procedure_trips": "5"}, nav="back")
+    back = send_page(client, page2, {"staff_compliance": "5"}, nav="back")
     assert back.status_code == 303 and back.headers["Location"].endswith("p=1")
     again1 = client.get(back.headers["Location"]).get_data(as_text=True)
     assert 'id="q-access_equipment-2" value="2" checked>' in again1
-    assert again1.count(" checked>") == 3
+    assert again1.count(" checked>") == 6
     forward = send_page(client, again1, answers)
     again2 = client.get(forward.headers["Location"]).get_data(as_text=True)
-    assert 'id="q-procedure_trips-5" value="5" checked>' in again2
+    assert 'id="q-staff_compliance-5" value="5" checked>' in again2
     assert again2.count(" checked>") == 1
     assert _count(Response) == 0 and _count(SurveyDraft) == 1
 
@@ -104,12 +97,12 @@ def test_reload_shows_the_same_page_with_its_answers_and_never_resends(client, v
     page1 = client.get("/s/A").get_data(as_text=True)
     location = send_page(client, page1, all_fours(version)).headers["Location"]
     page2 = client.get(location).get_data(as_text=True)
-    send_page(client, page2, {"procedure_publicity": "3"}, nav="back")
+    send_page(client, page2, {"staff_courtesy": "3"}, nav="back")
     for _ in range(2):  # reload, twice
         again = client.get(location)
         assert again.status_code == 200 and again.headers["Cache-Control"] == "no-store"
         html = again.get_data(as_text=True)
-        assert page_number(html) == 2 and 'id="q-procedure_publicity-3" value="3" checked>' in html
+        assert page_number(html) == 2 and 'id="q-staff_courtesy-3" value="3" checked>' in html
     assert _count(Response) == 0
 
 
@@ -138,7 +131,7 @@ def test_sending_the_last_page_by_address_still_checks_every_page(client, versio
     sent = client.post(action(page2), data=data)
     assert sent.status_code == 422
     html = sent.get_data(as_text=True)
-    assert page_number(html) == 2 and 'href="#q-procedure_publicity-1"' in html
+    assert page_number(html) == 2 and 'href="#q-staff_courtesy-1"' in html
     assert _count(Response) == 0
 
 

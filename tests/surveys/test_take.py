@@ -8,14 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from feedback.extensions import db
-from feedback.surveys.models import (
-    Answer,
-    Deployment,
-    Response,
-    ResponseFlag,
-    ResponseScore,
-    SurveyDraft,
-)
+from feedback.surveys.models import Answer, Deployment, Response, ResponseFlag, ResponseScore, SurveyDraft
 from feedback.surveys.tokens import read_form_token
 from tests.surveys.helpers import (
     action,
@@ -67,34 +60,38 @@ def test_paused_and_code_only_surveys_are_not_open_at_the_public_link(client, tr
     assert client.post("/s/A", data={"token": "x"}).status_code == 404
 
 
-def test_the_first_page_shows_the_agency_progress_and_big_vertical_likert_choices(client, version):
+def test_the_first_page_shows_the_agency_progress_and_compact_likert_scales(client, version):
     page = client.get("/s/A")
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
     html = page.get_data(as_text=True)
     assert '<p class="survey-agency">Sở Tư pháp</p>' in html
     assert "Khảo sát mức độ hài lòng của người dân, tổ chức" in html
-    assert '<progress max="6" value="1" aria-labelledby="progress-text">' in html
+    # The bar counts pages done: none yet.
+    assert '<progress class="survey-progress" max="4" value="0" aria-label="Trang 1/4">' in html
+    assert "Khoảng 3 phút. 4 trang." in html  # 16 closed questions × 6 s + a comment × 30 s = 126 s
     assert "<h2>Tiếp cận dịch vụ</h2>" in html and "<h2>Công chức</h2>" not in html
-    assert fields(html) == ["access_waiting_area", "access_equipment", "access_information"]
+    assert fields(html) == ["access_waiting_area", "access_equipment", "access_information",
+                            "procedure_publicity", "procedure_documents_fees", "procedure_trips"]
     for key in fields(html):
-        ids = re.findall(rf'<label class="choice[^"]*"><input type="radio" name="q-{key}" id="([^"]+)"', html)
+        ids = re.findall(rf'<label class="scale-option"><input type="radio" name="q-{key}" '
+                         rf'id="([^"]+)"', html)
         assert ids == [f"q-{key}-{n}" for n in "12345"], key
     assert "<table" not in html  # never a grid
-    assert html.count('<span class="visually-hidden">(bắt buộc)</span>') == 3
+    assert html.count('<span class="visually-hidden">(bắt buộc)</span>') == 6
     assert re.search(r'<input type="text" id="website" name="website" value="" tabindex="-1" '
                      r'autocomplete="off">', html)
     assert 'name="nav" value="next"' in html and 'value="back"' not in html  # nothing before page 1
     assert _count(SurveyDraft) == 0  # opening the survey writes nothing
 
 
-def test_every_question_of_the_survey_is_asked_on_six_short_pages(client, version):
+def test_every_question_of_the_survey_is_asked_on_four_pages_cut_where_the_template_says(client, version):
     sent, seen = walk(client, "/s/A", all_fours(version))
     assert sent.status_code == 303 and sent.headers["Location"].endswith("/s/A/thanks")
-    assert [p for p, _keys in seen] == [page_of(n, 6) for n in range(1, 7)]
+    assert [p for p, _keys in seen] == [page_of(n, 4) for n in range(1, 5)]
     asked = [key for _p, keys in seen for key in keys]
     assert asked == [q.key for q in version.questions if q.type.value not in ("section", "note")]
-    assert all(len(keys) <= 6 for _p, keys in seen)
+    assert [len(keys) for _p, keys in seen] == [6, 6, 4, 1]
     assert _count(Response) == 1 and _count(SurveyDraft) == 0
 
 
@@ -102,7 +99,7 @@ def test_pages_follow_the_citizens_language_and_ignore_code_case(client, version
     html = client.get("/s/a?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in html
     assert "Department of Justice" in html and "How satisfied are you with the waiting area" in html
-    assert "Very dissatisfied" in html and progress(html) == "Page 1 of 6"
+    assert "Very dissatisfied" in html and progress(html) == "Page 1 of 4"
     assert action(html) == "/s/A"
 
 
@@ -114,13 +111,14 @@ def _weight(client, html: str) -> int:
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_every_page_fits_in_30_kb_with_its_css_and_needs_no_script(client, version, lang):
+def test_every_page_fits_in_30_kb_with_its_css_and_script(client, version, lang):
     page = client.get(f"/s/A?lang={lang}")
-    for _ in range(6):
+    for _ in range(4):
         html = page.get_data(as_text=True)
         stylesheets = re.findall(r'<link rel="stylesheet" href="([^"?]+)\?v=[0-9a-f]{12}"', html)
         assert stylesheets == ["/static/css/site.css"]
-        assert "<script" not in html  # no conditional question in the default survey
+        scripts = re.findall(r'<script src="([^"?]+)', html)
+        assert scripts == ["/static/js/survey.js"]  # fetched pages; the page works without it
         assert _weight(client, html) <= 30 * 1024
         sent = send_page(client, html, all_fours(version))
         if "d=" not in sent.headers["Location"]:
@@ -174,8 +172,8 @@ def test_mistakes_on_a_page_keep_the_citizen_there_with_answers_kept_and_linked_
     first = client.get("/s/A")
     page2 = client.get(send_page(client, first.get_data(as_text=True), all_fours(version))
                        .headers["Location"]).get_data(as_text=True)
-    sent = send_page(client, page2, all_fours(version, procedure_publicity="5",
-                                              procedure_documents_fees=None, procedure_trips="7"))
+    sent = send_page(client, page2, all_fours(version, staff_courtesy="5",
+                                              staff_guidance=None, staff_compliance="7"))
     assert sent.status_code == 422
     html = sent.get_data(as_text=True)
     assert _count(Response) == 0 and _count(Answer) == 0
@@ -183,19 +181,19 @@ def test_mistakes_on_a_page_keep_the_citizen_there_with_answers_kept_and_linked_
     start = html.index('class="error-summary"')
     summary = html[start:html.index("</ul>", start)]
     targets = re.findall(r'<a href="#([^"]+)">', summary)
-    assert targets == ["q-procedure_documents_fees-1", "q-procedure_trips-1"]
+    assert targets == ["q-staff_guidance-1", "q-staff_compliance-1"]
     for target in targets:
         assert f'id="{target}"' in html  # every link lands on a field of this page
-    assert "Câu 5: Vui lòng trả lời câu hỏi này." in summary  # numbers run across pages
-    assert re.search(r'<fieldset class="question has-error" aria-describedby="q-procedure_documents_fees'
+    assert "Câu 8: Vui lòng trả lời câu hỏi này." in summary  # numbers run across pages
+    assert re.search(r'<fieldset class="question has-error" aria-describedby="q-staff_guidance'
                      r'-error" aria-invalid="true">', html)
-    assert 'id="q-procedure_publicity-5" value="5" checked>' in html
+    assert 'id="q-staff_courtesy-5" value="5" checked>' in html
     assert "<title>Lỗi: " in html
     # Fixed, it moves on; the first page's answers are still in the draft.
     fixed = send_page(client, html, all_fours(version))
     assert fixed.status_code == 303 and "p=3" in fixed.headers["Location"]
     draft = db.session.scalars(select(SurveyDraft)).one()
-    assert draft.answers["q-access_waiting_area"] == ["4"] and draft.answers["q-procedure_trips"] == ["4"]
+    assert draft.answers["q-access_waiting_area"] == ["4"] and draft.answers["q-staff_compliance"] == ["4"]
 
 
 @pytest.mark.parametrize("token", ["expired", "forged", "missing", "other-deployment"])
@@ -204,7 +202,7 @@ def test_a_stale_or_forged_form_token_re_renders_with_answers_kept(app, client, 
     first = client.get("/s/A").get_data(as_text=True)
     page2 = client.get(send_page(client, first, answers).headers["Location"]).get_data(as_text=True)
     original = form_token(page2)
-    data = page_data(page2, {**answers, "procedure_trips": "2"})
+    data = page_data(page2, {**answers, "staff_compliance": "2"})
     if token == "expired":
         app.config["SURVEY_FORM_MAX_AGE"] = -1
     elif token == "forged":
@@ -217,7 +215,7 @@ def test_a_stale_or_forged_form_token_re_renders_with_answers_kept(app, client, 
     assert sent.status_code == 400
     html = sent.get_data(as_text=True)
     assert 'class="notice notice-error" role="alert"' in html
-    assert 'id="q-procedure_trips-2" value="2" checked>' in html
+    assert 'id="q-staff_compliance-2" value="2" checked>' in html
     assert page_number(html) == 2
     assert _count(Response) == 0
     fresh = form_token(html)

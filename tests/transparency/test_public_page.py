@@ -56,11 +56,22 @@ def test_off_by_default_answers_404(client, tree, scored):
 
 
 def rows(html: str) -> dict[str, str]:
-    """{agency name: the text of its row} of the public table."""
+    """{agency name: the text of its card, figures only} of the public list."""
     found = {}
-    for row in re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</th>(.*?)</tr>", html, re.S):
-        found[row[0]] = " ".join(re.sub(r"<[^>]+>", " ", row[1]).split())
+    card_pattern = r'<li class="public-agency">\s*<h3>(?:<bdi>)?(.*?)(?:</bdi>)?</h3>(.*?)</li>'
+    for name, card in re.findall(card_pattern, html, re.S):
+        text = re.sub(r"<dt>.*?</dt>", " ", card, flags=re.S)
+        found[name] = " ".join(re.sub(r"<[^>]+>", " ", text).split())
     return found
+
+
+def test_agencies_with_too_few_due_petitions_are_named_once(public, client, tree, scored):
+    html = client.get(URL, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert html.count("Too few petitions were due") == 1
+    few = re.search(r'<p class="public-few"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert "Department of Health" in few and "Department of Justice" not in few
+    # The intervals are explained before the first figure.
+    assert html.index("How to read the figures") < html.index('class="public-agency"')
 
 
 def test_only_ranked_agencies_with_their_index_and_on_time_rate(public, client, tree, scored):

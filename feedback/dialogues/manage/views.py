@@ -22,6 +22,7 @@ from feedback.dialogues.models import Conference, ConferenceMode, ConferenceStat
 from feedback.dialogues.topics import active_topics
 from feedback.extensions import db
 from feedback.models import utcnow
+from feedback.notifications.budgets import used_up
 
 __all__ = ["bp"]
 
@@ -201,6 +202,8 @@ def _render_detail(conference: Conference, *, error: str | None = None,
         report_url=linked_endpoint("petitions.report", conference_id=conference.id),
         petitions_url=linked_endpoint("petitions.index", conference=conference.id),
         public_url=linked_endpoint("dialogues.show", conference_id=conference.id),
+        text_budgets_spent=[key for key in (f"conference:{conference.id}",
+                                            f"agency:{conference.host_agency_id}") if used_up(key)],
     ), status
 
 

@@ -161,6 +161,15 @@ def days_overdue(petition: Petition, today: date) -> int:
     return max((today - petition.due_date).days, 0)
 
 
+def days_late(petition: Petition) -> int:
+    """How many local days after its due date `petition`'s answer was published (0 if on time or
+    unanswered): the mark stays on an answer given late, as the handling figures count it late."""
+    if petition.due_date is None or petition.answer_published_at is None:
+        return 0
+    published = petition.answer_published_at.astimezone(local_zone()).date()
+    return max((published - petition.due_date).days, 0)
+
+
 @dataclass
 class QueueFilters:
     """The moderation queue's filters (None / False / "" mean "any")."""

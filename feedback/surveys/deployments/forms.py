@@ -29,7 +29,8 @@ class DeploymentForm(CleanForm):
                                  SelectChoice(AccessMode.OPEN.value, _l("Open: public link and QR code")),
                                  SelectChoice(AccessMode.CODE.value, _l("One-time codes only")),
                              ])
-    services = TextAreaField(_l("Services citizens pick from (optional)"))
+    use_procedures = BooleanField(_l("Offer the agency's list of administrative procedures"), default=True)
+    services = TextAreaField(_l("Other services citizens pick from (optional), one per line"))
 
     parsed_services: list[dict]
 

@@ -11,10 +11,12 @@ from sqlalchemy.orm import contains_eager
 from feedback.accounts.authz import agency_filter, can_access
 from feedback.accounts.models import Role, User
 from feedback.agencies.models import Agency
+from feedback.agencies.procedures import procedures_for
 from feedback.audit.services import record
 from feedback.core.dates import local_zone
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
+from feedback.core.text import slugify, unique_slug
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.models import (
@@ -158,9 +160,11 @@ def live_open_deployment(agency: Agency) -> Deployment | None:
 # ---- services (thủ tục) ------------------------------------------------------------------------
 
 def parse_services(text: str) -> tuple[list[dict], list[str]]:
-    """Read "code | name vi | name en" lines into [{"code", "name_vi", "name_en"}], and the errors.
+    """Read plain names, or "code | name vi | name en" lines, into [{"code", "name_vi", "name_en"}],
+    and the errors.
 
-    Blank lines are skipped; the English name may be left out. Each error names its line, so a
+    Blank lines are skipped; a plain name gets a code made from its words; the English name may
+    be left out. Each error names its line, so a
     long list pasted from a spreadsheet is easy to fix.
     """
     services: list[dict] = []
@@ -173,9 +177,12 @@ def parse_services(text: str) -> tuple[list[dict], list[str]]:
                       max=MAX_SERVICES, count=len(lines))]
     for number, line in lines:
         parts = [part.strip() for part in line.split("|")]
+        if len(parts) == 1:
+            # A plain name ("Đăng ký khai sinh"): its code is made from the words.
+            parts = [unique_slug(slugify(line, limit=60, fallback="service"), set(seen)), line]
         if len(parts) not in (2, 3):
-            errors.append(_("Line %(n)s: write the code, the Vietnamese name and, if you like, the "
-                            "English name, separated by “|”.", n=number))
+            errors.append(_("Line %(n)s: write the service's name, or the code, the Vietnamese name "
+                            "and, if you like, the English name, separated by “|”.", n=number))
             continue
         code, name_vi = parts[0], parts[1]
         name_en = parts[2] if len(parts) == 3 else ""
@@ -208,11 +215,15 @@ def format_services(services: list) -> str:
 
 def create_deployments(version: SurveyVersion, agency: Agency, *, subtree: bool,
                        access_mode: AccessMode, starts_on: date, ends_on: date | None,
-                       services: list[dict], actor: User) -> list[Deployment]:
+                       services: list[dict], actor: User,
+                       use_procedures: bool = False) -> list[Deployment]:
     """Deploy `version` at `agency` (or its active subtree) from `starts_on` through `ends_on`.
 
     Dates are local days: the period runs from the start day's midnight to the midnight after the
-    end day. Earlier deployments at those agencies end (surveys.services.deploy). Flushes only.
+    end day. Earlier deployments at those agencies end (surveys.services.deploy). With
+    `use_procedures`, each deployment offers its agency's procedures list (agencies.procedures, a
+    copy taken now: what citizens picked stays readable when the list changes later) before the
+    services typed. Flushes only.
     """
     starts_at = start_of_day(starts_on)
     # Starting today means now: the survey should not look "scheduled" for the rest of the day.
@@ -222,7 +233,9 @@ def create_deployments(version: SurveyVersion, agency: Agency, *, subtree: bool,
     deployments = deploy(version, agency, subtree=subtree, access_mode=access_mode,
                          starts_at=starts_at, ends_at=ends_at, actor=actor)
     for deployment in deployments:
-        deployment.services = [dict(s) for s in services]
+        listed = [p.as_service() for p in procedures_for(deployment.agency)] if use_procedures else []
+        codes = {s["code"] for s in listed}
+        deployment.services = listed + [dict(s) for s in services if s["code"] not in codes]
     db.session.flush()
     return deployments
 

@@ -103,6 +103,7 @@ def create():
     deployments = services.create_deployments(
         version, agency, subtree=form.subtree.data, access_mode=AccessMode(form.access_mode.data),
         starts_on=form.starts_on.data, ends_on=form.ends_on.data, services=form.parsed_services,
+        use_procedures=bool(form.use_procedures.data),
         actor=current_user)
     db.session.commit()
     flash(_("The survey is deployed at %(count)s agencies.", count=len(deployments))

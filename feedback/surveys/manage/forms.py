@@ -10,8 +10,10 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from feedback.core.forms import CleanForm
 from feedback.core.i18n import gettext as _
+from feedback.core.i18n import ngettext
+from feedback.core.text import fold_for_search, slugify, unique_slug
 from feedback.surveys.manage.queries import DIMENSIONS
-from feedback.surveys.manage.validation import MAX_INTRO, MAX_TEXT, MAX_TITLE
+from feedback.surveys.manage.validation import KEY_PATTERN, MAX_INTRO, MAX_TEXT, MAX_TITLE
 from feedback.surveys.models import Question, QuestionType
 
 TYPE_LABELS = {
@@ -38,6 +40,39 @@ OP_LABELS = {"equals": _l("equals"), "in": _l("is one of"), "answered": _l("is a
 # Which form field shows a problem the designer reports on a question's field.
 FIELD_OF_PROBLEM = {"min": "min_value", "max": "max_value", "show_if": "cond_question",
                     "options": "type"}
+# The settings each type shows besides the texts (a type not listed has none): the form shows only
+# these, so a civil servant never reads the settings of another type.
+TYPE_SETTINGS = {
+    QuestionType.LIKERT5.value: ("allow_na", "dimension"),
+    QuestionType.SECTION.value: ("dimension",),
+    QuestionType.SINGLE.value: ("choices", "choices_en"),
+    QuestionType.MULTIPLE.value: ("choices", "choices_en", "max_choices"),
+    QuestionType.SHORT_TEXT.value: ("max_length",),
+    QuestionType.LONG_TEXT.value: ("max_length",),
+    QuestionType.NUMBER.value: ("min_value", "max_value"),
+}
+HEADING_TYPES = (QuestionType.SECTION.value, QuestionType.NOTE.value)
+# Old-style choice lines start with a machine value: letters, digits, ".", "-", "_" only.
+CHOICE_VALUE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# Words organizers may type for a yes/no condition, folded: stored as the tokens "yes" and "no".
+YESNO_WORDS = {"co": "yes", "yes": "yes", "khong": "no", "no": "no"}
+
+
+def answer_words(question) -> tuple[dict, dict]:
+    """How an organizer may write the answers of `question` in a condition, and how a stored
+    answer is shown back: ({folded word: stored value}, {stored value: label}). Yes/no is "Có" /
+    "Không"; a choice is its label in either language (or its code)."""
+    if question.type == QuestionType.YESNO:
+        return dict(YESNO_WORDS), {"yes": _("Yes"), "no": _("No")}
+    words, labels = {}, {}
+    for choice in (question.options or {}).get("choices") or []:
+        if isinstance(choice, dict):
+            value = str(choice.get("value", ""))
+            for word in (value, choice.get("label_en"), choice.get("label_vi")):
+                if word:
+                    words[fold_for_search(word)] = value
+            labels[value] = choice.get("label_vi") or value
+    return words, labels
 NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
@@ -106,9 +141,10 @@ class SettingsForm(CleanForm):
 
 
 class QuestionForm(CleanForm):
-    """Every setting of a question; the ones that do not apply to the chosen type are ignored."""
+    """A question of one type: its texts, the settings of that type (TYPE_SETTINGS), the condition
+    and, under "Advanced", its key (made from the Vietnamese text when left empty)."""
 
-    key = StringField(_l("Key"), validators=[DataRequired(_l("Please give the question a key."))])
+    key = StringField(_l("Key (made from the text when empty)"), validators=[Optional(), Length(max=64)])
     type = SelectField(_l("Type"), choices=[SelectChoice(t.value, label) for t, label in TYPE_LABELS.items()],
                        validate_choice=False)
     text_vi = TextAreaField(_l("Text in Vietnamese"), validators=[
@@ -120,48 +156,70 @@ class QuestionForm(CleanForm):
     help_en = TextAreaField(_l("Help text in English (optional)"),
                             validators=[Optional(), Length(max=MAX_TEXT)])
     required = BooleanField(_l("An answer is required"))
-    allow_na = BooleanField(_l("Offer “Not applicable” (Likert only)"))
-    dimension = SelectField(_l("SIPAS dimension (Likert only)"), validate_choice=False,
+    allow_na = BooleanField(_l("Offer “Not applicable”"))
+    page_break = BooleanField(_l("Start a new page with this item"))
+    dimension = SelectField(_l("SIPAS dimension"), validate_choice=False,
                             choices=[SelectChoice("", _l("None"))]
                             + [SelectChoice(d, label) for d, label in DIMENSION_LABELS.items()])
-    choices = TextAreaField(_l("Choices (single and multiple choice)"))
-    max_choices = StringField(_l("Most choices allowed (multiple choice, optional)"))
-    max_length = StringField(_l("Maximum length in characters (text, optional)"))
-    min_value = StringField(_l("Smallest number allowed (number, optional)"))
-    max_value = StringField(_l("Largest number allowed (number, optional)"))
+    choices = TextAreaField(_l("Choices, one per line"))
+    choices_en = TextAreaField(_l("Choices in English (optional), one per line in the same order"))
+    max_choices = StringField(_l("Most choices allowed (optional)"))
+    max_length = StringField(_l("Maximum length in characters (optional)"))
+    min_value = StringField(_l("Smallest number allowed (optional)"))
+    max_value = StringField(_l("Largest number allowed (optional)"))
     cond_question = SelectField(_l("Show only if question"), validate_choice=False, choices=[])
     cond_op = SelectField(_l("Condition"), validate_choice=False,
                           choices=[SelectChoice(op, label) for op, label in OP_LABELS.items()])
     cond_value = StringField(_l("Value"))
 
+    # For each question a condition may name, answer_words(question) (set by the view): the
+    # organizer writes "Có" or a choice's label, the condition stores "yes" or the choice's code.
+    condition_words: dict = {}
+
+    def settings(self) -> tuple[str, ...]:
+        """Names of the settings fields the chosen type shows."""
+        return TYPE_SETTINGS.get(self.type.data, ())
+
+    def is_heading(self) -> bool:
+        """A section or note: no answer, so neither "required" nor a condition."""
+        return self.type.data in HEADING_TYPES
+
     def fill(self, question: Question) -> None:
         """Show a stored question in the form."""
-        for name in ("key", "text_vi", "text_en", "help_vi", "help_en", "required", "allow_na"):
+        for name in ("key", "text_vi", "text_en", "help_vi", "help_en", "required", "allow_na",
+                     "page_break"):
             getattr(self, name).data = getattr(question, name)
         self.type.data = question.type.value
         self.dimension.data = question.dimension or ""
         options = question.options or {}
-        self.choices.data = format_choice_lines(options.get("choices"))
+        self.choices.data, self.choices_en.data = format_choice_lines(options.get("choices"))
         for field, name in ((self.max_choices, "max_choices"), (self.max_length, "max_length"),
                             (self.min_value, "min"), (self.max_value, "max")):
             field.data = "" if options.get(name) is None else str(options[name])
         condition = question.show_if or {}
         self.cond_question.data = condition.get("question", "")
         self.cond_op.data = condition.get("op", "equals")
-        value = condition.get("value")
-        self.cond_value.data = " | ".join(map(str, value)) if isinstance(value, list) else (
-            "" if value is None else str(value))
+        values = condition.get("value")
+        values = values if isinstance(values, list) else ([] if values is None else [values])
+        labels = self.condition_words.get(condition.get("question"), ({}, {}))[1]
+        values = [labels.get(str(v), v) for v in values]
+        self.cond_value.data = " | ".join(map(str, values))
 
-    def to_raw(self) -> dict | None:
-        """The question as the designer's dictionary, or None after adding field errors for
-        numbers or choice lines that could not be read."""
+    def to_raw(self, current_choices=()) -> dict | None:
+        """The question as the designer's dictionary (key "" when it is to be made from the text),
+        or None after adding field errors for numbers or choice lines that could not be read.
+        `current_choices` are the stored ones: a line that keeps its label keeps its value."""
         kind = self.type.data
         raw = {name: (getattr(self, name).data or "").strip()
                for name in ("key", "text_vi", "text_en", "help_vi", "help_en")}
-        heading = kind in (QuestionType.SECTION.value, QuestionType.NOTE.value)
+        if raw["key"] and not KEY_PATTERN.match(raw["key"]):
+            # A key typed in Vietnamese or with spaces becomes its ASCII words, not a refusal.
+            raw["key"] = slugify(raw["key"], limit=64)
+        heading = kind in HEADING_TYPES
         raw.update(type=kind, required=bool(self.required.data) and not heading,
                    allow_na=bool(self.allow_na.data) and kind == QuestionType.LIKERT5.value,
-                   dimension=self.dimension.data or None, options={}, show_if=None)
+                   dimension=self.dimension.data or None, options={}, show_if=None,
+                   page_break=bool(self.page_break.data))
         if raw["dimension"] and kind not in (QuestionType.LIKERT5.value, QuestionType.SECTION.value):
             raw["dimension"] = None
         ok = True
@@ -181,7 +239,8 @@ class QuestionForm(CleanForm):
                 raw["options"][name] = value
 
         if kind in (QuestionType.SINGLE.value, QuestionType.MULTIPLE.value):
-            choices, errors = parse_choice_lines(self.choices.data or "")
+            choices, errors = parse_choice_lines(self.choices.data or "", self.choices_en.data or "",
+                                                 current_choices)
             raw["options"]["choices"] = choices
             if errors:
                 self.choices.errors = list(self.choices.errors) + errors
@@ -191,17 +250,26 @@ class QuestionForm(CleanForm):
                applies=kind in (QuestionType.SHORT_TEXT.value, QuestionType.LONG_TEXT.value))
         number(self.min_value, "min", whole=False, applies=kind == QuestionType.NUMBER.value)
         number(self.max_value, "max", whole=False, applies=kind == QuestionType.NUMBER.value)
-        target = self.cond_question.data or ""
-        if target and not heading:
-            op = self.cond_op.data
-            typed = (self.cond_value.data or "").strip()
-            condition = {"question": target, "op": op}
-            if op == "in":
-                condition["value"] = [v.strip() for v in typed.split("|") if v.strip()]
-            elif op != "answered":
-                condition["value"] = typed
-            raw["show_if"] = condition
+        if not heading:
+            raw["show_if"] = self._condition()
         return raw if ok else None
+
+    def _condition(self) -> dict | None:
+        """The show-if condition typed, with answers written in words ("Có", a choice's label)
+        turned into what is stored ("yes", the choice's code); None when always shown."""
+        target = self.cond_question.data or ""
+        if not target:
+            return None
+        op = self.cond_op.data
+        condition = {"question": target, "op": op}
+        words = self.condition_words.get(target, ({}, {}))[0]
+        values = [words.get(fold_for_search(v.strip()), v.strip())
+                  for v in (self.cond_value.data or "").split("|") if v.strip()]
+        if op == "in":
+            condition["value"] = values
+        elif op != "answered":
+            condition["value"] = " | ".join(values)
+        return condition
 
     def add_problems(self, problems) -> list[str]:
         """Attach the designer's problems to their fields; returns those that belong to none."""
@@ -224,28 +292,75 @@ class ImportForm(CleanForm):
     text = TextAreaField(_l("… or paste the JSON here"))
 
 
-def parse_choice_lines(text: str) -> tuple[list[dict], list[str]]:
-    """Choices typed one a line as "value | label vi | label en"; returns them and line errors."""
+def parse_choice_lines(text: str, english: str = "", current=()) -> tuple[list[dict], list[str]]:
+    """Choices typed one a line in plain words, their English labels one a line in the same order;
+    returns them and line errors. A plain line gets a value made from its words (the stored value
+    when a current choice has the same label); a line in the older "value | label in Vietnamese |
+    label in English" form keeps the value typed."""
+    known = {c.get("label_vi"): c.get("value") for c in current if isinstance(c, dict)}
+    english_lines = [line.strip() for line in (english or "").rstrip().splitlines()]
     choices, errors = [], []
-    for n, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
+    lines = [(n, line.strip()) for n, line in enumerate((text or "").splitlines(), start=1)]
+    for n, line in [(n, line) for n, line in lines if line]:
+        choice = _choice_line(line, known)
+        if choice is None:
+            errors.append(_("Line %(n)s: write the choice in plain words, for example “Tại quầy”.",
+                            n=n))
             continue
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) < 2 or len(parts) > 3:
-            errors.append(_("Line %(n)s: write “value | label in Vietnamese | label in English”.", n=n))
-            continue
-        choices.append({"value": parts[0], "label_vi": parts[1],
-                        "label_en": parts[2] if len(parts) == 3 else ""})
+        if "plain" in choice and len(choices) < len(english_lines):
+            choice["label_en"] = english_lines[len(choices)]
+        choices.append(choice)
+    if len(english_lines) > len(choices):
+        errors.append(_("There are more English lines (%(en)s) than choices (%(vi)s).",
+                        en=len(english_lines), vi=len(choices)))
+    taken = {c["value"] for c in choices if "plain" not in c}
+    for choice in choices:
+        if choice.pop("plain", False):
+            choice["value"] = unique_slug(choice["value"], taken)
+        taken.add(choice["value"])
     return choices, errors
 
 
-def format_choice_lines(choices) -> str:
-    """Choices as the lines the form shows, the inverse of parse_choice_lines."""
+def _choice_line(line: str, known: dict) -> dict | None:
+    """One typed choice line: plain words (value made from them, or the known one for that label),
+    or "value | label vi | label en"; None when it is neither."""
+    parts = [p.strip() for p in line.split("|")]
+    if len(parts) == 1:
+        return {"value": known.get(line) or slugify(line, fallback="choice"), "label_vi": line,
+                "label_en": "", "plain": True}
+    if len(parts) in (2, 3) and CHOICE_VALUE_RE.match(parts[0]) and parts[1]:
+        return {"value": parts[0], "label_vi": parts[1], "label_en": parts[2] if len(parts) == 3 else ""}
+    return None
+
+
+def format_choice_lines(choices) -> tuple[str, str]:
+    """Choices as the form shows them: plain Vietnamese lines and English lines when every value is
+    the one its label would get, else one "value | label vi | label en" line each (the inverse of
+    parse_choice_lines)."""
+    choices = [c for c in choices or [] if isinstance(c, dict)]
+    made, _errors = parse_choice_lines("\n".join(c.get("label_vi", "") for c in choices))
+    if [c["value"] for c in made] == [str(c.get("value", "")) for c in choices]:
+        return ("\n".join(c.get("label_vi", "") for c in choices),
+                "\n".join(c.get("label_en", "") for c in choices).strip())
     lines = []
-    for c in choices or []:
-        if isinstance(c, dict):
-            parts = [str(c.get("value", "")), c.get("label_vi", "")]
-            if c.get("label_en"):
-                parts.append(c["label_en"])
-            lines.append(" | ".join(parts))
-    return "\n".join(lines)
+    for c in choices:
+        parts = [str(c.get("value", "")), c.get("label_vi", "")]
+        if c.get("label_en"):
+            parts.append(c["label_en"])
+        lines.append(" | ".join(parts))
+    return "\n".join(lines), ""
+
+
+def missing_english(question) -> list[str]:
+    """The parts of a question written in Vietnamese only (English readers see the Vietnamese):
+    its text, its help, its choices; empty when nothing is missing."""
+    missing = []
+    if question.text_vi and not question.text_en:
+        missing.append(_("text"))
+    if question.help_vi and not question.help_en:
+        missing.append(_("help text"))
+    choices = [c for c in (question.options or {}).get("choices") or [] if isinstance(c, dict)]
+    untranslated = sum(1 for c in choices if not c.get("label_en"))
+    if untranslated:
+        missing.append(ngettext("%(num)s choice", "%(num)s choices", untranslated))
+    return missing

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from feedback.agencies.models import Agency
 from feedback.audit.services import record
 from feedback.core.i18n import gettext as _
+from feedback.core.text import slugify, unique_slug
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.answers import HEADINGS
@@ -140,9 +141,20 @@ def _renumber(version: SurveyVersion, ordered: list[Question]) -> None:
         q.position = position
 
 
+def question_key(version: SurveyVersion, text_vi: str) -> str:
+    """A new question's key made from its Vietnamese text: ASCII words, unique among the keys of
+    this version and of every published version of the survey (so an old key is never reused for
+    another question)."""
+    taken = {q.key for q in version.questions} | set(published_keys(version.survey))
+    return unique_slug(slugify(text_vi), taken)
+
+
 def add_question(version: SurveyVersion, raw: dict) -> Question:
-    """Append a question to a draft after checking it against the rest of the version."""
+    """Append a question to a draft after checking it against the rest of the version; an empty
+    key is made from the text (and written back into `raw`)."""
     check_editable(version)
+    if not raw.get("key"):
+        raw["key"] = question_key(version, raw.get("text_vi") or "")
     question, problems = clean_question(raw)
     if problems:
         raise DesignError(problems)
@@ -157,8 +169,11 @@ def add_question(version: SurveyVersion, raw: dict) -> Question:
 
 
 def update_question(version: SurveyVersion, current: Question, raw: dict) -> Question:
-    """Change a draft's question; a key already published cannot be renamed."""
+    """Change a draft's question; a key already published cannot be renamed; an empty key keeps
+    the current one."""
     check_editable(version)
+    if not raw.get("key"):
+        raw["key"] = current.key
     question, problems = clean_question(raw)
     published = published_keys(version.survey)
     if question.get("key") != current.key and current.key in published:

@@ -232,8 +232,9 @@ def _condition_shape(raw, problems: list, where: str, key) -> dict | None:
 
 
 def _flags(raw: dict, kind: QuestionType | None, problems: list, where: str, key) -> tuple[bool, bool]:
-    """A question's "required" and "allow_na": true or false, and only where the type has them."""
-    for flag in ("required", "allow_na"):
+    """A question's "required" and "allow_na": true or false, and only where the type has them;
+    "page_break" true or false (any item may start a page)."""
+    for flag in ("required", "allow_na", "page_break"):
         if not isinstance(raw.get(flag, False), bool):
             problems.append(Problem(_("%(where)s: “%(field)s” must be true or false.", where=where,
                                       field=flag), key, flag))
@@ -297,7 +298,7 @@ def clean_question(raw, position: int | None = None) -> tuple[dict, list[Problem
         problems.append(Problem(_("%(where)s: sections and notes are always shown; put the condition "
                                   "on the questions.", where=where), key, "show_if"))
     question.update(required=required, dimension=dimension, allow_na=allow_na, options=options,
-                    show_if=condition)
+                    show_if=condition, page_break=raw.get("page_break") is True)
     return question, problems
 
 
@@ -314,7 +315,8 @@ def _possible_answer(target: dict, value) -> bool:
     """Whether `value` is an answer the target question accepts, checked by the citizen form's own
     parser so that a condition can never wait for an answer nobody can give."""
     probe = Question(key=target["key"], type=QuestionType(target["type"]), text_vi="",
-                     options=target["options"], required=False, allow_na=False, show_if=None)
+                     options=target["options"], required=False, allow_na=False, show_if=None,
+                     page_break=False)
     answers, errors = parse_answers(MultiDict([(field_name(probe), _value_text(value))]), [probe])
     return not errors and target["key"] in answers
 

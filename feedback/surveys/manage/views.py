@@ -17,16 +17,20 @@ from feedback.surveys.answers import HEADINGS, evaluate, question_context, quest
 from feedback.surveys.drafts import split_pages
 from feedback.surveys.manage import operations, queries
 from feedback.surveys.manage.forms import (
+    DIMENSION_LABELS,
     TYPE_LABELS,
     ImportForm,
     NewSurveyForm,
     QuestionForm,
     SettingsForm,
+    answer_words,
+    missing_english,
 )
 from feedback.surveys.manage.validation import DesignError
-from feedback.surveys.models import Survey, SurveyVersion, VersionStatus
+from feedback.surveys.models import QuestionType, Survey, SurveyVersion, VersionStatus
 
 bp = Blueprint("survey_manage", __name__, url_prefix="/manage/surveys")
+TYPE_VALUES = frozenset(t.value for t in QuestionType)
 MAX_IMPORT_BYTES = 512 * 1024
 
 
@@ -222,6 +226,8 @@ def _question_rows(version: SurveyVersion) -> list[dict]:
     numbers = question_numbers(questions)
     locale = current_locale()
     return [{"q": q, "number": numbers.get(q.key), "type_label": TYPE_LABELS.get(q.type, q.type),
+             "dimension_label": DIMENSION_LABELS.get(q.dimension, q.dimension),
+             "missing_en": missing_english(q),
              "hint": show_if_hint(q, questions, locale) if q.show_if else None}
             for q in questions]
 
@@ -233,6 +239,7 @@ def _render_version(version: SurveyVersion, form: SettingsForm, *, problems=(), 
         rows=_question_rows(version), problems=list(problems),
         editable=version.status == VersionStatus.DRAFT and not queries.is_template(version.survey),
         draft=queries.draft_of(version.survey), is_template=queries.is_template(version.survey),
+        dimension_labels=DIMENSION_LABELS,
     ), status
 
 
@@ -265,23 +272,28 @@ def version(survey_id: int, number: int):
 
 
 def _condition_choices(form: QuestionForm, version: SurveyVersion, current=None) -> None:
-    """Offer as condition targets the answerable questions before this one (all, for a new one)."""
+    """Offer as condition targets the answerable questions before this one (all, for a new one),
+    named by number and text; note which of them are yes/no questions."""
     locale = current_locale()
+    numbers = question_numbers(version.questions)
     earlier = []
     for q in version.questions:
         if q is current:
             break
         if q.type not in HEADINGS:
-            earlier.append(SelectChoice(q.key, f"{q.key}: {q.text(locale)[:60]}"))
+            earlier.append(SelectChoice(q.key, f"{numbers.get(q.key, '')}. {q.text(locale)[:60]}"))
     form.cond_question.choices = [SelectChoice("", _("Always shown"))] + earlier
+    form.condition_words = {q.key: answer_words(q) for q in version.questions}
 
 
 def _save_question(version: SurveyVersion, form: QuestionForm, current=None):
     """Validate a posted question form and add or update it; returns a redirect, or the page again
     with every problem by its field and all that was typed kept."""
     problems: list[str] = []
+    if form.type.data not in TYPE_VALUES:
+        abort(400)
     if form.validate_on_submit():
-        raw = form.to_raw()
+        raw = form.to_raw((current.options or {}).get("choices") or [] if current else [])
         if raw is not None:
             try:
                 if current is None:
@@ -295,17 +307,20 @@ def _save_question(version: SurveyVersion, form: QuestionForm, current=None):
                 problems = form.add_problems(error.problems)
             else:
                 db.session.commit()
-                flash(_("Question “%(key)s” saved.", key=raw["key"]), "success")
+                flash(_("Question saved."), "success")
                 return redirect(_version_url(version, _anchor=f"item-{raw['key']}"))
     return _render_question(version, form, current, problems=problems, status=422)
 
 
 def _render_question(version, form, current, *, problems=(), status=200):
-    """The add or edit question page."""
+    """The add or edit question page: the form of the chosen type, or (no type chosen yet, or
+    "change the type" asked) the list of types to choose from first, which needs no script."""
     published = queries.published_keys(version.survey)
+    choosing = request.method == "GET" and (form.type.data not in TYPE_VALUES
+                                            or request.args.get("choose") == "type")
     return render_template(
         "surveys/manage/question.html", version=version, survey=version.survey, form=form,
-        current=current, problems=list(problems),
+        current=current, problems=list(problems), choosing=choosing, type_labels=TYPE_LABELS,
         key_locked=current is not None and current.key in published,
     ), status
 
@@ -330,7 +345,7 @@ def add_question(survey_id: int, number: int):
     form = QuestionForm()
     _condition_choices(form, found)
     if request.method == "GET":
-        form.type.data = request.args.get("type", "likert5")
+        form.type.data = request.args.get("type", "")
         return _render_question(found, form, None)
     return _save_question(found, form)
 
@@ -348,6 +363,8 @@ def edit_question(survey_id: int, number: int, key: str):
     _condition_choices(form, found, question)
     if request.method == "GET":
         form.fill(question)
+        if request.args.get("type") in TYPE_VALUES:
+            form.type.data = request.args["type"]
         return _render_question(found, form, question)
     return _save_question(found, form, question)
 

@@ -6,13 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from feedback.audit.models import AuditEvent
-from feedback.dialogues.models import (
-    Conference,
-    ConferenceStatus,
-    Registration,
-    RegistrationStatus,
-    Topic,
-)
+from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus, Topic
 from feedback.dialogues.registrations import register
 from feedback.extensions import db
 from feedback.models import utcnow
@@ -129,7 +123,7 @@ def test_cancel_asks_first_then_notifies_and_cancels_every_live_registration(app
     assert confirm.status_code == 200
     html = confirm.get_data(as_text=True)
     assert "3 people hold a seat or a place on the waiting list" in html
-    assert "2 of them gave an email address" in html
+    assert "2 of them will be told at once (by email, SMS or Zalo" in html
     assert _status(conference) == ConferenceStatus.PUBLISHED  # asking changed nothing
 
     # Without the confirmation field nothing happens.

@@ -23,14 +23,20 @@ def test_lines_become_services_and_blank_lines_are_skipped():
     assert parse_services(format_services(services)) == (services, [])
 
 
+def test_plain_names_get_codes_made_from_their_words():
+    services, errors = parse_services("Đăng ký khai sinh\nĐăng ký khai sinh\nCT.02 | Chứng thực")
+    assert errors == []
+    assert [s["code"] for s in services] == ["dang_ky_khai_sinh", "dang_ky_khai_sinh_2", "CT.02"]
+    assert services[0]["name_vi"] == "Đăng ký khai sinh"
+
+
 def test_empty_text_means_no_services():
     assert parse_services("") == ([], [])
     assert parse_services("  \n \n") == ([], [])
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("only-a-code", "Line 1: write the code, the Vietnamese name"),
-    ("a | b | c | d", "Line 1: write the code"),
+    ("a | b | c | d", "Line 1: write the service's name, or the code"),
     ("x | ", "Line 1: the Vietnamese name is missing"),
     (" | Tên", "Line 1: the code must be 1 to 64"),
     ("mã có dấu | Tên", "Line 1: the code must be"),
@@ -43,7 +49,7 @@ def test_each_mistake_is_named_with_its_line(text, message):
 
 
 def test_every_bad_line_is_reported_not_only_the_first():
-    _services, errors = parse_services("bad\nA | Tên\nalso bad\n | x")
+    _services, errors = parse_services("a | b | c | d\nA | Tên\nx | y | z | w\n | x")
     assert [e.split(":")[0] for e in errors] == ["Line 1", "Line 3", "Line 4"]
 
 

@@ -142,12 +142,12 @@ def test_every_mistake_gets_a_message(organizer_a_client, tree):
     response = post_create(organizer_a_client, version=str(version.id), agency="A",
                            starts_on=(today + timedelta(days=5)).isoformat(),
                            ends_on=(today + timedelta(days=2)).isoformat(),
-                           access_mode="sms", services="nope\nX | ")
+                           access_mode="sms", services="a | b | c | d\nX | ")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     for message in ("The end date must be on or after the start date.",
                     "Please choose how citizens reach the survey.",
-                    "Line 1: write the code", "Line 2: the Vietnamese name is missing."):
+                    "Line 1: write the service", "Line 2: the Vietnamese name is missing."):
         assert message in html, message
     past = post_create(organizer_a_client, version=str(version.id), agency="A",
                        starts_on=(today - timedelta(days=1)).isoformat(), ends_on="31/12/2030")

@@ -199,8 +199,8 @@ def test_publishing_needs_a_question(app, tree):
 
 
 def test_choice_lines_parse_and_format_back(app):
-    choices, errors = manage_forms.parse_choice_lines("a | Một | One\n\nb|Hai\nbroken")
+    choices, errors = manage_forms.parse_choice_lines("a | Một | One\n\nb|Hai\nx | y | z | w")
     assert choices == [{"value": "a", "label_vi": "Một", "label_en": "One"},
                        {"value": "b", "label_vi": "Hai", "label_en": ""}]
     assert len(errors) == 1 and "Line 4" in errors[0]
-    assert manage_forms.format_choice_lines(choices) == "a | Một | One\nb | Hai"
+    assert manage_forms.format_choice_lines(choices) == ("a | Một | One\nb | Hai", "")

@@ -168,12 +168,12 @@ def test_bad_question_input_is_shown_with_what_was_typed(app, tree, organizer_a_
     survey = _survey(tree.dept_a)
     url = f"{BASE}/{survey.id}/v/1/questions/new?lang=en"
     response = post(organizer_a_client, url, question_form(
-        key="Bad Key", type="multiple", text_vi="Chọn", choices="a | A\na | \nbroken line",
+        key="Bad Key", type="multiple", text_vi="Chọn", choices="a | A\na | \nbroken | line | with | bars",
         max_choices="two", cond_question="recommend", cond_op="equals", cond_value="11"))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Line 3" in html and "Please enter a whole number." in html
-    assert "Bad Key" in html and "broken line" in html
+    assert "Bad Key" in html and "broken | line | with | bars" in html
     response = post(organizer_a_client, url, question_form(
         key="visited", type="yesno", text_vi="Trùng", cond_question="recommend", cond_op="equals",
         cond_value="11"))

@@ -8,14 +8,7 @@ import pytest
 from feedback.extensions import db
 from feedback.models import utcnow
 from feedback.surveys.answers import ParsedAnswer
-from feedback.surveys.models import (
-    AccessMode,
-    Deployment,
-    Response,
-    Survey,
-    SurveyVersion,
-    VersionStatus,
-)
+from feedback.surveys.models import AccessMode, Deployment, Response, Survey, SurveyVersion, VersionStatus
 from feedback.surveys.services import deploy, submit_response
 from tests.surveys.helpers import deploy_default, likert_keys, questions
 

@@ -1,0 +1,17 @@
+"""How a CSV import command ends: every problem listed and nothing written, or committed and counted."""
+
+import click
+
+from feedback.extensions import db
+
+
+def finish_import(report) -> None:
+    """Commit an import whose report has no errors and say what it did; otherwise roll it back,
+    print each problem on its own line and fail (`report`: created, updated, errors)."""
+    if report.errors:
+        db.session.rollback()
+        for error in report.errors:
+            click.echo(error, err=True)
+        raise click.ClickException(f"{len(report.errors)} problem(s); nothing was imported")
+    db.session.commit()
+    click.echo(f"Imported: {report.created} created, {report.updated} updated.")
