@@ -19,7 +19,7 @@ from feedback.core.dates import local_midnight
 from feedback.core.i18n import BilingualName, bilingual, in_language
 from feedback.core.text import fold_for_search, like_pattern
 from feedback.dashboards import metrics, summary
-from feedback.dashboards.lineage import agency_join
+from feedback.dashboards.lineage import agency_join, counted_agency_ids
 from feedback.dashboards.models import CommentSummary, Period
 from feedback.extensions import db
 from feedback.surveys.models import Answer, Deployment, Question, QuestionType, Response, SurveyVersion
@@ -172,7 +172,7 @@ def _newest_days(agency_ids: list[int], *, start=None, end=None, code_only=False
     """{agency id: the local day of its newest counted comment under the filters}, from the day
     rows of comment_summary (days at the period's ends may hold comments outside it)."""
     table = CommentSummary.__table__
-    conditions = [table.c.period == Period.DAY, table.c.agency_id.in_(agency_ids),
+    conditions = [table.c.period == Period.DAY, Agency.id.in_(agency_ids),
                   *metrics.cell_conditions(table, code_only, survey_id=survey_id, service=service)]
     if comments.question:
         conditions.append(table.c.question_key == comments.question)
@@ -181,15 +181,17 @@ def _newest_days(agency_ids: list[int], *, start=None, end=None, code_only=False
     if end is not None:
         conditions.append(table.c.day <= end.astimezone(summary.zone()).date())
     return dict(db.session.execute(
-        select(table.c.agency_id, func.max(table.c.day)).where(*conditions).group_by(table.c.agency_id)
+        select(Agency.id, func.max(table.c.day)).select_from(table).join(*agency_join(table.c.agency_id))
+        .where(*conditions).group_by(Agency.id)
     ).all())
 
 
 def _newest_excerpt(agency_id: int, conditions: list, day: date | None = None) -> str | None:
-    """The start of the agency's newest comment matching `conditions` (on local `day` only, when
-    given: an indexed look at one day of its responses)."""
+    """The start of the newest comment counted at the agency in the current tree (its own, and in
+    today's tree those of the agencies it succeeded) matching `conditions` (on local `day` only,
+    when given: an indexed look at one day of its responses)."""
     statement = (_joined(select(func.substr(Answer.text, 1, EXCERPT + 1)))
-                 .where(Response.agency_id == agency_id, *conditions)
+                 .where(Response.agency_id.in_(counted_agency_ids(Agency.id == agency_id)), *conditions)
                  .order_by(Response.submitted_at.desc(), Answer.id.desc()).limit(1))
     if day is not None:
         tz = summary.zone()

@@ -346,3 +346,29 @@ def test_each_agency_shows_its_newest_comment_under_the_filters(app, survey, tre
     assert newest(end=noon - timedelta(hours=3))["A1"] == (1, "Góp ý cũ")
     assert newest(comments=comments.CommentFilter(flagged=True))["A1"] == (4, "Bị gắn cờ, mới nhất")
     assert newest(start=noon + timedelta(minutes=1)) == {}
+
+
+def test_a_merged_communes_newest_comment_shows_under_its_successor(app, survey, tree):
+    """As today's tree, a commune merged into a new one brings its comments along: the successor's
+    row counts them and quotes the newest; as it was, they stay at the old commune."""
+    from feedback.agencies import reorganize
+    from feedback.agencies.services import add_agency
+    from feedback.dashboards import comments, lineage
+
+    before = (utcnow() - timedelta(days=20)).replace(hour=5, minute=0, second=0, microsecond=0)
+    add_response(survey, tree.commune_a, answers={"comment": "Góp ý trước khi sáp nhập"}, submitted_at=before)
+    db.session.commit()
+    other = add_agency("A3", "Xã Bên Cạnh", kind=tree.commune_a.kind, parent=tree.dept_a,
+                       valid_from=tree.commune_a.valid_from)
+    successor = reorganize.merge([tree.commune_a, other], (before + timedelta(days=5)).date(),
+                                 new=reorganize.NewAgency("A9", "Xã Mới"))
+    db.session.commit()
+    scope = Agency.in_subtree(tree.dept_a.path)
+
+    def newest() -> dict[str, tuple[int, str]]:
+        return {a.code: (a.count, a.newest)
+                for a in comments.comments_per_agency(scope, start=None, end=None)}
+
+    assert newest() == {successor.code: (1, "Góp ý trước khi sáp nhập")}
+    lineage.use_tree(lineage.AS_IT_WAS)
+    assert newest() == {"A2": (1, "Góp ý trước khi sáp nhập")}
