@@ -10,7 +10,7 @@ import click
 from flask.cli import AppGroup
 
 from feedback.extensions import db
-from feedback.notifications.state import outbox_counts, retry_failed
+from feedback.notifications.state import outbox_counts, retry_failed, settle_unknown, unknown_messages
 from feedback.notifications.worker import DEFAULT_LEASE_SECONDS, Worker
 
 notifications_cli = AppGroup("notifications", help="Deliver the notification outbox.")
@@ -79,7 +79,7 @@ def status_command() -> None:
                                              if counts.failed else ""))
     if counts.unknown:
         click.echo(f"outcome unknown: {counts.unknown} (text messages whose gateway did not answer; "
-                   "check its log before sending again)")
+                   "check its log, then `flask notifications unknown`)")
     if counts.oldest_pending_age is not None:
         click.echo(f"oldest pending: {_duration(counts.oldest_pending_age)} old")
 
@@ -90,6 +90,35 @@ def retry_failed_command() -> None:
     count = retry_failed()
     db.session.commit()
     click.echo(f"{count} failed message{'' if count == 1 else 's'} queued again.")
+
+
+@notifications_cli.command("unknown")
+@click.option("--resend", "resend", multiple=True, type=int, metavar="ID",
+              help="Queue message ID again: the gateway's log shows it never left (repeatable).")
+@click.option("--delivered", "delivered", multiple=True, type=int, metavar="ID",
+              help="Mark message ID sent: the gateway's log shows it was delivered (repeatable).")
+def unknown_command(resend: tuple[int, ...], delivered: tuple[int, ...]) -> None:
+    """List the text messages whose gateway gave no answer, or settle them after reading the
+    gateway's log: never sent again without an operator's word, so nobody gets a message twice."""
+    if set(resend) & set(delivered):
+        raise click.UsageError("A message is either resent or delivered, not both.")
+    if resend or delivered:
+        queued = settle_unknown(list(resend), delivered=False) if resend else 0
+        marked = settle_unknown(list(delivered), delivered=True) if delivered else 0
+        db.session.commit()
+        click.echo(f"Queued again: {queued}; marked delivered: {marked}.")
+        if queued + marked < len(resend) + len(delivered):
+            click.echo("Some IDs were not messages of unknown outcome and were left alone.", err=True)
+        return
+    messages = unknown_messages()
+    for message in messages:
+        number = message.to_phone or ""
+        masked = number[:4] + "…" + number[-3:] if len(number) > 7 else number
+        click.echo(f"{message.id}\t{message.channel}\t{message.kind}\t{masked}\t"
+                   f"{message.unknown_at:%Y-%m-%d %H:%M} UTC\t{' '.join(message.budget_keys or [])}")
+    click.echo(f"{len(messages)} message{'' if len(messages) == 1 else 's'} of unknown outcome"
+               + (" (ID, channel, kind, number, when, budgets). Check the gateway's log, then "
+                  "--resend ID or --delivered ID." if messages else "."))
 
 
 def _duration(age: timedelta) -> str:

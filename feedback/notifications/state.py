@@ -55,3 +55,26 @@ def retry_failed() -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+def unknown_messages() -> list[Notification]:
+    """The text messages set aside as "unknown" (the gateway gave no answer), oldest first."""
+    return list(db.session.scalars(
+        select(Notification).where(Notification.unknown_at.is_not(None), Notification.sent_at.is_(None))
+        .order_by(Notification.unknown_at, Notification.id)))
+
+
+def settle_unknown(ids: list[int], *, delivered: bool) -> int:
+    """Settle "unknown" messages after the operator read the gateway's log: `delivered` marks them
+    sent (the gateway did send them); otherwise they are due again with fresh attempts. Other
+    messages among `ids` are left alone. Returns how many were settled."""
+    now = utcnow()
+    values = ({"sent_at": now, "unknown_at": None} if delivered
+              else {"unknown_at": None, "attempts": 0, "next_attempt_at": now, "last_error": ""})
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(ids), Notification.unknown_at.is_not(None), Notification.sent_at.is_(None))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

@@ -117,6 +117,7 @@ def test_check_in_at_the_door(app, tree, page):
     page.locator("#consent").check()
     assert _submit(page, "details.dm-walk-in button[type=submit]").status == 422
     expect(page.locator("#error-summary")).to_contain_text("Vietnamese phone number")
+    expect(page.locator("#error-summary")).to_be_focused()
     expect(page.locator("#full_name")).to_have_value("Vãng Lai")
     expect(page.locator("#locality")).to_have_value("Xã An Bình")
     axe_check(page)
@@ -127,6 +128,8 @@ def test_check_in_at_the_door(app, tree, page):
     page_log(page).clear()
     assert _submit(page, "details.dm-walk-in button[type=submit]").status == 200
     expect(page.locator("#result")).to_contain_text("on the waiting list")
+    # After a walk-in too, the code field has the focus for the next person in the queue.
+    expect(page.locator("#code")).to_be_focused()
     assert_clean(page)
 
     db.session.expire_all()

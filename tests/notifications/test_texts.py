@@ -262,3 +262,31 @@ def test_status_counts_unknown_messages_apart(app, runner):
         Worker(RecordingBackend(), texts={SMS: HttpSmsGateway(app.config)}).run_once()
     output = runner.invoke(args=["notifications", "status"]).output
     assert "pending: 0" in output and "outcome unknown: 1" in output
+
+
+def test_an_operator_settles_unknown_messages_after_reading_the_gateways_log(app, runner):
+    """`flask notifications unknown` lists what the gateway left unanswered; --resend sends it
+    once more, --delivered marks it sent; nothing else is touched and nothing is sent twice."""
+    _text("lost")
+    _text("arrived", phone="+84987654321")
+    with FakeGateway() as gateway:
+        _sms_settings(app, gateway)
+        gateway.script = [SLOW, SLOW]
+        Worker(RecordingBackend(), texts={SMS: HttpSmsGateway(app.config)}).run_once()
+        rows = {n.dedupe_key: n for n in db.session.scalars(select(Notification))}
+        listing = runner.invoke(args=["notifications", "unknown"]).output
+        assert "2 messages of unknown outcome" in listing
+        assert f"{rows['lost'].id}\tsms" in listing and PHONE not in listing and "+849…678" in listing
+        output = runner.invoke(args=["notifications", "unknown", "--resend", str(rows["lost"].id),
+                                     "--delivered", str(rows["arrived"].id)]).output
+        assert "Queued again: 1; marked delivered: 1." in output
+        gateway.script = []
+        sent_before = len(gateway.bodies())
+        assert Worker(RecordingBackend(), texts={SMS: HttpSmsGateway(app.config)}).run_once().sent == 1
+        assert len(gateway.bodies()) == sent_before + 1
+    db.session.expire_all()
+    stored = db.session.scalars(select(Notification)).all()
+    assert all(n.sent_at is not None and n.unknown_at is None for n in stored)
+    assert "0 messages of unknown outcome." in runner.invoke(args=["notifications", "unknown"]).output
+    refused = runner.invoke(args=["notifications", "unknown", "--resend", "1", "--delivered", "1"])
+    assert refused.exit_code != 0 and "not both" in refused.output
