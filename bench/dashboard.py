@@ -235,7 +235,9 @@ def _merge_ten(app, runs: int) -> dict:
             select(func.count()).select_from(Response).where(Response.agency_id.in_([a.id for a in ten])))
         on = datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date()
         began = time.perf_counter()
-        reorganize.merge(ten, on, new=reorganize.NewAgency("XBENCHMERGE", "UBND xã Hợp Nhất"))
+        # A new code each run: a kept database (--keep) is merged again, and codes are never reused.
+        code = f"XBM{datetime.now():%y%m%d%H%M%S}"
+        reorganize.merge(ten, on, new=reorganize.NewAgency(code, "UBND xã Hợp Nhất"))
         db.session.commit()
         figures["merge_s"] = time.perf_counter() - began
         after = sum(i.n for i in metrics.agency_indices(province))
@@ -267,6 +269,9 @@ def _run(backend: str, url: str, args, fresh: bool) -> None:
     if fresh:
         figures = _seed(app, args.responses if backend == "postgresql" else args.sqlite_responses,
                         args.agencies, args.months)
+    else:
+        with app.app_context():
+            upgrade()  # a kept database follows the migrations added since it was seeded
     _analyze(app)
     rows = _measure(app, args.runs)
     merged = _merge_ten(app, args.runs)
