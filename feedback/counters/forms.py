@@ -36,7 +36,7 @@ class OfficerForm(_AgencyChoice, CleanForm):
         render_kw={"autocomplete": "off"},
     )
     title = StringField(
-        _l("Title"),
+        _l("Job title"),
         validators=[Length(max=200, message=_l("Use at most %(max)d characters."))],
         render_kw={"autocomplete": "off"},
     )

@@ -55,7 +55,7 @@ def _ranking_rows(rows) -> list[list]:
         _("Rank"),
         _("Officer code"),
         _("Officer"),
-        _("Title"),
+        _("Job title"),
         _("Agency code"),
         _("Satisfied (%%)").replace("%%", "%"),
         *interval_header(),
