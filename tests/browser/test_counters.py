@@ -81,23 +81,20 @@ def test_the_kiosk_without_javascript_rates_and_asks_why(nojs_page, app, tree):
     assert [r.reasons for r in _ratings()] == [["unclear"]]
 
 
-def _wait_for(condition, seconds=15.0):
-    """Poll `condition` until it is true (the queue flushes on its own)."""
+def _wait_for(page, condition, seconds=40.0):
+    """Poll `condition` until it is true (the queue flushes on its own), waiting with
+    `page.wait_for_timeout`, never `time.sleep`: the context's route (which aborts foreign requests)
+    matches URLs with a Python function, so Chromium holds every request until the sync Playwright
+    client handles its route event, and that client only runs inside a Playwright call. A test
+    thread asleep in `time.sleep` leaves the kiosk's queued POSTs hanging."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
             return
-        time.sleep(0.2)
+        page.wait_for_timeout(200)
     raise AssertionError("timed out")
 
 
-@pytest.mark.xfail(
-    reason="Not passing yet: the three taps are queued offline and survive the reload (checked), "
-    "but after set_offline(False) only the first queued POST gets an answer in this "
-    "harness; the next one hangs (on SQLite and PostgreSQL). Online, queued taps all "
-    "send (test above and tests/counters/test_kiosk.py).",
-    strict=False,
-)
 def test_offline_three_taps_survive_a_reload_and_are_stored_once_with_their_times(js_page, app, tree):
     page = js_page
     _pair(page, tree.counter_a)
@@ -114,14 +111,14 @@ def test_offline_three_taps_survive_a_reload_and_are_stored_once_with_their_time
         axe_check(page)
         page.get_by_role("link", name="Next citizen").click()
         expect(page.locator("#screen-rate")).to_be_visible()
-        time.sleep(0.05)
+        page.wait_for_timeout(50)
     page.reload()
     expect(page.locator(".kiosk-counter")).to_be_visible()
     assert _ratings() == []
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    _wait_for(lambda: len(_ratings()) >= 3, seconds=40)
-    time.sleep(1)
+    _wait_for(page, lambda: len(_ratings()) >= 3)
+    page.wait_for_timeout(1000)  # a fourth (duplicate) store would have time to show
     ratings = _ratings()
     assert len(ratings) == 3
     assert len({r.given_at for r in ratings}) == 3 and len({r.client_uuid for r in ratings}) == 3
