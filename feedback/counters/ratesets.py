@@ -122,3 +122,28 @@ def reason_label(rating_set: RatingSet, key: str, locale: str) -> str:
         if reason["key"] == key:
             return reason.get(locale) or reason["vi"]
     return key
+
+
+def applying_sets(agencies: list[Agency]) -> dict[int, RatingSet | None]:
+    """For each agency, the newest set of the nearest agency on its path that has one (None: the
+    platform default). One query for all of them, so a list of a whole subtree stays cheap."""
+    paths = {a.id: [int(part) for part in a.path.strip("/").split("/") if part] or [a.id] for a in agencies}
+    ids = {i for path in paths.values() for i in path}
+    newest: dict[int, RatingSet] = {}
+    for found in db.session.scalars(
+        select(RatingSet).where(RatingSet.agency_id.in_(ids)).order_by(RatingSet.number)
+    ):
+        newest[found.agency_id] = found
+    return {
+        agency_id: next((newest[i] for i in reversed(path) if i in newest), None)
+        for agency_id, path in paths.items()
+    }
+
+
+def versions_of(agency: Agency) -> list[RatingSet]:
+    """The agency's own sets, newest first."""
+    return list(
+        db.session.scalars(
+            select(RatingSet).where(RatingSet.agency_id == agency.id).order_by(RatingSet.number.desc())
+        )
+    )
