@@ -11,7 +11,7 @@ from sqlalchemy import select
 from feedback.counters.kiosks import new_pairing
 from feedback.counters.models import CounterRating
 from feedback.extensions import db
-from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, small_touch_targets
+from tests.browser.checks import assert_clean, axe_check, horizontal_overflow, sign_in, small_touch_targets
 from tests.counters.helpers import make_officer
 
 pytestmark = pytest.mark.browser
@@ -123,3 +123,27 @@ def test_offline_three_taps_survive_a_reload_and_are_stored_once_with_their_time
     assert len(ratings) == 3
     assert len({r.given_at for r in ratings}) == 3 and len({r.client_uuid for r in ratings}) == 3
     assert all(r.level == 3 and r.channel == "kiosk" for r in ratings)
+
+
+def test_an_organizer_edits_a_rating_set_on_a_phone(page, app, tree):
+    make_officer(tree.counter_a)
+    sign_in(page, tree.organizer_a.email)
+    page.goto("/manage/rating-sets/?lang=en")
+    axe_check(page)
+    _fits(page)
+    page.get_by_role("link", name=tree.counter_a.name_en or tree.counter_a.name_vi).click()
+    page.get_by_label("Number of answers").select_option("5")
+    page.get_by_role("button", name="Show these answers").click()
+    expect(page.get_by_text("Answer 5 (worst)")).to_be_visible()
+    page.locator("#level-1-vi").fill("")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".error-summary")).to_contain_text("Enter the Vietnamese label of answer 1.")
+    page.screenshot(path="/tmp/h15/rating_set_error.png", full_page=False)
+    axe_check(page)
+    _fits(page)
+    page.locator("#level-1-vi").fill("Tuyệt vời")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".notice-success")).to_contain_text("is saved")
+    page.goto("/o/CB01?lang=vi")
+    expect(page.locator("button[name=level]")).to_have_count(5)
+    expect(page.get_by_role("button", name="Tuyệt vời")).to_be_visible()

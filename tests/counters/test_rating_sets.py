@@ -20,7 +20,8 @@ def _form(page_html: str) -> dict:
         data[name] = html_lib.unescape(value)
     data["shown"] = re.search(r'name="shown" value="(\d)"', page_html).group(1)
     data["count"] = re.search(r'<option value="(\d)" selected>', page_html).group(1)
-    for name, value in re.findall(r'type="checkbox" id="[^"]+" name="([^"]+)" value="([^"]+)" checked', page_html):
+    ticked = r'type="checkbox" id="[^"]+" name="([^"]+)" value="([^"]+)" checked'
+    for name, value in re.findall(ticked, page_html):
         if name in ("satisfied", "low"):
             data[name].append(value)
         else:
@@ -49,7 +50,7 @@ def test_an_organizer_gives_a_counter_a_five_answer_set_used_at_once(app, tree, 
     assert "/manage/rating-sets/B" not in listing
     data = _five_answers(organizer_a_client)
     data["level-1-en"] = "Delighted"
-    data["reason-6-key"], data["reason-6-vi"], data["reason-6-en"] = "queue", "Xếp hàng lộn xộn", "Messy queue"
+    data.update({"reason-6-key": "queue", "reason-6-vi": "Xếp hàng lộn xộn", "reason-6-en": "Messy queue"})
     saved = organizer_a_client.post("/manage/rating-sets/A1?lang=en", data=data)
     assert saved.status_code == 303
     used = set_for(tree.counter_a)
