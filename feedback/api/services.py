@@ -87,9 +87,13 @@ def key_for_secret(secret: str | None) -> ApiKey | None:
                                                   ApiKey.revoked_at.is_(None)))
 
 
-def touch_key(key: ApiKey, now: datetime | None = None) -> None:
-    """Record that `key` was used now (at most once per TOUCH_INTERVAL); the caller commits."""
+def touch_key(key: ApiKey, now: datetime | None = None) -> bool:
+    """Record that `key` was used now (at most once per TOUCH_INTERVAL); the caller commits. False,
+    with no statement sent, when the key as just loaded was used within the interval: a busy key's
+    requests then skip the UPDATE and its commit (the conditional UPDATE stays for racing ones)."""
     now = now or utcnow()
+    if key.last_used_at is not None and key.last_used_at >= now - TOUCH_INTERVAL:
+        return False
     db.session.execute(
         update(ApiKey)
         .where(ApiKey.id == key.id,
@@ -97,6 +101,7 @@ def touch_key(key: ApiKey, now: datetime | None = None) -> None:
         .values(last_used_at=now)
         .execution_options(synchronize_session=False)
     )
+    return True
 
 
 def in_scope(key: ApiKey, agency: Agency) -> bool:

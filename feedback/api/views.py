@@ -76,9 +76,9 @@ def key_required(view: Callable) -> Callable:
             return api_error(401, _("API key missing or not valid"), _(
                 "Send a valid, unrevoked API key as “Authorization: Bearer <key>”."),
                 headers={"WWW-Authenticate": 'Bearer realm="api"'})
-        touch_key(key)
-        # Committed on its own, so the request's real work starts a fresh, short transaction.
-        db.session.commit()
+        if touch_key(key):
+            # Committed on its own, so the request's real work starts a fresh, short transaction.
+            db.session.commit()
         g.api_key = key
         return view(*args, **kwargs)
 
