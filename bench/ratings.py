@@ -4,6 +4,7 @@ run. Creates langnghe_bench_ratings (dropped at the end), an agency, an officer 
 for each server (2 × cores gunicorn workers) sends ratings from --clients threads, each on its own
 keep-alive connection, for --seconds; prints ratings/s, p50/p95/p99 and the app/floor ratio, and
 checks the stored count. Usage: .venv/bin/python bench/ratings.py [--seconds 20] [--clients 16]
+[--warmup 5] (seconds of load first, not counted, so every worker has loaded the app)
 """
 
 import argparse
@@ -57,19 +58,22 @@ def seed() -> tuple[dict, str]:
     return info, secret
 
 
-def load(seconds: float, clients: int, secret: str) -> tuple[int, list[float], int]:
-    """(ratings answered 201, latencies in ms, errors) from `clients` threads for `seconds`."""
+def load(seconds: float, clients: int, secret: str, warmup: float = 0.0) -> tuple[int, list[float], int]:
+    """(ratings answered 201, latencies in ms, errors) from `clients` threads for `seconds`, after
+    `warmup` seconds of the same load that are not counted: gunicorn workers load the app after
+    the fork, on their first request, so a cold start would time the imports, not the requests."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
+    count_from = time.monotonic() + warmup
+    stop_at = count_from + seconds
 
     def client():
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
         mine = []
         while time.monotonic() < stop_at:
             body = json.dumps({"officer_code": "CB01", "level": 4, "client_uuid": str(uuid.uuid4())})
-            began = time.perf_counter()
+            sent_at, began = time.monotonic(), time.perf_counter()
             conn.request(
                 "POST",
                 "/api/v1/ratings",
@@ -78,6 +82,8 @@ def load(seconds: float, clients: int, secret: str) -> tuple[int, list[float], i
             )
             response = conn.getresponse()
             response.read()
+            if sent_at < count_from:
+                continue  # still warming up
             if response.status == 201:
                 mine.append((time.perf_counter() - began) * 1000)
             else:
@@ -104,6 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--warmup", type=float, default=5, help="seconds of load not counted")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     info, secret = seed()
@@ -126,7 +133,7 @@ def main() -> None:
                 target, port=PORT, workers=workers, env=env, log=WORK / "gunicorn.log", probe=probe
             )
             try:
-                stored, latencies, errors = load(args.seconds, args.clients, secret)
+                stored, latencies, errors = load(args.seconds, args.clients, secret, args.warmup)
             finally:
                 stop(server)
             results[name] = stored / args.seconds

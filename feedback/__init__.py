@@ -86,6 +86,7 @@ def _register_features(app: Flask) -> None:
     from feedback.counters.messages import register_composers as register_counter_messages
     from feedback.counters.officers import move_to_successor
     from feedback.counters.public import bp as counters_bp
+    from feedback.counters.rateset_views import bp as ratesets_manage_bp
     from feedback.dashboards import (  # noqa: F401
         comment_views,
         counter_summary,
@@ -129,7 +130,7 @@ def _register_features(app: Flask) -> None:
                       deployments_bp, survey_codes_bp, api_bp, api_keys_bp, survey_manage_bp,
                       dialogues_bp, track_bp, dialogue_manage_bp, petitions_bp, accountability_bp,
                       transparency_bp, user_admin_bp, counters_bp, kiosk_bp, counters_manage_bp,
-                      procedures_bp):
+                      ratesets_manage_bp, procedures_bp):
         app.register_blueprint(blueprint)
     for group in (users_cli, agencies_cli, surveys_cli, translate_cli, seed_demo_command, api_keys_cli,
                   dialogues_cli, purge_personal_data_command, notifications_cli, proxy_error_pages_command,

@@ -25,6 +25,7 @@ SURVEY_CODE_EXAMPLE = {
     "agency_code": "A1",
     "dossier_id": "000.00.31.H56-240611-0042",
     "expires_at": "2026-12-31T09:15:00Z",
+    "officer_code": None,
 }
 
 DOCUMENT = {
@@ -53,7 +54,11 @@ DOCUMENT = {
                     "Returns a new code (201) for a dossier number not seen before at that agency, and "
                     "the same code again (200) for one already issued, so a retried request is "
                     "harmless. `expires_in_days` only applies when the code is first issued. The "
-                    "agency must be within the key's agencies and have a survey taking responses."
+                    "agency must be within the key's agencies and have a survey taking responses.\n\n"
+                    "With `officer_code`, the code opens that officer's counter rating instead (the "
+                    "screen of the officer's desk plate), once, and needs no survey; the officer must "
+                    "work at the agency or under it. For a dossier that already has a code, the first "
+                    "request decides what it opens."
                 ),
                 "requestBody": {
                     "required": True,
@@ -76,7 +81,9 @@ DOCUMENT = {
                     "401": {**_error_response("No API key, or a key that is unknown or revoked."),
                             "headers": {"WWW-Authenticate": {"schema": {"type": "string"},
                                                              "description": "Bearer"}}},
-                    "404": _error_response("No agency with this code within the key's agencies."),
+                    "404": _error_response("No agency with this code within the key's agencies, or "
+                                           "no active officer with `officer_code` at that agency or "
+                                           "under it."),
                     "409": _error_response("The agency has no survey taking responses.",
                                            {"status": 409, "agency_code": "A1",
                                             "title": "No survey is taking responses at this agency",
@@ -169,11 +176,15 @@ DOCUMENT = {
                     "expires_in_days": {"type": ["integer", "null"], "minimum": 1, "maximum": 365,
                                         "description": "Days the code stays valid; left out or null: "
                                                        "no expiry."},
+                    "officer_code": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_-]{1,32}$",
+                                     "description": "The officer who served the citizen: the code "
+                                                    "then opens their counter rating, not the survey "
+                                                    "(letter case does not matter)."},
                 },
             },
             "SurveyCode": {
                 "type": "object",
-                "required": ["code", "url", "agency_code", "dossier_id", "expires_at"],
+                "required": ["code", "url", "agency_code", "dossier_id", "expires_at", "officer_code"],
                 "properties": {
                     "code": {"type": "string", "pattern": f"^[{ALPHABET}]{{{CODE_LENGTH}}}$",
                              "description": "Eight characters without look-alikes (no 0/O, 1/I…)."},
@@ -183,6 +194,10 @@ DOCUMENT = {
                     "dossier_id": {"type": "string"},
                     "expires_at": {"type": ["string", "null"], "format": "date-time",
                                    "description": "UTC; null when the code does not expire."},
+                    "officer_code": {"type": ["string", "null"],
+                                     "description": "The officer whose counter rating the code opens; "
+                                                    "null for a survey code, and once the code is "
+                                                    "used."},
                 },
             },
             "CounterRatingRequest": {

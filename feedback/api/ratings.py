@@ -13,7 +13,15 @@ from feedback.core.text import clean_text
 from feedback.counters.models import Channel
 from feedback.counters.officers import find_officer
 from feedback.counters.ratesets import reason_keys, set_for
-from feedback.counters.ratings import NewRating, bounded_time, clean_uuid, dossier_seen, store_rating
+from feedback.counters.ratings import (
+    NewRating,
+    RatingRefused,
+    bounded_time,
+    check_service,
+    clean_uuid,
+    dossier_seen,
+    store_rating,
+)
 from feedback.models import utcnow
 
 MAX_TEXT = 64
@@ -66,7 +74,8 @@ def parse_rating_request(body) -> tuple[dict, dict[str, str]]:
 def post_rating(key: ApiKey, values: dict) -> tuple[int, dict]:
     """Store a checked request for `key`: (status, body). 201 stored; 200 already stored (the same
     client UUID or dossier); 404 officer outside the key's agencies; 409 a level or reason the
-    officer's rating set does not have (the request is well formed; the set decides)."""
+    officer's rating set does not have, or a service that is not one of the agency's procedures
+    (the request is well formed; the set and the list decide)."""
     officer = find_officer(values["officer_code"])
     if officer is None or not officer.active or not in_scope(key, officer.agency):
         return 404, {
@@ -83,6 +92,14 @@ def post_rating(key: ApiKey, values: dict) -> tuple[int, dict]:
     unknown = sorted(set(values["reasons"]) - reason_keys(rating_set))
     if unknown:
         fields["reasons"] = _("Unknown reason keys: %(keys)s.", keys=", ".join(unknown))
+    try:
+        check_service(officer.agency, values["service_code"])
+    except RatingRefused:
+        fields["service_code"] = _(
+            "%(code)s is not a procedure of this officer's agency; send a code from its list of "
+            "procedures, or leave it out.",
+            code=values["service_code"],
+        )
     if fields:
         return 409, {
             "title": _("Not in this agency's rating set"),

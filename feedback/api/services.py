@@ -12,7 +12,7 @@ from feedback.api.models import ApiKey
 from feedback.audit.services import record
 from feedback.extensions import db
 from feedback.models import utcnow
-from feedback.surveys.codes import add_codes, live_deployment_at
+from feedback.surveys.codes import add_codes, add_officer_code, live_deployment_at
 from feedback.surveys.models import SurveyCode
 
 KEY_PREFIX = "ln_"
@@ -87,9 +87,13 @@ def key_for_secret(secret: str | None) -> ApiKey | None:
                                                   ApiKey.revoked_at.is_(None)))
 
 
-def touch_key(key: ApiKey, now: datetime | None = None) -> None:
-    """Record that `key` was used now (at most once per TOUCH_INTERVAL); the caller commits."""
+def touch_key(key: ApiKey, now: datetime | None = None) -> bool:
+    """Record that `key` was used now (at most once per TOUCH_INTERVAL); the caller commits. False,
+    with no statement sent, when the key as just loaded was used within the interval: a busy key's
+    requests then skip the UPDATE and its commit (the conditional UPDATE stays for racing ones)."""
     now = now or utcnow()
+    if key.last_used_at is not None and key.last_used_at >= now - TOUCH_INTERVAL:
+        return False
     db.session.execute(
         update(ApiKey)
         .where(ApiKey.id == key.id,
@@ -97,6 +101,7 @@ def touch_key(key: ApiKey, now: datetime | None = None) -> None:
         .values(last_used_at=now)
         .execution_options(synchronize_session=False)
     )
+    return True
 
 
 def in_scope(key: ApiKey, agency: Agency) -> bool:
@@ -111,8 +116,10 @@ def dossier_code(agency_id: int, dossier_id: str) -> SurveyCode | None:
 
 
 def issue_code(key: ApiKey, agency: Agency, dossier_id: str, *,
-               expires_in_days: int | None = None) -> tuple[SurveyCode, bool]:
+               expires_in_days: int | None = None, officer_id: int | None = None) -> tuple[SurveyCode, bool]:
     """The code for `dossier_id` at `agency`: (code, True) when new, (the earlier one, False) after.
+    With `officer_id` a new code opens that officer's counter rating instead of the survey (and
+    needs no live survey); for a dossier that has a code already, the first request decided.
 
     The same dossier always gets the same code, also when two requests for it race: the unique
     constraint on (agency, dossier) lets one insert win; the loser's insert fails, its transaction
@@ -124,13 +131,17 @@ def issue_code(key: ApiKey, agency: Agency, dossier_id: str, *,
         existing = dossier_code(agency_id, dossier_id)
         if existing is not None:
             return existing, False
-        deployment = live_deployment_at(agency)
-        if deployment is None:
+        deployment = live_deployment_at(agency) if officer_id is None else None
+        if deployment is None and officer_id is None:
             raise NoLiveSurvey(agency.code)
         expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
         try:
-            code = add_codes(deployment, 1, expires_at=expires_at, dossier_id=dossier_id,
-                             api_key_id=key_id)[0]
+            if officer_id is not None:
+                code = add_officer_code(agency_id, officer_id, expires_at=expires_at, dossier_id=dossier_id,
+                                        api_key_id=key_id)
+            else:
+                code = add_codes(deployment, 1, expires_at=expires_at, dossier_id=dossier_id,
+                                 api_key_id=key_id)[0]
         except IntegrityError:
             # Another request issued this dossier (or, rarely, the same random code) first.
             db.session.rollback()

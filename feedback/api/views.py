@@ -13,6 +13,8 @@ from feedback.api.services import NoLiveSurvey, bearer_token, in_scope, issue_co
 from feedback.core.i18n import gettext as _
 from feedback.core.rate_limits import configured
 from feedback.core.text import clean_text
+from feedback.counters.models import Officer
+from feedback.counters.officers import find_officer
 from feedback.extensions import client_address, csrf, db, limiter
 from feedback.surveys.codes import code_url
 from feedback.surveys.models import SurveyCode
@@ -25,6 +27,7 @@ MAX_DOSSIER_LENGTH = 64
 MAX_EXPIRY_DAYS = 365
 # Control characters, and lone UTF-16 surrogates ("\ud800" is valid JSON but no text a database can store).
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+OFFICER_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
 def api_error(status: int, title: str, detail: str, headers: dict | None = None, **extra):
@@ -73,9 +76,9 @@ def key_required(view: Callable) -> Callable:
             return api_error(401, _("API key missing or not valid"), _(
                 "Send a valid, unrevoked API key as “Authorization: Bearer <key>”."),
                 headers={"WWW-Authenticate": 'Bearer realm="api"'})
-        touch_key(key)
-        # Committed on its own, so the request's real work starts a fresh, short transaction.
-        db.session.commit()
+        if touch_key(key):
+            # Committed on its own, so the request's real work starts a fresh, short transaction.
+            db.session.commit()
         g.api_key = key
         return view(*args, **kwargs)
 
@@ -114,14 +117,32 @@ def parse_code_request(body) -> tuple[dict, dict[str, str]]:
                                       max=MAX_EXPIRY_DAYS)
     else:
         values["expires_in_days"] = days
+    officer_code = body.get("officer_code")
+    if officer_code is not None and (not isinstance(officer_code, str)
+                                     or not OFFICER_CODE.match(officer_code.strip())):
+        errors["officer_code"] = _("An officer code has 1 to 32 letters, digits, - or _; or leave it out.")
+    else:
+        values["officer_code"] = officer_code.strip().upper() if officer_code else None
     return values, errors
 
 
 def code_body(code: SurveyCode) -> dict:
-    """A survey code as the API returns it."""
+    """A survey code as the API returns it (`officer_code`: the officer whose rating it opens;
+    null for a survey code, and once a code naming an officer is used)."""
     expires = code.expires_at and code.expires_at.isoformat(timespec="seconds").replace("+00:00", "Z")
+    officer = db.session.get(Officer, code.officer_id) if code.officer_id else None
     return {"code": code.code, "url": code_url(code.code), "agency_code": code.agency.code,
-            "dossier_id": code.dossier_id, "expires_at": expires}
+            "dossier_id": code.dossier_id, "expires_at": expires,
+            "officer_code": officer.code if officer else None}
+
+
+def officer_at(key, agency, officer_code: str | None):
+    """The active officer with `officer_code` working at `agency` or under it, within the key's
+    agencies; None when there is no such officer (or none was asked for: see `officer_code`)."""
+    officer = find_officer(officer_code) if officer_code else None
+    if officer is None or not officer.active or not in_scope(key, officer.agency):
+        return None
+    return officer if officer.agency.path.startswith(agency.path) else None
 
 
 @bp.route("/survey-codes", methods=["POST"])
@@ -147,9 +168,15 @@ def issue_survey_code():
         return api_error(404, _("Agency not found"), _(
             "No agency with the code %(code)s is within this API key's agencies.",
             code=values["agency_code"]))
+    officer = officer_at(key, agency, values["officer_code"])
+    if values["officer_code"] and officer is None:
+        return api_error(404, _("Officer not found"), _(
+            "No active officer with the code %(code)s works at %(agency)s or under it.",
+            code=values["officer_code"], agency=agency.code))
     try:
         code, created = issue_code(key, agency, values["dossier_id"],
-                                   expires_in_days=values["expires_in_days"])
+                                   expires_in_days=values["expires_in_days"],
+                                   officer_id=officer.id if officer else None)
     except NoLiveSurvey:
         return api_error(409, _("No survey is taking responses at this agency"), _(
             "%(code)s has no live survey deployment, so a code would open nothing. Deploy a survey "

@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 
+from feedback.agencies.procedures import procedures_for
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.core.tokens import read_token, sign_token
@@ -77,6 +78,7 @@ def _screen(device: KioskDevice, status: int = 200, **context):
             "counters/kiosk.html",
             device=device,
             rating_set=rating_set,
+            procedures=procedures_for(device.agency),
             locale=current_locale(),
             idle=current_app.config["COUNTER_KIOSK_IDLE_SECONDS"],
             new_uuid=str(uuid.uuid4()),
@@ -184,6 +186,7 @@ def reasons_form():
                 token.payload,
                 request.form.getlist("reason"),
                 request.form.get("comment"),
+                service_code=request.form.get("service"),
                 device_id=device.id,
             )
         except RatingRefused:
@@ -271,7 +274,11 @@ def details_json(rating_uuid: str):
         return jsonify(error=_("The body must be a JSON object.")), 400
     try:
         updated = add_details(
-            client_uuid, body.get("reasons") or [], body.get("comment"), device_id=device.id
+            client_uuid,
+            body.get("reasons") or [],
+            body.get("comment"),
+            service_code=body.get("service_code"),
+            device_id=device.id,
         )
     except RatingRefused as refused:
         db.session.rollback()

@@ -8,6 +8,7 @@ from typing import IO
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from feedback.agencies.models import Agency
 from feedback.agencies.services import ImportReport
@@ -26,7 +27,10 @@ def find_officer(code: str) -> Officer | None:
     """The officer with `code` (case-insensitive: codes are printed in capitals, typed either way)."""
     if not isinstance(code, str) or not CODE_PATTERN.match(code):
         return None
-    return db.session.scalar(select(Officer).where(Officer.code == code.upper()))
+    # With its agency in the same query: every caller checks the agency (scope, active, set).
+    return db.session.scalar(
+        select(Officer).options(joinedload(Officer.agency)).where(Officer.code == code.upper())
+    )
 
 
 def officers_in(clause) -> list[Officer]:

@@ -2,7 +2,7 @@
 
 import copy
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from feedback.agencies.models import Agency
 from feedback.counters.models import RatingSet
@@ -78,16 +78,17 @@ def default_set() -> RatingSet:
 
 def set_for(agency: Agency) -> RatingSet:
     """The newest set of the nearest agency on the path from `agency` up to the root that has one;
-    the default set when none has. One query over the ancestors' ids."""
+    the default set when none has. One query over the ancestors' ids and the default (the default
+    sorts last), so a rating at an agency without a set of its own costs one round trip, not two."""
     ids = [int(part) for part in agency.path.strip("/").split("/") if part] or [agency.id]
-    rows = db.session.execute(
-        select(RatingSet, Agency.depth)
-        .join(Agency, Agency.id == RatingSet.agency_id)
-        .where(RatingSet.agency_id.in_(ids))
-        .order_by(Agency.depth.desc(), RatingSet.number.desc())
+    found = db.session.scalar(
+        select(RatingSet)
+        .outerjoin(Agency, Agency.id == RatingSet.agency_id)
+        .where(or_(RatingSet.agency_id.in_(ids), RatingSet.agency_id.is_(None)))
+        .order_by(Agency.depth.desc().nulls_last(), RatingSet.number.desc())
         .limit(1)
-    ).first()
-    return rows[0] if rows else default_set()
+    )
+    return found if found is not None else default_set()
 
 
 def save_set(agency: Agency, values: dict) -> RatingSet:
@@ -122,3 +123,28 @@ def reason_label(rating_set: RatingSet, key: str, locale: str) -> str:
         if reason["key"] == key:
             return reason.get(locale) or reason["vi"]
     return key
+
+
+def applying_sets(agencies: list[Agency]) -> dict[int, RatingSet | None]:
+    """For each agency, the newest set of the nearest agency on its path that has one (None: the
+    platform default). One query for all of them, so a list of a whole subtree stays cheap."""
+    paths = {a.id: [int(part) for part in a.path.strip("/").split("/") if part] or [a.id] for a in agencies}
+    ids = {i for path in paths.values() for i in path}
+    newest: dict[int, RatingSet] = {}
+    for found in db.session.scalars(
+        select(RatingSet).where(RatingSet.agency_id.in_(ids)).order_by(RatingSet.number)
+    ):
+        newest[found.agency_id] = found
+    return {
+        agency_id: next((newest[i] for i in reversed(path) if i in newest), None)
+        for agency_id, path in paths.items()
+    }
+
+
+def versions_of(agency: Agency) -> list[RatingSet]:
+    """The agency's own sets, newest first."""
+    return list(
+        db.session.scalars(
+            select(RatingSet).where(RatingSet.agency_id == agency.id).order_by(RatingSet.number.desc())
+        )
+    )

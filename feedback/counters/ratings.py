@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from feedback.accounts.models import Role, RoleGrant, User
 from feedback.agencies.models import Agency
+from feedback.agencies.procedures import procedures_for
 from feedback.agencies.services import agency_networks, in_networks
 from feedback.core.events import counter_rating_changed
 from feedback.core.text import clean_text
@@ -107,6 +108,25 @@ def check_choice(rating_set: RatingSet, level, reasons) -> tuple[int, list[str]]
     return level, reasons
 
 
+def check_service(agency: Agency, code) -> str | None:
+    """The procedure code a rating names, if it is one offered at `agency`
+    (agencies.procedures.procedures_for); None when empty; RatingRefused("service") otherwise."""
+    if code is None or (isinstance(code, str) and not code.strip()):
+        return None
+    if not isinstance(code, str) or code.strip() not in {p.code for p in procedures_for(agency)}:
+        raise RatingRefused("service")
+    return code.strip()
+
+
+def rating_set_of(client_uuid: str) -> RatingSet | None:
+    """The set a stored rating was given under (its own version, even after a newer one)."""
+    return db.session.scalar(
+        select(RatingSet)
+        .join(CounterRating, CounterRating.rating_set_id == RatingSet.id)
+        .where(CounterRating.client_uuid == client_uuid)
+    )
+
+
 def clean_comment(text) -> str | None:
     """A typed comment, NFC-normalized and cut to MAX_COMMENT; None when empty."""
     if not isinstance(text, str):
@@ -161,7 +181,7 @@ def store_rating(new: NewRating) -> tuple[int | None, bool]:
         "satisfied": level in rating_set.satisfied,
         "reasons": reasons,
         "comment": clean_comment(new.comment),
-        "service_code": new.service_code,
+        "service_code": check_service(new.agency, new.service_code),
         "channel": new.channel.value,
         "given_at": new.given_at,
         "received_at": utcnow(),
@@ -196,10 +216,17 @@ class RatingFactsRow:
 
 
 def add_details(
-    client_uuid: str, reasons, comment, *, now: datetime | None = None, device_id: int | None = None
+    client_uuid: str,
+    reasons,
+    comment,
+    *,
+    service_code=None,
+    now: datetime | None = None,
+    device_id: int | None = None,
 ) -> bool:
-    """Add the reasons and comment to a stored rating, within COUNTER_UPDATE_SECONDS of receiving it
-    (and, for a kiosk, only a rating of that device); False when there is no such rating any more."""
+    """Add the reasons, comment and service (a procedure code of the agency) to a stored rating,
+    within COUNTER_UPDATE_SECONDS of receiving it (and, for a kiosk, only a rating of that device);
+    False when there is no such rating any more."""
     now = now or utcnow()
     rating = db.session.scalar(
         select(CounterRating).where(CounterRating.client_uuid == client_uuid).with_for_update()
@@ -208,14 +235,17 @@ def add_details(
     if rating is None or rating.received_at < now - window or (device_id and rating.device_id != device_id):
         return False
     _level, reasons = check_choice(rating.rating_set, rating.level, reasons)
+    agency = db.session.get(Agency, rating.agency_id)
+    service = check_service(agency, service_code)
     before = facts(rating)
     newly = [r for r in reasons if r not in (rating.reasons or [])]
     rating.reasons = reasons
     rating.comment = clean_comment(comment) or rating.comment
+    rating.service_code = service or rating.service_code
     db.session.flush()
     counter_rating_changed.send(before=before, after=facts(rating))
     if newly:
-        raise_alert_if_asked(db.session.get(Agency, rating.agency_id), rating.rating_set, newly, rating.id)
+        raise_alert_if_asked(agency, rating.rating_set, newly, rating.id)
     return True
 
 

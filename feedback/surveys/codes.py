@@ -136,6 +136,17 @@ def add_codes(deployment: Deployment, count: int, *, expires_at: datetime | None
     return codes
 
 
+def add_officer_code(agency_id: int, officer_id: int, *, expires_at: datetime | None = None,
+                     dossier_id: str | None = None, api_key_id: int | None = None) -> SurveyCode:
+    """Add a fresh code naming an officer and flush: it opens that officer's counter rating once
+    (counters.public), not a survey, so it has no deployment. The caller commits."""
+    code = SurveyCode(code=fresh_codes(1)[0], deployment_id=None, agency_id=agency_id, officer_id=officer_id,
+                      expires_at=expires_at, dossier_id=dossier_id, api_key_id=api_key_id)
+    db.session.add(code)
+    db.session.flush()
+    return code
+
+
 # Rows per IN (...) list: well under SQLite's limit on bound parameters.
 LOOKUP_CHUNK = 500
 

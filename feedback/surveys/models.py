@@ -328,8 +328,12 @@ class SurveyCode(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
-    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id"), index=True)
+    # None for a code naming an officer (`officer_id`): it opens that officer's counter rating, no survey.
+    deployment_id: Mapped[int | None] = mapped_column(ForeignKey("deployment.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    # The officer a code issued by the API names (counters.public.code_rate); forgotten once used,
+    # so a used code never points at an officer's rating.
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id", ondelete="SET NULL"))
     # The one-stop-shop system's dossier number, when the code was issued for one (idempotent).
     dossier_id: Mapped[str | None] = mapped_column(String(64))
     batch: Mapped[str | None] = mapped_column(String(32), index=True)
@@ -340,7 +344,7 @@ class SurveyCode(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id", ondelete="SET NULL"))
 
-    deployment: Mapped[Deployment] = relationship()
+    deployment: Mapped[Deployment | None] = relationship()
     agency: Mapped[Agency] = relationship()
 
 

@@ -571,6 +571,8 @@ def code_survey(code: str):
     if request.method == "GET" and canonical and canonical != code and "/" not in canonical:
         return redirect(url_for("surveys.code_survey", code=canonical, **request.args), code=303)
     row = codes.find_code(code)
+    if row is not None and row.deployment_id is None:  # a code naming an officer (API): counters.public
+        return redirect(url_for("counters.code_rate", code=row.code), code=303)
     deployment, version, live = code_deployment(row) if row is not None else (None, None, False)
     state = codes.code_state(row, live=live)
     if state != codes.CodeState.USABLE:

@@ -56,7 +56,7 @@ def test_a_new_dossier_gets_201_and_the_same_dossier_gets_the_same_code(app, cli
     first = issue(client, secret, agency_code="a1", dossier_id=" H56-0042 ", expires_in_days=30)
     assert first.status_code == 201
     body = first.json
-    assert set(body) == {"code", "url", "agency_code", "dossier_id", "expires_at"}
+    assert set(body) == {"code", "url", "agency_code", "dossier_id", "expires_at", "officer_code"}
     assert re.fullmatch(f"[{ALPHABET}]{{8}}", body["code"])
     assert body["url"] == f"https://langnghe.example.gov.vn/r/{body['code']}"
     assert body["agency_code"] == "A1" and body["dossier_id"] == "H56-0042"

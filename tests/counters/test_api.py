@@ -5,6 +5,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from feedback.agencies.procedures import Procedure
 from feedback.api.openapi import openapi_document
 from feedback.counters.models import CounterRating, RatingDossier
 from feedback.extensions import db
@@ -18,6 +19,8 @@ def post(client, secret, **body):
 
 def test_a_rating_is_stored_once_per_uuid_and_per_dossier(app, tree, client):
     make_officer(tree.counter_a)
+    db.session.add(Procedure(agency_id=tree.dept_a.id, code="1.001", name_vi="Cấp giấy khai sinh"))
+    db.session.commit()
     secret = make_key(tree.dept_a)
     same = str(uuid.uuid4())
     first = post(

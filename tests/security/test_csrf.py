@@ -7,7 +7,7 @@ from tests.security.conftest import STATE_CHANGING, fill, first_topic_id, rules,
 
 # Reviewed exemptions: a new one must be added here on purpose, with its own protection tested below.
 SIGNED_FORMS = {"surveys.take", "surveys.code_survey", "dialogues.register", "dialogues.resend",
-                "dialogues.cancel", "track.rate", "counters.rate", "counters.thanks"}
+                "dialogues.cancel", "track.rate", "counters.rate", "counters.thanks", "counters.code_rate"}
 KEY_API = {"api.issue_survey_code", "api.post_counter_rating"}
 # The kiosk tablet's posts: its device token (an HttpOnly, SameSite=Strict cookie) stands in.
 KIOSK = {"kiosk.pair_device", "kiosk.pick_officer", "kiosk.rate_form", "kiosk.reasons_form",

@@ -129,7 +129,7 @@ def test_exports_and_api_answers_name_no_code_and_no_response(app, dossiers, org
     # The API's answer for the dossier (asked again) says nothing about its use or response.
     again = issue(app.test_client(), secret, agency_code="A1", dossier_id="H56-0001")
     assert again.status_code == 200
-    assert set(again.json) == {"code", "url", "agency_code", "dossier_id", "expires_at"}
+    assert set(again.json) == {"code", "url", "agency_code", "dossier_id", "expires_at", "officer_code"}
     schema = app.test_client().get("/api/v1/openapi.json").get_data(as_text=True)
     assert "response_id" not in schema and "redeemed" not in schema
 

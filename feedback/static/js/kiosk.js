@@ -117,8 +117,11 @@
     var form = event.target;
     var reasons = Array.prototype.map.call(form.querySelectorAll("input[name=reason]:checked"), function (i) { return i.value; });
     var comment = form.querySelector("textarea[name=comment]").value;
-    if (current && (reasons.length || comment)) {
-      enqueue({ kind: "details", uuid: current, body: { reasons: reasons, comment: comment } }).then(flush);
+    var select = form.querySelector("select[name=service]");
+    var service = select ? select.value : "";
+    if (current && (reasons.length || comment || service)) {
+      enqueue({ kind: "details", uuid: current, body: { reasons: reasons, comment: comment, service_code: service || null } })
+        .then(flush);
     }
     form.reset();
     show("screen-thanks");
