@@ -5,18 +5,14 @@ from flask.cli import AppGroup
 
 from feedback.agencies.procedures import import_procedures
 from feedback.agencies.services import find_agency, import_agencies, parse_networks, set_networks
-from feedback.core.imports import finish_import
+from feedback.core.imports import add_import_command, finish_import
 from feedback.extensions import db
 
 agencies_cli = AppGroup("agencies", help="Load and inspect the agency tree.")
 
 
-@agencies_cli.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
-def import_command(file) -> None:
-    """Create or update agencies from a CSV file: code, parent_code, name_vi, name_en, kind."""
-    report = import_agencies(file)
-    finish_import(report)
+add_import_command(agencies_cli, import_agencies,
+                   "Create or update agencies from a CSV file: code, parent_code, name_vi, name_en, kind.")
 
 
 @agencies_cli.command("networks")

@@ -145,23 +145,40 @@ def officer_at(key, agency, officer_code: str | None):
     return officer if officer.agency.path.startswith(agency.path) else None
 
 
-@bp.route("/survey-codes", methods=["POST"])
-@limiter.limit(rate_limit, key_func=rate_limit_key)
-@key_required
-def issue_survey_code():
-    """Issue the one-time code for a dossier at an agency: 201 when new, 200 with the same code after."""
+def _parsed_body(parse, example: str):
+    """(values, None) from the request's JSON body read by `parse` (which returns values and
+    per-field errors), or (None, the 400 or 422 error to answer); `example` tells what to send."""
     try:
         body = request.get_json(force=True, silent=True)
     except RecursionError:  # nested thousands deep: valid JSON in theory, an attack in practice
         body = None
     if body is None:
-        return api_error(400, _("The body is not JSON"), _(
-            "Send a JSON object such as "
-            "{\"agency_code\": \"A1\", \"dossier_id\": \"000.00.00.H00-240101-0001\"}."))
-    values, errors = parse_code_request(body)
+        return None, api_error(400, _("The body is not JSON"), example)
+    values, errors = parse(body)
     if errors:
-        return api_error(422, _("Some fields are not valid"), _("See the message for each field."),
-                         fields=errors)
+        return None, api_error(422, _("Some fields are not valid"), _("See the message for each field."),
+                               fields=errors)
+    return values, None
+
+
+def _not_stored_by_caches(answer: dict, status: int):
+    """`answer` as JSON with `status`, marked for no cache to keep (it names codes and ratings)."""
+    response = jsonify(answer)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/survey-codes", methods=["POST"])
+@limiter.limit(rate_limit, key_func=rate_limit_key)
+@key_required
+def issue_survey_code():
+    """Issue the one-time code for a dossier at an agency: 201 when new, 200 with the same code after."""
+    values, refused = _parsed_body(parse_code_request, _(
+        "Send a JSON object such as "
+        "{\"agency_code\": \"A1\", \"dossier_id\": \"000.00.00.H00-240101-0001\"}."))
+    if refused is not None:
+        return refused
     key = g.api_key
     agency = find_agency(values["agency_code"])
     if agency is None or not in_scope(key, agency):
@@ -183,10 +200,7 @@ def issue_survey_code():
             "there first.", code=agency.code), agency_code=agency.code)
     body = code_body(code)
     db.session.commit()
-    response = jsonify(body)
-    response.status_code = 201 if created else 200
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _not_stored_by_caches(body, 201 if created else 200)
 
 
 @bp.route("/ratings", methods=["POST"])
@@ -194,26 +208,16 @@ def issue_survey_code():
 @key_required
 def post_counter_rating():
     """A counter rating from a queue system: 201 stored, 200 already stored (same UUID or dossier)."""
-    try:
-        body = request.get_json(force=True, silent=True)
-    except RecursionError:
-        body = None
-    if body is None:
-        return api_error(400, _("The body is not JSON"), _(
-            "Send a JSON object such as {\"officer_code\": \"CB01\", \"level\": 4}."))
-    values, errors = parse_rating_request(body)
-    if errors:
-        return api_error(422, _("Some fields are not valid"), _("See the message for each field."),
-                         fields=errors)
+    values, refused = _parsed_body(parse_rating_request, _(
+        "Send a JSON object such as {\"officer_code\": \"CB01\", \"level\": 4}."))
+    if refused is not None:
+        return refused
     status, answer = post_rating(g.api_key, values)
     if status >= 400:
         db.session.rollback()
         return api_error(status, answer.pop("title"), answer.pop("detail"), **answer)
     db.session.commit()
-    response = jsonify(answer)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _not_stored_by_caches(answer, status)
 
 
 @bp.route("/openapi.json")

@@ -15,3 +15,13 @@ def finish_import(report) -> None:
         raise click.ClickException(f"{len(report.errors)} problem(s); nothing was imported")
     db.session.commit()
     click.echo(f"Imported: {report.created} created, {report.updated} updated.")
+
+
+def add_import_command(group, importer, help_text: str) -> None:
+    """Register `flask <group> import FILE.csv` on the click `group`: `importer(file)` returns the
+    report, and the command ends as every import does (finish_import)."""
+
+    @group.command("import", help=help_text)
+    @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+    def import_command(file) -> None:
+        finish_import(importer(file))

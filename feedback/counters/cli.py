@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from feedback.audit.services import record
 from feedback.core.events import counter_rating_changed
-from feedback.core.imports import finish_import
+from feedback.core.imports import add_import_command
 from feedback.counters.officers import import_officers
 from feedback.counters.ratings import purge_officer_detail
 from feedback.extensions import db
@@ -17,12 +17,8 @@ from feedback.models import utcnow
 officers_cli = AppGroup("officers", help="Officers at counters and their ratings.")
 
 
-@officers_cli.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
-def import_command(file) -> None:
-    """Create or update officers from a CSV file: code, full_name, title, agency_code, active."""
-    report = import_officers(file)
-    finish_import(report)
+add_import_command(officers_cli, import_officers,
+                   "Create or update officers from a CSV file: code, full_name, title, agency_code, active.")
 
 
 @officers_cli.command("purge")

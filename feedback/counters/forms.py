@@ -7,6 +7,14 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 from feedback.core.forms import CleanForm
 
 
+def _text_field(label, max_length: int, *, required=None) -> StringField:
+    """A one-line text field (no autocomplete) of at most `max_length` characters; `required` is
+    the message shown when it is left empty (None: it may be)."""
+    validators = [InputRequired(required)] if required else []
+    validators.append(Length(max=max_length, message=_l("Use at most %(max)d characters.")))
+    return StringField(label, validators=validators, render_kw={"autocomplete": "off"})
+
+
 class _AgencyChoice:
     """A form whose `agency` must be one of the agencies offered."""
 
@@ -27,19 +35,8 @@ class OfficerForm(_AgencyChoice, CleanForm):
         ],
         render_kw={"autocomplete": "off"},
     )
-    full_name = StringField(
-        _l("Full name"),
-        validators=[
-            InputRequired(_l("Enter the officer's full name.")),
-            Length(max=200, message=_l("Use at most %(max)d characters.")),
-        ],
-        render_kw={"autocomplete": "off"},
-    )
-    title = StringField(
-        _l("Job title"),
-        validators=[Length(max=200, message=_l("Use at most %(max)d characters."))],
-        render_kw={"autocomplete": "off"},
-    )
+    full_name = _text_field(_l("Full name"), 200, required=_l("Enter the officer's full name."))
+    title = _text_field(_l("Job title"), 200)
     agency = SelectField(
         _l("Counter"),
         validate_choice=False,
@@ -56,14 +53,7 @@ class OfficerForm(_AgencyChoice, CleanForm):
 class PairingForm(_AgencyChoice, CleanForm):
     """A new kiosk: the counter it serves and a name to tell tablets apart."""
 
-    name = StringField(
-        _l("Tablet name"),
-        validators=[
-            InputRequired(_l("Enter a name, e.g. “Counter 3 tablet”.")),
-            Length(max=100, message=_l("Use at most %(max)d characters.")),
-        ],
-        render_kw={"autocomplete": "off"},
-    )
+    name = _text_field(_l("Tablet name"), 100, required=_l("Enter a name, e.g. “Counter 3 tablet”."))
     agency = SelectField(
         _l("Counter"),
         validate_choice=False,

@@ -99,11 +99,6 @@ def revoke(device: KioskDevice, *, actor=None) -> bool:
 
 def devices_in(clause) -> list[KioskDevice]:
     """The devices of the agencies matching `clause`, live ones first, newest first."""
-    return list(
-        db.session.scalars(
-            select(KioskDevice)
-            .join(Agency, Agency.id == KioskDevice.agency_id)
-            .where(clause)
-            .order_by(KioskDevice.revoked_at.is_not(None), KioskDevice.created_at.desc())
-        )
-    )
+    devices = select(KioskDevice).join(Agency, Agency.id == KioskDevice.agency_id).where(clause)
+    return list(db.session.scalars(
+        devices.order_by(KioskDevice.revoked_at.is_not(None), KioskDevice.created_at.desc())))

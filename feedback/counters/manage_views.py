@@ -41,12 +41,17 @@ def _agency_choices(form) -> None:
     ]
 
 
-def _officer_or_404(code: str) -> Officer:
-    """An officer of the organizer's subtrees; 404 otherwise (existence not leaked)."""
-    officer = find_officer(code)
-    if officer is None or not can_access(current_user, officer.agency, Role.ORGANIZER):
+def _ours_or_404(found):
+    """`found` (an officer or a kiosk) when it is at an agency of the organizer's subtrees; 404
+    otherwise, the same whether or not it exists."""
+    if found is None or not can_access(current_user, found.agency, Role.ORGANIZER):
         abort(404)
-    return officer
+    return found
+
+
+def _officer_or_404(code: str) -> Officer:
+    """An officer of the organizer's subtrees; 404 otherwise."""
+    return _ours_or_404(find_officer(code))
 
 
 @bp.route("/officers/", methods=["GET", "POST"])
@@ -133,10 +138,7 @@ def _pairing_form() -> PairingForm:
 
 def _device_or_404(device_id: int) -> KioskDevice:
     """A kiosk of the organizer's subtrees; 404 otherwise."""
-    device = db.session.get(KioskDevice, device_id)
-    if device is None or not can_access(current_user, device.agency, Role.ORGANIZER):
-        abort(404)
-    return device
+    return _ours_or_404(db.session.get(KioskDevice, device_id))
 
 
 @bp.route("/kiosks/", methods=["GET", "POST"])

@@ -35,14 +35,8 @@ def find_officer(code: str) -> Officer | None:
 
 def officers_in(clause) -> list[Officer]:
     """The officers of the agencies matching `clause` (an authz.agency_filter), by agency and name."""
-    return list(
-        db.session.scalars(
-            select(Officer)
-            .join(Agency, Agency.id == Officer.agency_id)
-            .where(clause)
-            .order_by(Agency.path, Officer.full_name, Officer.code)
-        )
-    )
+    officers = select(Officer).join(Agency, Agency.id == Officer.agency_id).where(clause)
+    return list(db.session.scalars(officers.order_by(Agency.path, Officer.full_name, Officer.code)))
 
 
 def counter_officers(agency_id: int) -> list[Officer]:

@@ -117,19 +117,27 @@ def _to_thanks(officer: Officer, client_uuid: str, level: int):
     return redirect(url_for(".thanks", code=officer.code, r=done), code=303)
 
 
+def _screen_or_tap(officer: Officer, rating_set, action: str):
+    """(response, None, None) when the rating screen is to be shown: on GET, or again with a 400 when
+    the POST's tap is not valid; (None, payload, level) for a valid tap, to be stored."""
+    if request.method == "GET":
+        db.session.commit()  # the default rating set, made on first use
+        return _rate_page(officer, rating_set, action), None, None
+    payload, level = _tapped(rating_set)
+    if payload is None:
+        return _rate_page(officer, rating_set, action, 400, error=True), None, None
+    return None, payload, level
+
+
 @bp.route("/o/<code>", methods=["GET", "POST"])
 @csrf.exempt  # anonymous form without an account: its own signed token stands in for the CSRF token
 def rate(code: str):
     """Show the rating screen; on POST store the tapped level at once and go to the thank-you page."""
     officer = _officer_or_404(code)
     rating_set = set_for(officer.agency)
-    action = url_for(".rate", code=officer.code)
-    if request.method == "GET":
-        db.session.commit()  # the default rating set, made on first use
-        return _rate_page(officer, rating_set, action)
-    payload, level = _tapped(rating_set)
-    if payload is None:
-        return _rate_page(officer, rating_set, action, 400, error=True)
+    shown, payload, level = _screen_or_tap(officer, rating_set, url_for(".rate", code=officer.code))
+    if shown is not None:
+        return shown
     ip = client_address()
     address = daily_hash(ip)
     flags = address_and_burst_flags(officer.agency_id, address, ip, utcnow())
@@ -171,13 +179,9 @@ def code_rate(code: str):
     if state != CodeState.USABLE or officer is None:
         return _sent_before() or render_code_state(CodeState.UNKNOWN if state == CodeState.USABLE else state)
     rating_set = set_for(officer.agency)
-    action = url_for(".code_rate", code=row.code)
-    if request.method == "GET":
-        db.session.commit()  # the default rating set, made on first use
-        return _rate_page(officer, rating_set, action)
-    payload, level = _tapped(rating_set)
-    if payload is None:
-        return _rate_page(officer, rating_set, action, 400, error=True)
+    shown, payload, level = _screen_or_tap(officer, rating_set, url_for(".code_rate", code=row.code))
+    if shown is not None:
+        return shown
     if not redeem(row):
         db.session.rollback()
         return render_code_state(CodeState.USED)
@@ -212,14 +216,7 @@ def thanks(code: str):
         ask, procedures = False, []
     survey = live_deployment_for(officer.agency.code)
     return render_template(
-        "counters/thanks.html",
-        officer=officer,
-        rating_set=rating_set,
-        level=level,
-        ask=ask,
-        procedures=procedures,
-        sent=sent,
-        token=request.values.get("r"),
+        "counters/thanks.html", officer=officer, rating_set=rating_set, level=level, ask=ask,
+        procedures=procedures, sent=sent, token=request.values.get("r"), locale=current_locale(),
         survey_url=url_for("surveys.take", agency_code=officer.agency.code) if survey else None,
-        locale=current_locale(),
     )
