@@ -19,6 +19,7 @@ from feedback.dashboards.blueprint import (
     decimal,
     interval_header,
     status_word,
+    thresholds,
 )
 from feedback.dashboards.scope import DashboardView, current_view
 from feedback.extensions import db
@@ -46,12 +47,6 @@ def _chart(indices: list[metrics.AgencyIndex],
     figure = charts.agency_index_chart(indices, locale=locale, text=text, ordered=averages is not None,
                                        **chart_numbers())
     return peer_charts.with_group_averages(figure, averages) if averages else figure
-
-
-def _thresholds() -> dict[str, int]:
-    """The small-sample thresholds, for the page's explanations."""
-    return {"shown_min": current_app.config["MIN_RESPONSES_SHOWN"],
-            "ranked_min": current_app.config["MIN_RESPONSES_RANKED"]}
 
 
 def _index_rows(rows: list[metrics.AgencyIndex], locale: str, ranks: dict[int, peers.RankRange],
@@ -148,7 +143,7 @@ def index():
         "dashboards/index.html", view=view, filters=view.filters, figure=_chart(rows, averages),
         rows=rows, ranks=ranks, peer_labels={p.index.agency_id: p.group_label for p in peer_rows},
         peer_summaries=group_summaries, tiles=numbers, previous=view.filters.previous(),
-        flagged=left_out, attention=attention.overview(view, indices), **_thresholds(),
+        flagged=left_out, attention=attention.overview(view, indices), **thresholds(),
     )
 
 
@@ -205,7 +200,7 @@ def agency(code: str):
         flagged=flagged.by_subtree(left_out, children),
         csv_args=_csv_args(view, include_sub),
         dimensions=metrics.dimension_rates(scope, **view.window),
-        questions=metrics.question_rates(scope, **view.window), **_thresholds(),
+        questions=metrics.question_rates(scope, **view.window), **thresholds(),
     )
 
 
