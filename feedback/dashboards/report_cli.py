@@ -19,7 +19,8 @@ def send_command(month: str | None) -> None:
         try:
             first = report.parse_month(month, now.date())
         except ValueError:
-            raise click.BadParameter(str(report.BAD_MONTH), param_hint="--month") from None
+            raise click.BadParameter("The month is not valid: write it as 2026-03, a month that has begun.",
+                                     param_hint="--month") from None
     else:
         first = report.due_month(now)
         if first is None:

@@ -45,7 +45,8 @@ def province(app):
     for code, (name_vi, name_en, _values) in COMMUNES.items():
         agencies[code] = add_agency(code, name_vi, name_en=name_en,
                                     kind="ward" if name_vi.startswith("Phường") else "commune", parent=root)
-    agencies["K1"] = add_agency("K1", "Quầy Một", name_en="Counter One", kind="counter", parent=agencies["C1"])
+    agencies["K1"] = add_agency("K1", "Quầy Một", name_en="Counter One", kind="counter",
+                                parent=agencies["C1"])
     db.session.commit()
     version = make_version()
     values = {code: v for code, (_, _, v) in COMMUNES.items()}
@@ -126,8 +127,8 @@ def test_a_group_too_small_to_hide_its_members_is_not_compared(app, province):
 
 def _figures_of_others(province) -> list[str]:
     """What would give another agency away: its names, and its index (one decimal, both locales)."""
-    from feedback.dashboards import metrics
     from feedback.agencies.models import Agency
+    from feedback.dashboards import metrics
 
     indices = {i.code: i for i in metrics.agency_indices(Agency.in_subtree(province["Q"].path))}
     marks = []
@@ -138,6 +139,16 @@ def _figures_of_others(province) -> list[str]:
         marks += [mean, mean.replace(".", ",")]
         marks.append(f"{indices[code].low:.1f}–{indices[code].high:.1f}")
     return marks
+
+
+def _page_and_downloads(client, url: str) -> list[tuple[str, str]]:
+    """(body, url) of the page at `url` (when it answers 200) and of every CSV it links to."""
+    response = client.get(url)
+    if response.status_code != 200:
+        return []
+    text = response.get_data(as_text=True)
+    links = {link.replace("&amp;", "&") for link in re.findall(r'href="([^"]*format=csv[^"]*)"', text)}
+    return [(text, url)] + [(client.get(link).get_data(as_text=True), link) for link in links]
 
 
 PAGES = ("/dashboard/", "/dashboard/attention", "/dashboard/trend", "/dashboard/dimensions",
@@ -152,20 +163,12 @@ def test_no_other_agencys_figure_can_be_read_by_a_commune_leader(app, province):
     marks = _figures_of_others(province)
     assert "69.4" not in marks and "57.3" not in marks  # the aggregates are not anyone's figure
     seen = 0
-    for page in PAGES:
-        for query in FILTERS:
-            for lang in ("en", "vi"):
-                url = f"{page}?lang={lang}&{query}"
-                response = leader.get(url)
-                if response.status_code != 200:
-                    continue
-                text = response.get_data(as_text=True)
-                downloads = {link.replace("&amp;", "&") for link in re.findall(r'href="([^"]*format=csv[^"]*)"', text)}
-                for body, where in [(text, url)] + [(leader.get(link).get_data(as_text=True), link)
-                                                    for link in downloads]:
-                    seen += 1
-                    leaked = [mark for mark in marks if mark in body]
-                    assert not leaked, (where, leaked)
+    urls = [f"{page}?lang={lang}&{query}" for page in PAGES for query in FILTERS for lang in ("en", "vi")]
+    for url in urls:
+        for body, where in _page_and_downloads(leader, url):
+            seen += 1
+            leaked = [mark for mark in marks if mark in body]
+            assert not leaked, (where, leaked)
     assert seen > 100
     for code in OTHERS + ("Q",):
         assert leader.get(f"/dashboard/agencies/{code}").status_code == 404
