@@ -94,8 +94,9 @@ def falls(current: list[AgencyIndex], previous: list[AgencyIndex]) -> list[Item]
     for (now, then, (difference, low, high, _p)), significant in zip(tested, rejected, strict=True):
         if significant and high < 0:
             items.append(_item(FELL, now, -difference, before=100 * then.total / then.n,
-                               now=100 * now.total / now.n, points=-100 * difference, low=100 * low,
-                               high=100 * high, n_before=then.n, n_now=now.n))
+                               now=100 * now.total / now.n, points=-100 * difference,
+                               # the interval of the fall, in points: a positive range reads plainly
+                               low=-100 * high, high=-100 * low, n_before=then.n, n_now=now.n))
     return items
 
 
@@ -123,12 +124,16 @@ def overdue(agency_clause, indices: list[AgencyIndex], today: date | None = None
             for code, days in by_code.items() if code in known]
 
 
-def flagged_many(agency_clause, indices: list[AgencyIndex], window: dict) -> list[Item]:
-    """The agencies with many of the period's responses flagged and left out."""
+def flagged_many(agency_clause, indices: list[AgencyIndex], window: dict,
+                 counts: dict[int, int] | None = None) -> list[Item]:
+    """The agencies with many of the period's responses flagged and left out (`counts`: the
+    flagged responses per agency, flagged.flagged_by_agency, when the page has them)."""
     minimum = current_app.config["MIN_RESPONSES_SHOWN"]
     items = []
     known = {i.agency_id: i for i in indices}
-    for agency_id, count in flagged.flagged_by_agency(agency_clause, **window).items():
+    if counts is None:
+        counts = flagged.flagged_by_agency(agency_clause, **window)
+    for agency_id, count in counts.items():
         index = known.get(agency_id)
         if index is None:
             continue
@@ -140,14 +145,16 @@ def flagged_many(agency_clause, indices: list[AgencyIndex], window: dict) -> lis
 
 
 def attention_list(agency_clause, window: dict, previous_window: dict,
-                   indices: list[AgencyIndex] | None = None, today: date | None = None) -> list[Item]:
+                   indices: list[AgencyIndex] | None = None, today: date | None = None,
+                   flagged_counts: dict[int, int] | None = None) -> list[Item]:
     """Every item for the agencies of `agency_clause` over `window` (scope.DashboardView's keyword
-    arguments), by reason and then by urgency; an agency can appear once per reason."""
+    arguments), by reason and then by urgency; an agency can appear once per reason. `indices` and
+    `flagged_counts` are the period's, when the caller has read them already."""
     if indices is None:
         indices = metrics.agency_indices(agency_clause, **window)
     previous = metrics.agency_indices(agency_clause, **previous_window)
     items = [*falls(indices, previous), *overdue(agency_clause, indices, today),
-             *flagged_many(agency_clause, indices, window),
+             *flagged_many(agency_clause, indices, window, flagged_counts),
              *lowest_in_groups(indices, peers.peer_groups(indices))]
     return sorted(items, key=lambda i: (REASON_ORDER.index(i.reason), -i.weight, i.code))
 
@@ -163,6 +170,9 @@ def top(items: list[Item], count: int = OVERVIEW_ITEMS) -> list[Item]:
     return chosen
 
 
-def overview(view, indices: list[AgencyIndex] | None = None) -> list[Item]:
-    """The overview's short list for a scope.DashboardView (`indices`: its period's, when read)."""
-    return top(attention_list(view.clause, view.window, view.previous_window, indices))
+def overview(view, indices: list[AgencyIndex] | None = None,
+             flagged_counts: dict[int, int] | None = None) -> list[Item]:
+    """The overview's short list for a scope.DashboardView (`indices`, `flagged_counts`: its
+    period's, when read)."""
+    return top(attention_list(view.clause, view.window, view.previous_window, indices,
+                              flagged_counts=flagged_counts))

@@ -143,7 +143,7 @@ def index():
         "dashboards/index.html", view=view, filters=view.filters, figure=_chart(rows, averages),
         rows=rows, ranks=ranks, peer_labels={p.index.agency_id: p.group_label for p in peer_rows},
         peer_summaries=group_summaries, tiles=numbers, previous=view.filters.previous(),
-        flagged=left_out, attention=attention.overview(view, indices), **thresholds(),
+        flagged=left_out, attention=attention.overview(view, indices, left_out), **thresholds(),
     )
 
 
