@@ -173,3 +173,11 @@ def test_no_other_agencys_figure_can_be_read_by_a_commune_leader(app, province):
     for code in OTHERS + ("Q",):
         assert leader.get(f"/dashboard/agencies/{code}").status_code == 404
         assert leader.get(f"/dashboard/agencies/{code}?format=csv&chart=tiles").status_code == 404
+
+
+def test_the_public_page_is_linked_when_it_publishes(app, province):
+    leader = _client(app, "leader.c1@example.vn")
+    assert 'href="/public/"' not in _html(leader, "/dashboard/agencies/C1?lang=en")
+    app.config["PUBLIC_TRANSPARENCY"] = True
+    html = _html(leader, "/dashboard/agencies/C1?lang=en")
+    assert 'href="/public/">Open the public transparency page</a>' in html
