@@ -146,13 +146,16 @@ def flagged_many(agency_clause, indices: list[AgencyIndex], window: dict,
 
 def attention_list(agency_clause, window: dict, previous_window: dict,
                    indices: list[AgencyIndex] | None = None, today: date | None = None,
-                   flagged_counts: dict[int, int] | None = None) -> list[Item]:
+                   flagged_counts: dict[int, int] | None = None,
+                   previous: list[AgencyIndex] | None = None) -> list[Item]:
     """Every item for the agencies of `agency_clause` over `window` (scope.DashboardView's keyword
     arguments), by reason and then by urgency; an agency can appear once per reason. `indices` and
-    `flagged_counts` are the period's, when the caller has read them already."""
+    `flagged_counts` are the period's, and `previous` the previous period's indices, when the
+    caller has read them already."""
     if indices is None:
         indices = metrics.agency_indices(agency_clause, **window)
-    previous = metrics.agency_indices(agency_clause, **previous_window)
+    if previous is None:
+        previous = metrics.agency_indices(agency_clause, **previous_window)
     items = [*falls(indices, previous), *overdue(agency_clause, indices, today),
              *flagged_many(agency_clause, indices, window, flagged_counts),
              *lowest_in_groups(indices, peers.peer_groups(indices))]
@@ -171,8 +174,9 @@ def top(items: list[Item], count: int = OVERVIEW_ITEMS) -> list[Item]:
 
 
 def overview(view, indices: list[AgencyIndex] | None = None,
-             flagged_counts: dict[int, int] | None = None) -> list[Item]:
-    """The overview's short list for a scope.DashboardView (`indices`, `flagged_counts`: its
-    period's, when read)."""
+             flagged_counts: dict[int, int] | None = None,
+             previous: list[AgencyIndex] | None = None) -> list[Item]:
+    """The overview's short list for a scope.DashboardView (`indices`, `flagged_counts`,
+    `previous`: as attention_list takes them, when read)."""
     return top(attention_list(view.clause, view.window, view.previous_window, indices,
-                              flagged_counts=flagged_counts))
+                              flagged_counts=flagged_counts, previous=previous))

@@ -89,8 +89,9 @@ def section(agency: Agency, filters: DashboardFilters) -> Section:
     window = window_of(filters, None, None)
     previous = window_of(filters.previous(), None, None)
     indices = metrics.agency_indices(clause, **window)
-    return Section(agency, tiles.tiles(clause, window, previous, indices),
-                   attention.attention_list(clause, window, previous, indices))
+    before = metrics.agency_indices(clause, **previous)
+    return Section(agency, tiles.tiles(clause, window, previous, indices, previous_indices=before),
+                   attention.attention_list(clause, window, previous, indices, previous=before))
 
 
 def monthly_report(user: User, first: date) -> MonthlyReport:

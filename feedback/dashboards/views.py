@@ -132,8 +132,10 @@ def index():
     if csv_name == "agencies":
         return csv_response("overview", csv_name, view, _index_rows(rows, current_locale(), ranks, groups))
     left_out = flagged.flagged_by_agency(view.clause, **view.window)
+    # Read once: the change tile and the attention list's falls both compare with it.
+    previous = metrics.agency_indices(view.clause, **view.previous_window)
     numbers = tiles.tiles(view.clause, view.window, view.previous_window, indices,
-                          flagged=sum(left_out.values()))
+                          flagged=sum(left_out.values()), previous_indices=previous)
     if csv_name == "tiles":
         return csv_response("overview", csv_name, view, _tile_rows(numbers))
     group_summaries = peers.summaries(indices, groups)
@@ -143,7 +145,7 @@ def index():
         "dashboards/index.html", view=view, filters=view.filters, figure=_chart(rows, averages),
         rows=rows, ranks=ranks, peer_labels={p.index.agency_id: p.group_label for p in peer_rows},
         peer_summaries=group_summaries, tiles=numbers, previous=view.filters.previous(),
-        flagged=left_out, attention=attention.overview(view, indices, left_out), **thresholds(),
+        flagged=left_out, attention=attention.overview(view, indices, left_out, previous), **thresholds(),
     )
 
 
