@@ -8,6 +8,7 @@ their own subtree: then it gives aggregates only, and only over groups of at lea
 MIN_PEER_GROUP agencies, so no other agency's figure can be read or worked out from it.
 """
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -66,10 +67,14 @@ def rank_ranges(intervals: Mapping[Hashable, tuple[float, float]]) -> dict[Hasha
     takes a difference the data cannot tell for a ranking.
     """
     count = len(intervals)
+    # Sorted bounds make each count a binary search: a peer group can hold hundreds of communes.
+    # An item's own low never exceeds its own high, so it never counts against itself.
+    lows = sorted(low for low, _ in intervals.values())
+    highs = sorted(high for _, high in intervals.values())
     ranges = {}
     for key, (low, high) in intervals.items():
-        above = sum(1 for other, (o_low, _) in intervals.items() if other != key and o_low > high)
-        below = sum(1 for other, (_, o_high) in intervals.items() if other != key and o_high < low)
+        above = count - bisect_right(lows, high)
+        below = bisect_left(highs, low)
         ranges[key] = RankRange(1 + above, count - below, count)
     return ranges
 
