@@ -97,6 +97,10 @@ class Config:
     # Small-sample rules (docs/statistics.md): hide below the first, grey out and never rank below the second.
     MIN_RESPONSES_SHOWN = int(os.environ.get("MIN_RESPONSES_SHOWN", "10"))
     MIN_RESPONSES_RANKED = int(os.environ.get("MIN_RESPONSES_RANKED", "30"))
+    # A leader who cannot see a whole peer group is shown its aggregates only from this many ranked agencies.
+    MIN_PEER_GROUP = int(os.environ.get("MIN_PEER_GROUP", "5"))
+    # The hour (local time, 0–23) from which `flask reports send` sends the monthly report on the 1st.
+    REPORT_SEND_HOUR = int(os.environ.get("REPORT_SEND_HOUR", "7"))
     # The public transparency page (/public/): each ranked agency's index and on-time rate. Off by default.
     PUBLIC_TRANSPARENCY = _bool("PUBLIC_TRANSPARENCY", False)
     # A survey filled faster than this is kept but flagged.

@@ -193,6 +193,9 @@ def _measure(app, runs: int) -> list[tuple]:
         ("/dashboard/dimensions", "/dashboard/dimensions?lang=vi", {}, None, _raw_dimensions),
         ("/dashboard/questions", "/dashboard/questions?lang=vi", {}, None, _raw_questions),
         ("/dashboard/comments", "/dashboard/comments?lang=vi", {}, None, _raw_comments),
+        # The attention list and the monthly report read the overview's figures for two periods.
+        ("/dashboard/attention", "/dashboard/attention?lang=vi", {}, None, _raw_overview),
+        ("/dashboard/report", "/dashboard/report?lang=vi", {}, None, _raw_overview),
     ]
     client = _signed_in_client(app)
     rows = []

@@ -88,6 +88,7 @@ def _register_features(app: Flask) -> None:
     from feedback.counters.public import bp as counters_bp
     from feedback.counters.rateset_views import bp as ratesets_manage_bp
     from feedback.dashboards import (  # noqa: F401
+        attention_views,
         comment_views,
         counter_summary,
         counter_views,  # noqa: F401
@@ -97,6 +98,8 @@ def _register_features(app: Flask) -> None:
     )
     from feedback.dashboards import summary as dashboard_summary
     from feedback.dashboards.accountability_views import bp as accountability_bp
+    from feedback.dashboards.report_cli import reports_cli
+    from feedback.dashboards.report_messages import register_composers as register_report_messages
     from feedback.dashboards.views import bp as dashboards_bp
     from feedback.demo.cli import seed_demo_command
     from feedback.dialogues import succession as dialogue_succession
@@ -125,6 +128,7 @@ def _register_features(app: Flask) -> None:
     app.jinja_env.globals["agency_kind_label"] = kind_label  # kinds are data (agencies.kinds)
     counter_summary.subscribe()  # the counter summary follows the counter ratings
     register_counter_messages()  # the outbox writes the counter alert
+    register_report_messages()  # the outbox writes the leaders' monthly report
     agency_succeeded.connect(move_to_successor)  # officers and kiosks follow their counter's successor
     for blueprint in (core_bp, home_bp, accounts_bp, agencies_bp, surveys_bp, dashboards_bp, responses_bp,
                       deployments_bp, survey_codes_bp, api_bp, api_keys_bp, survey_manage_bp,
@@ -134,7 +138,7 @@ def _register_features(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for group in (users_cli, agencies_cli, surveys_cli, translate_cli, seed_demo_command, api_keys_cli,
                   dialogues_cli, purge_personal_data_command, notifications_cli, proxy_error_pages_command,
-                  officers_cli):
+                  officers_cli, reports_cli):
         app.cli.add_command(group)
 
 

@@ -50,6 +50,13 @@ def chart_numbers() -> dict:
             "separators": get_decimal_symbol(locale) + get_group_symbol(locale)}
 
 
+def thresholds() -> dict[str, int]:
+    """The small-sample and peer-group thresholds, for the pages' explanations."""
+    config = current_app.config
+    return {"shown_min": config["MIN_RESPONSES_SHOWN"], "ranked_min": config["MIN_RESPONSES_RANKED"],
+            "min_peer_group": config["MIN_PEER_GROUP"]}
+
+
 def status_word(status: str) -> str:
     """A sample status in words, for CSV cells (the page says the same)."""
     if status == HIDDEN:

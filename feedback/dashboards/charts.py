@@ -112,15 +112,16 @@ def row_bar_layout(keys: Sequence[str], labels: list[dict], *, legend: bool, sep
 def agency_index_chart(indices: Sequence[AgencyIndex], *, locale: str, text: ChartText,
                        format_number: Callable[[float], str] = _plain,
                        format_count: Callable[[int], str] = str,
-                       separators: str = ".,") -> dict:
-    """A horizontal bar chart of agency indices with their 95% intervals, highest on top.
+                       separators: str = ".,", ordered: bool = False) -> dict:
+    """A horizontal bar chart of agency indices with their 95% intervals, highest on top (or, with
+    `ordered`, in the order given: the overview lists each peer group in turn).
 
     Ranked agencies are drawn in the brand colour, thin samples in grey; hidden ones are left
     out (the table says why). Each bar's label and hover carry n. Agency names are data typed
     by people, and Plotly reads labels and hover text as a small HTML dialect, so names are
     escaped here; the numbers and our own words are not user input.
     """
-    shown = [i for i in display_order(indices) if i.status != HIDDEN]
+    shown = [i for i in (indices if ordered else display_order(indices)) if i.status != HIDDEN]
     traces = []
     for status, name, bar, line in ((OK, text.ranked, RANKED_BAR, RANKED_LINE),
                                     (None, text.thin, THIN_BAR, THIN_LINE)):

@@ -85,3 +85,95 @@ def sample_status(n: int, shown_min: int, ranked_min: int) -> str:
     if n < ranked_min:
         return THIN
     return OK
+
+
+def sample_variance(n: int, total: float, total_sq: float) -> float:
+    """The sample variance (n − 1 in the denominator) of values from their count, sum and sum of
+    squares; 0 for fewer than two values."""
+    if n < 2:
+        return 0.0
+    return max(0.0, (total_sq - total * total / n) / (n - 1))
+
+
+def _continued_fraction(a: float, b: float, x: float) -> float:
+    """The continued fraction of the incomplete beta function (modified Lentz's method), which
+    converges quickly for x < (a + 1) / (a + b + 2)."""
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    result = d
+    for m in range(1, 500):
+        for numerator in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+                          -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            result *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return result
+
+
+def incomplete_beta(a: float, b: float, x: float) -> float:
+    """The regularized incomplete beta function I_x(a, b), for x in [0, 1]."""
+    if not 0.0 <= x <= 1.0:
+        raise ValueError("x must lie in [0, 1]")
+    if x in (0.0, 1.0):
+        return x
+    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                 + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1) / (a + b + 2):
+        return math.exp(log_front) * _continued_fraction(a, b, x) / a
+    return 1.0 - math.exp(log_front) * _continued_fraction(b, a, 1.0 - x) / b
+
+
+def t_two_sided_p(t: float, df: float) -> float:
+    """The two-sided p-value of a Student t statistic with `df` (possibly fractional) degrees of
+    freedom: P(|T| ≥ |t|) = I_{df/(df+t²)}(df/2, 1/2)."""
+    if df <= 0:
+        raise ValueError("a t test needs a positive number of degrees of freedom")
+    return incomplete_beta(df / 2, 0.5, df / (df + t * t))
+
+
+def t_critical_95_fractional(df: float) -> float:
+    """t_critical_95 for a fractional `df` (Welch's): the expansion where it is exact enough,
+    else the table's value at the whole df below, which errs on the wide, cautious side."""
+    return t_critical_95(df) if df > len(_T_975) else t_critical_95(max(1, math.floor(df)))
+
+
+def welch_difference(current: tuple[int, float, float],
+                     previous: tuple[int, float, float]) -> tuple[float, float, float, float]:
+    """(difference, low, high, p) for the difference of two means, current − previous, each
+    given as (n, sum, sum of squares): the Welch 95% interval and the two-sided p-value.
+
+    Welch rather than the pooled t because an agency's spread can change between periods; the
+    degrees of freedom follow Welch–Satterthwaite. Each side needs at least two values.
+    """
+    (n1, s1, q1), (n2, s2, q2) = current, previous
+    if n1 < 2 or n2 < 2:
+        raise ValueError("each side needs at least two values")
+    v1, v2 = sample_variance(n1, s1, q1) / n1, sample_variance(n2, s2, q2) / n2
+    difference = s1 / n1 - s2 / n2
+    se2 = v1 + v2
+    if se2 == 0:
+        # No spread on either side: the difference is exact.
+        return difference, difference, difference, 0.0 if difference else 1.0
+    df = se2 * se2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
+    half = t_critical_95_fractional(df) * math.sqrt(se2)
+    return difference, difference - half, difference + half, t_two_sided_p(difference / math.sqrt(se2), df)
+
+
+def benjamini_hochberg(p_values: list[float], q: float = 0.05) -> list[bool]:
+    """Which hypotheses the Benjamini–Hochberg step-up procedure rejects at false-discovery rate
+    `q`: the largest k with p_(k) ≤ k·q/m, and every p-value up to it, in the order given."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    cutoff = 0
+    for rank, i in enumerate(order, start=1):
+        if p_values[i] <= rank * q / m:
+            cutoff = rank
+    rejected = [False] * m
+    for i in order[:cutoff]:
+        rejected[i] = True
+    return rejected

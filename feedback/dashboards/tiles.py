@@ -120,14 +120,18 @@ def response_count(agency_clause, *, start: datetime | None = None, end: datetim
 
 
 def tiles(agency_clause, window: dict, previous_window: dict,
-          indices: list[metrics.AgencyIndex] | None = None, flagged: int | None = None) -> Tiles:
+          indices: list[metrics.AgencyIndex] | None = None, flagged: int | None = None,
+          previous_indices: list[metrics.AgencyIndex] | None = None) -> Tiles:
     """The tiles for `agency_clause` over `window` against `previous_window` (scope.DashboardView's
-    keyword arguments). `indices` are the period's agency indices, and `flagged` how many of its
-    responses were flagged and left out, when the page has them already."""
+    keyword arguments). `indices` and `previous_indices` are the two periods' agency indices, and
+    `flagged` how many of the period's responses were flagged and left out, when the page has
+    them already."""
     if indices is None:
         indices = metrics.agency_indices(agency_clause, **window)
+    if previous_indices is None:
+        previous_indices = metrics.agency_indices(agency_clause, **previous_window)
     current = metrics.pooled_index(indices)
-    previous = metrics.pooled_index(metrics.agency_indices(agency_clause, **previous_window))
+    previous = metrics.pooled_index(previous_indices)
     return Tiles(
         index=current,
         responses=response_count(agency_clause, **window),

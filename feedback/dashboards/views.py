@@ -10,7 +10,7 @@ from feedback.accounts.models import Role
 from feedback.agencies.models import Agency
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
-from feedback.dashboards import assets, charts, flagged, metrics, tiles
+from feedback.dashboards import assets, attention, charts, flagged, metrics, peer_charts, peers, tiles
 from feedback.dashboards.blueprint import (
     bp,
     chart_numbers,
@@ -19,6 +19,7 @@ from feedback.dashboards.blueprint import (
     decimal,
     interval_header,
     status_word,
+    thresholds,
 )
 from feedback.dashboards.scope import DashboardView, current_view
 from feedback.extensions import db
@@ -26,8 +27,12 @@ from feedback.extensions import db
 ONE_YEAR = 365 * 24 * 3600
 
 
-def _chart(indices: list[metrics.AgencyIndex]) -> dict | None:
-    """The agency index chart in the page's language, or None when no agency has enough responses."""
+def _chart(indices: list[metrics.AgencyIndex],
+           averages: list[tuple[float | None, list[str]]] | None = None) -> dict | None:
+    """The agency index chart in the page's language, or None when no agency has enough responses.
+
+    With `averages` ((average, codes) per peer group) the rows keep the order given, each group in
+    turn, and each group's average is drawn across its rows."""
     if not any(i.status != metrics.HIDDEN for i in indices):
         return None
     locale = current_locale()
@@ -39,21 +44,33 @@ def _chart(indices: list[metrics.AgencyIndex]) -> dict | None:
         interval=_("%(level)s interval", level="95%"),
         responses=_("Responses"),
     )
-    return charts.agency_index_chart(indices, locale=locale, text=text, **chart_numbers())
+    figure = charts.agency_index_chart(indices, locale=locale, text=text, ordered=averages is not None,
+                                       **chart_numbers())
+    return peer_charts.with_group_averages(figure, averages) if averages else figure
 
 
-def _thresholds() -> dict[str, int]:
-    """The small-sample thresholds, for the page's explanations."""
-    return {"shown_min": current_app.config["MIN_RESPONSES_SHOWN"],
-            "ranked_min": current_app.config["MIN_RESPONSES_RANKED"]}
-
-
-def _index_rows(rows: list[metrics.AgencyIndex], locale: str) -> list[list]:
-    """The agency table as CSV rows, header first, in the page's order."""
+def _index_rows(rows: list[metrics.AgencyIndex], locale: str, ranks: dict[int, peers.RankRange],
+                groups: dict[int, str] | None = None) -> list[list]:
+    """The agency table as CSV rows, header first, in the page's order; the rank is the place among
+    the agency's peers ("1–3" where intervals overlap), then, with `groups`, the peer group."""
     header = [_("Rank"), _("Agency code"), _("Agency"), _("Index"), *interval_header(), _("Responses"),
               _("Status")]
-    return [header, *([r.rank or "", r.code, r.name(locale), decimal(r.mean), decimal(r.low),
-                       decimal(r.high), r.n, status_word(r.status)] for r in rows)]
+    if groups is not None:
+        header += [_("Peer group"), _("Ranked in the group")]
+    table = [header]
+    for r in rows:
+        rank = ranks.get(r.agency_id)
+        row = [rank.text if rank else "", r.code, r.name(locale), decimal(r.mean), decimal(r.low),
+               decimal(r.high), r.n, status_word(r.status)]
+        if groups is not None:
+            row += [peers.group_label(groups.get(r.agency_id, "other")), rank.of if rank else ""]
+        table.append(row)
+    return table
+
+
+def _sibling_ranks(rows: list[metrics.AgencyIndex]) -> dict[int, peers.RankRange]:
+    """The places of the ranked agencies of `rows` among themselves, shared where intervals overlap."""
+    return peers.rank_ranges({r.agency_id: (r.low, r.high) for r in rows if r.status == "ok"})
 
 
 def _tile_rows(numbers: tiles.Tiles) -> list[list]:
@@ -108,17 +125,27 @@ def index():
     view = current_view()
     csv_name = csv_requested(OVERVIEW_CSV)
     indices = metrics.agency_indices(view.clause, **view.window)
-    rows = metrics.display_order(indices)
+    groups = peers.peer_groups(indices)
+    peer_rows = peers.peer_rows(indices, groups)
+    rows = [p.index for p in peer_rows]
+    ranks = {p.index.agency_id: p.rank for p in peer_rows if p.rank}
     if csv_name == "agencies":
-        return csv_response("overview", csv_name, view, _index_rows(rows, current_locale()))
+        return csv_response("overview", csv_name, view, _index_rows(rows, current_locale(), ranks, groups))
     left_out = flagged.flagged_by_agency(view.clause, **view.window)
+    # Read once: the change tile and the attention list's falls both compare with it.
+    previous = metrics.agency_indices(view.clause, **view.previous_window)
     numbers = tiles.tiles(view.clause, view.window, view.previous_window, indices,
-                          flagged=sum(left_out.values()))
+                          flagged=sum(left_out.values()), previous_indices=previous)
     if csv_name == "tiles":
         return csv_response("overview", csv_name, view, _tile_rows(numbers))
+    group_summaries = peers.summaries(indices, groups)
+    averages = [(g.average.mean, [p.index.code for p in peer_rows if p.group == g.group])
+                for g in group_summaries]
     return render_template(
-        "dashboards/index.html", view=view, filters=view.filters, figure=_chart(indices),
-        rows=rows, tiles=numbers, previous=view.filters.previous(), flagged=left_out, **_thresholds(),
+        "dashboards/index.html", view=view, filters=view.filters, figure=_chart(rows, averages),
+        rows=rows, ranks=ranks, peer_labels={p.index.agency_id: p.group_label for p in peer_rows},
+        peer_summaries=group_summaries, tiles=numbers, previous=view.filters.previous(),
+        flagged=left_out, attention=attention.overview(view, indices, left_out, previous), **thresholds(),
     )
 
 
@@ -148,8 +175,10 @@ def agency(code: str):
     # The grant already covers the subtree; the leader's filter is repeated as a second lock.
     subtree_indices = metrics.agency_indices(subtree, **view.window)
     children = metrics.display_order(metrics.child_indices(agency, subtree_indices))
+    child_ranks = _sibling_ranks(children)
     if csv_name == "children":
-        return csv_response("agency", csv_name, view, _index_rows(children, locale), agency.code)
+        return csv_response("agency", csv_name, view, _index_rows(children, locale, child_ranks),
+                            agency.code)
     has_sub = bool(children)
     include_sub = has_sub and request.args.get("sub") == "1"
     scope = subtree if include_sub else and_(leader, Agency.id == agency.id)
@@ -169,10 +198,11 @@ def agency(code: str):
         "dashboards/agency.html", agency=agency, view=view, filters=view.filters, has_sub=has_sub,
         include_sub=include_sub, tiles=numbers, previous=view.filters.previous(),
         breadcrumbs=breadcrumbs(agency), figure=_chart(children) if children else None, rows=children,
+        ranks=child_ranks, standing=peers.standing(agency, view.window, leader),
         flagged=flagged.by_subtree(left_out, children),
         csv_args=_csv_args(view, include_sub),
         dimensions=metrics.dimension_rates(scope, **view.window),
-        questions=metrics.question_rates(scope, **view.window), **_thresholds(),
+        questions=metrics.question_rates(scope, **view.window), **thresholds(),
     )
 
 
