@@ -111,8 +111,8 @@ def seed_demo(responses: int = 3000, months: int = 12, seed: int = 2026, agencie
     _batch, codes = generate_batch(by_agency[named["TTHCC-STP"].id], 20,
                                    expires_at=utcnow() + timedelta(days=90))
     dialogues = seed_dialogues(rng, named)
-    counters = seed_counters(rng, [(named[row[0]], row[5]) for row in AGENCIES if row[4] == "counter"],
-                             max(200, responses // 2), months)
+    desks = [(named[row[0]], row[5]) for row in AGENCIES if row[4] in ("counter", "one_stop")]
+    counters = seed_counters(rng, desks, max(200, responses // 2), months)
     return DemoSummary(agencies=len(named) + len(generated), responses=total, sample_code=codes[0].code,
                        dialogues=dialogues, counters=counters)
 
@@ -160,11 +160,11 @@ def _add_generated_agencies(rng: random.Random, province: Agency, count: int) ->
         taken.add(code)
         kind_vi, kind_en = ("phường", "Ward") if ward else ("xã", "Commune")
         level, weight = rng.uniform(0.55, 0.93), rng.uniform(0.3, 3.0)
-        commune = add_agency(code, f"UBND {kind_vi} {name}", kind="commune", parent=province,
-                             name_en=f"{_ascii(name)} {kind_en} People's Committee")
+        commune = add_agency(code, f"UBND {kind_vi} {name}", kind="ward" if ward else "commune",
+                             parent=province, name_en=f"{_ascii(name)} {kind_en} People's Committee")
         added.append((commune, level, weight * 0.3))
         if len(added) < count:
-            counter = add_agency(f"{code}-MC", f"Bộ phận Một cửa {kind_vi} {name}", kind="counter",
+            counter = add_agency(f"{code}-MC", f"Bộ phận Một cửa {kind_vi} {name}", kind="one_stop",
                                  parent=commune, name_en=f"{_ascii(name)} {kind_en} one-stop shop")
             added.append((counter, min(0.97, level + rng.uniform(-0.05, 0.08)), weight))
     return added
