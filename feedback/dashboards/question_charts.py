@@ -80,7 +80,7 @@ def _on_colour(value: float) -> str:
     return "#fff" if value < 20 or value > 88 else "#1b1f23"
 
 
-def _scale_colour(value: float) -> str:
+def scale_colour(value: float) -> str:
     """The colour of `value` (0–100) on HEATMAP_SCALE, interpolated between its stops, as #rrggbb.
 
     Worked out here rather than handing plotly.js the numbers with a colour scale: on a bar
@@ -119,7 +119,7 @@ def dimension_heatmap(rows: Sequence[tuple[str, str, list]], columns: Sequence[s
                 continue
             shown["x"].append(heading)
             shown["base"].append(index)
-            shown["color"].append(_scale_colour(est.mean))
+            shown["color"].append(scale_colour(est.mean))
             shown["label"].append(format_number(est.mean))
             shown["font"].append(_on_colour(est.mean))
             shown["hover"].append(f"{where}{text.rate}: {format_number(est.mean)}<br>"
