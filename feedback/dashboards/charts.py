@@ -20,6 +20,7 @@ RANKED_LINE = "#1b1f23"
 THIN_BAR = "#d5dbe0"
 THIN_LINE = "#4a5560"
 GRID = "#e1e6ea"
+LABEL_BACKGROUND = "rgba(255,255,255,0.94)"
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif'
 # A label longer than this would not fit a phone's width; the table and the hover give it whole.
 LABEL_MAX = 40
@@ -90,7 +91,7 @@ def row_bar_layout(keys: Sequence[str], labels: list[dict], *, legend: bool, sep
 
     Without labels the layout has no annotations at all, as Plotly writes an empty figure.
     """
-    top = 14 + LEGEND_LINE * -(-legend_entries // 2) if legend else 8
+    top = 14 + LEGEND_LINE * -(-legend_entries // 2) if legend else 30  # room for the download button
     layout = {
         **base_layout(top + 48 + ROW_HEIGHT * max(len(keys), 1), separators),
         "barmode": "overlay",
@@ -106,6 +107,9 @@ def row_bar_layout(keys: Sequence[str], labels: list[dict], *, legend: bool, sep
     }
     if not labels:
         del layout["annotations"]
+    else:
+        # Each label on a white box, so the zero line and the grid never cut through its words.
+        layout["annotations"] = [{"bgcolor": LABEL_BACKGROUND, **label} for label in labels]
     return layout
 
 
