@@ -142,8 +142,9 @@ def dimension_heatmap(rows: Sequence[tuple[str, str, list]], columns: Sequence[s
     layout = base_layout(90 + 44 * max(len(rows), 1), separators)
     layout.update({
         "barmode": "overlay", "bargap": 0,
-        "margin": {"l": 8, "r": 8, "t": 8, "b": 80},
-        "xaxis": {"type": "category", "categoryorder": "array", "categoryarray": headings,
+        # The dimensions head their columns, so they are read before the first row, not after the last.
+        "margin": {"l": 8, "r": 8, "t": 80, "b": 8},
+        "xaxis": {"type": "category", "categoryorder": "array", "categoryarray": headings, "side": "top",
                   "fixedrange": True, "tickangle": 0, "automargin": True, "showgrid": False},
         "yaxis": {"range": [len(rows), 0], "fixedrange": True, "automargin": True, "showgrid": False,
                   "zeroline": False, "tickvals": [i + 0.48 for i in range(len(rows))],
