@@ -4,11 +4,11 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from feedback.core.forms import CleanForm
+from feedback.core.forms import CleanForm, CleanSubform
 from feedback.core.i18n import gettext as _
 from feedback.core.i18n import ngettext
 from feedback.core.text import fold_for_search, slugify, unique_slug
@@ -369,3 +369,20 @@ def missing_english(question) -> list[str]:
     if untranslated:
         missing.append(ngettext("%(num)s choice", "%(num)s choices", untranslated))
     return missing
+
+
+class ShortLabelRow(CleanSubform):
+    """One question's short labels, named by its key."""
+
+    key = HiddenField()
+    short_vi = StringField(_l("Short label in Vietnamese (optional)"),
+                           validators=[Optional(), Length(max=SHORT_LABEL_MAX)])
+    short_en = StringField(_l("Short label in English (optional)"),
+                           validators=[Optional(), Length(max=SHORT_LABEL_MAX)])
+
+
+class ShortLabelsForm(CleanForm):
+    """The short labels of every question of a version, published or not: they only name the
+    questions in the dashboards, so changing them changes nothing citizens answer."""
+
+    rows = FieldList(FormField(ShortLabelRow))
