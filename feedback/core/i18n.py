@@ -63,6 +63,15 @@ def bilingual(field: str) -> Callable[[object, str], str]:
     return in_locale
 
 
+def short_text(short_vi: str | None, short_en: str | None, text_vi: str, text_en: str | None,
+               locale: str) -> str:
+    """A question's short label in `locale` for charts and tables: its short label in that
+    language, else its full text there, else the Vietnamese short label or text (in_language)."""
+    if locale == "en" and (short_en or text_en):
+        return short_en or text_en or ""
+    return short_vi or in_language(text_vi, text_en or "", locale)
+
+
 class BilingualName:
     """A name in Vietnamese and English (an agency's, a topic's, a chart series'), for models and
     plain records alike."""

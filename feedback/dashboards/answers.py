@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from feedback.agencies.models import PATH_SEPARATOR, Agency
-from feedback.core.i18n import BilingualName, bilingual
+from feedback.core.i18n import BilingualName, bilingual, short_text
 from feedback.dashboards import metrics, summary
 from feedback.dashboards.lineage import agency_join, counted_agency_ids
 from feedback.dashboards.models import ANSWERED, NOT_APPLICABLE, AnswerSummary, DimensionSummary
@@ -85,8 +85,14 @@ class QuestionAnswers:
     answered: int
     counts: dict = field(default_factory=dict)
     choices: tuple = ()
+    short_vi: str | None = None
+    short_en: str | None = None
 
     text = bilingual("text")
+
+    def short_label(self, locale: str) -> str:
+        """The question in a few words for charts and tables (its full text when it has none)."""
+        return short_text(self.short_vi, self.short_en, self.text_vi, self.text_en, locale)
 
     def count(self, value: str) -> int:
         """How many answers gave `value`."""
@@ -188,7 +194,7 @@ def _listed_answers(counts: dict[tuple, list]) -> list[QuestionAnswers]:
         return []
     rows = db.session.execute(
         select(Question.key, Question.type, Question.text_vi, Question.text_en, Question.dimension,
-               Question.position, Question.options)
+               Question.position, Question.options, Question.short_vi, Question.short_en)
         .where(Question.type.in_(summary.COUNTED_TYPES), Question.key.in_(list(per_key)))
         .order_by(Question.version_id.desc())
     ).all()
@@ -205,6 +211,7 @@ def _listed_answers(counts: dict[tuple, list]) -> list[QuestionAnswers]:
             dimension=row.dimension, position=row.position, answered=values.get(ANSWERED, 0),
             counts={v: c for v, c in values.items() if v != ANSWERED},
             choices=tuple((row.options or {}).get("choices") or ()),
+            short_vi=row.short_vi, short_en=row.short_en,
         ))
     return sorted(listed, key=lambda q: (q.position, q.key))
 

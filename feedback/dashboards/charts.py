@@ -20,6 +20,7 @@ RANKED_LINE = "#1b1f23"
 THIN_BAR = "#d5dbe0"
 THIN_LINE = "#4a5560"
 GRID = "#e1e6ea"
+LABEL_BACKGROUND = "rgba(255,255,255,0.94)"
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif'
 # A label longer than this would not fit a phone's width; the table and the hover give it whole.
 LABEL_MAX = 40
@@ -76,21 +77,24 @@ def _short(name: str) -> str:
     return cut.rstrip() + "…"
 
 
-# Height of one line of legend entries (13 px text).
+# Height of one line of legend entries (13 px text), and of plotly's mode bar (the download button).
 LEGEND_LINE = 22
+MODE_BAR = 30
 
 
 def row_bar_layout(keys: Sequence[str], labels: list[dict], *, legend: bool, separators: str,
-                   xaxis: dict, legend_entries: int = 2) -> dict:
+                   xaxis: dict, legend_entries: int = 2, legend_columns: int = 2) -> dict:
     """The layout of a horizontal bar chart with one row per key, top to bottom, each bar's label
     (an annotation) above it; `xaxis` adds to the value axis. Shared by every row chart.
 
-    The legend sits above the plot, two entries a line whatever the screen, with room for its
-    `legend_entries`, so on a phone it never runs into the first bar's label.
+    The legend sits above the plot, `legend_columns` entries a line whatever the screen (one when
+    an entry's words would not fit half a phone's width), with room for its `legend_entries`, so on
+    a phone it never runs into the first bar's label.
 
     Without labels the layout has no annotations at all, as Plotly writes an empty figure.
     """
-    top = 14 + LEGEND_LINE * -(-legend_entries // 2) if legend else 8
+    # The download button (plotly's mode bar) takes the top right corner: the legend starts below it.
+    top = MODE_BAR + (14 + LEGEND_LINE * -(-legend_entries // legend_columns) if legend else 0)
     layout = {
         **base_layout(top + 48 + ROW_HEIGHT * max(len(keys), 1), separators),
         "barmode": "overlay",
@@ -98,7 +102,7 @@ def row_bar_layout(keys: Sequence[str], labels: list[dict], *, legend: bool, sep
         "margin": {"l": 8, "r": 16, "t": top, "b": 48, "pad": 0},
         "showlegend": legend,
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom",
-                   "entrywidth": 0.5, "entrywidthmode": "fraction"},
+                   "entrywidth": 1 / legend_columns, "entrywidthmode": "fraction"},
         "annotations": labels,
         "xaxis": {"fixedrange": True, "showgrid": True, "gridcolor": GRID, "zeroline": False, **xaxis},
         "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": list(keys),
@@ -106,6 +110,9 @@ def row_bar_layout(keys: Sequence[str], labels: list[dict], *, legend: bool, sep
     }
     if not labels:
         del layout["annotations"]
+    else:
+        # Each label on a white box, so the zero line and the grid never cut through its words.
+        layout["annotations"] = [{"bgcolor": LABEL_BACKGROUND, **label} for label in labels]
     return layout
 
 
@@ -159,5 +166,6 @@ def agency_index_chart(indices: Sequence[AgencyIndex], *, locale: str, text: Cha
         for i in shown
     ]
     xaxis = {"range": [0, 100], "title": {"text": text.axis_title}, "dtick": 20}
+    # One legend entry a line: "Few responses, not ranked" does not fit half a phone's width.
     return {"data": traces, "layout": row_bar_layout(codes, labels, legend=len(traces) > 1,
-                                                     separators=separators, xaxis=xaxis)}
+                                                     separators=separators, xaxis=xaxis, legend_columns=1)}

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, select, true
 
 from feedback.agencies.models import Agency
 from feedback.core.dates import local_midnight
-from feedback.core.i18n import BilingualName, bilingual, in_language
+from feedback.core.i18n import BilingualName, bilingual, in_language, short_text
 from feedback.core.text import fold_for_search, like_pattern
 from feedback.dashboards import metrics, summary
 from feedback.dashboards.lineage import agency_join, counted_agency_ids
@@ -95,10 +95,12 @@ class QuestionChoice:
     key: str
     text_vi: str
     text_en: str
+    short_vi: str | None = None
+    short_en: str | None = None
 
     def label(self, locale: str) -> str:
-        """The question in the given language, falling back to Vietnamese."""
-        return in_language(self.text_vi, self.text_en, locale)
+        """The question in a few words (its short label, else its text) in the given language."""
+        return short_text(self.short_vi, self.short_en, self.text_vi, self.text_en, locale)
 
 
 def _conditions(agency_clause, *, start, end, code_only=False, survey_id=None, service=None,
@@ -238,7 +240,7 @@ def free_text_questions(agency_clause, survey_id: int | None = None) -> list[Que
     """The free-text questions of the survey versions deployed at the clause's agencies (of one
     survey when asked), by key, each with the text of the newest version that has it."""
     statement = (
-        select(Question.key, Question.text_vi, Question.text_en)
+        select(Question.key, Question.text_vi, Question.text_en, Question.short_vi, Question.short_en)
         .where(Question.type.in_(FREE_TEXT), Question.version_id.in_(
             select(Deployment.version_id).join(Agency, Agency.id == Deployment.agency_id)
             .where(agency_clause)))
@@ -248,6 +250,6 @@ def free_text_questions(agency_clause, survey_id: int | None = None) -> list[Que
         statement = statement.where(Question.version_id.in_(
             select(SurveyVersion.id).where(SurveyVersion.survey_id == survey_id)))
     choices: dict[str, QuestionChoice] = {}
-    for key, text_vi, text_en in db.session.execute(statement):
-        choices.setdefault(key, QuestionChoice(key, text_vi, text_en or ""))
+    for key, text_vi, text_en, short_vi, short_en in db.session.execute(statement):
+        choices.setdefault(key, QuestionChoice(key, text_vi, text_en or "", short_vi, short_en))
     return sorted(choices.values(), key=lambda c: c.text_vi)

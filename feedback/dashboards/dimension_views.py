@@ -72,6 +72,7 @@ def dimensions():
             **chart_numbers())
     return render_template(
         "dashboards/dimensions.html", view=view, locale=locale, grid=grid, figure=figure,
-        weakest=weakest, labels=labels, shown_min=current_app.config["MIN_RESPONSES_SHOWN"],
+        weakest=weakest, labels=labels, scale_colour=charts.scale_colour,
+        shown_min=current_app.config["MIN_RESPONSES_SHOWN"],
         ranked_min=current_app.config["MIN_RESPONSES_RANKED"],
     )

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import Float, and_, case, func, select, union_all
 
 from feedback.agencies.models import Agency
-from feedback.core.i18n import BilingualName, bilingual
+from feedback.core.i18n import BilingualName, bilingual, short_text
 from feedback.dashboards import summary
 from feedback.dashboards.lineage import agency_join
 from feedback.dashboards.models import DimensionSummary, QuestionSummary, ResponseSummary
@@ -97,8 +97,14 @@ class QuestionRate:
     low: float | None
     high: float | None
     status: str
+    short_vi: str | None = None
+    short_en: str | None = None
 
     text = bilingual("text")  # the question
+
+    def short_label(self, locale: str) -> str:
+        """The question in a few words for charts and tables (its full text when it has none)."""
+        return short_text(self.short_vi, self.short_en, self.text_vi, self.text_en, locale)
 
 
 def _thresholds() -> tuple[int, int]:
@@ -410,7 +416,8 @@ def _listed_questions(counts: dict[str, list]) -> list[QuestionRate]:
     if not counts:
         return []
     questions = _latest_by(db.session.execute(
-        select(Question.key, Question.text_vi, Question.text_en, Question.dimension, Question.position)
+        select(Question.key, Question.text_vi, Question.text_en, Question.dimension, Question.position,
+               Question.short_vi, Question.short_en)
         .where(Question.type == QuestionType.LIKERT5, Question.key.in_(list(counts)))
         .order_by(Question.version_id.desc())
     ).all(), key=lambda q: q.key)
@@ -429,6 +436,7 @@ def _listed_questions(counts: dict[str, list]) -> list[QuestionRate]:
             key=key, text_vi=question.text_vi, text_en=question.text_en or "",
             dimension=question.dimension, n=n, positive=positive, not_applicable=not_applicable,
             rate=rate, low=low, high=high, status=status,
+            short_vi=question.short_vi, short_en=question.short_en,
         ))
     return rates
 

@@ -5,7 +5,7 @@ plotly.js reads labels and hover text as a small HTML dialect; our own words com
 from the caller. No <b> or other markup: the CSP refuses the style attributes it would need.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import escape
@@ -80,7 +80,7 @@ def _on_colour(value: float) -> str:
     return "#fff" if value < 20 or value > 88 else "#1b1f23"
 
 
-def _scale_colour(value: float) -> str:
+def scale_colour(value: float) -> str:
     """The colour of `value` (0–100) on HEATMAP_SCALE, interpolated between its stops, as #rrggbb.
 
     Worked out here rather than handing plotly.js the numbers with a colour scale: on a bar
@@ -119,7 +119,7 @@ def dimension_heatmap(rows: Sequence[tuple[str, str, list]], columns: Sequence[s
                 continue
             shown["x"].append(heading)
             shown["base"].append(index)
-            shown["color"].append(_scale_colour(est.mean))
+            shown["color"].append(scale_colour(est.mean))
             shown["label"].append(format_number(est.mean))
             shown["font"].append(_on_colour(est.mean))
             shown["hover"].append(f"{where}{text.rate}: {format_number(est.mean)}<br>"
@@ -142,8 +142,9 @@ def dimension_heatmap(rows: Sequence[tuple[str, str, list]], columns: Sequence[s
     layout = base_layout(90 + 44 * max(len(rows), 1), separators)
     layout.update({
         "barmode": "overlay", "bargap": 0,
-        "margin": {"l": 8, "r": 8, "t": 8, "b": 80},
-        "xaxis": {"type": "category", "categoryorder": "array", "categoryarray": headings,
+        # The dimensions head their columns, so they are read before the first row, not after the last.
+        "margin": {"l": 8, "r": 8, "t": 80, "b": 8},
+        "xaxis": {"type": "category", "categoryorder": "array", "categoryarray": headings, "side": "top",
                   "fixedrange": True, "tickangle": 0, "automargin": True, "showgrid": False},
         "yaxis": {"range": [len(rows), 0], "fixedrange": True, "automargin": True, "showgrid": False,
                   "zeroline": False, "tickvals": [i + 0.48 for i in range(len(rows))],
@@ -165,9 +166,11 @@ class LikertText:
 
 def likert_chart(rows: Sequence[tuple[str, str, object]], *, text: LikertText,
                  format_number: Callable[[float], str], format_count: Callable[[int], str],
-                 separators: str = ".,") -> dict:
+                 separators: str = ".,", short: Mapping[str, str] | None = None) -> dict:
     """Diverging stacked bars, one per question (rows: (key, text, answers.LikertSplit)):
-    1–2 to the left of zero, 3 centred on it, 4–5 to the right, as shares of valid answers."""
+    1–2 to the left of zero, 3 centred on it, 4–5 to the right, as shares of valid answers.
+    Each bar is labelled with its question's short label (`short`, by key) when it has one; the
+    tap details keep the full text."""
     keys = [key for key, _t, _s in rows]
     traces = []
     # In a relative bar stack each side fills outwards in trace order: the neutral halves first.
@@ -189,16 +192,21 @@ def likert_chart(rows: Sequence[tuple[str, str, object]], *, text: LikertText,
     traces.sort(key=lambda t: (t["legendgroup"], t["showlegend"]))
     labels = [{"x": -100, "xref": "x", "y": key, "yref": "y", "xanchor": "left", "yanchor": "bottom",
                "showarrow": False, "align": "left",
-               "text": _two_lines(question, f" (n = {format_count(split.n)})")}
+               "text": _two_lines((short or {}).get(key) or question, f" (n = {format_count(split.n)})")}
               for key, question, split in rows]
     ticks = [-100, -50, 0, 50, 100]
+    # The zero line is drawn row by row, beside each bar only: an axis line would cut through the
+    # labels above the bars, and so would the grid.
     xaxis = {"range": [-100, 100], "title": {"text": text.axis_title}, "tickvals": ticks,
-             "ticktext": [f"{abs(t)}%" for t in ticks], "zeroline": True, "zerolinecolor": "#4a5560",
-             "zerolinewidth": 2}
+             "ticktext": [f"{abs(t)}%" for t in ticks], "zeroline": False, "showgrid": False}
     layout = _tall_rows(row_bar_layout(keys, labels, legend=True, separators=separators, xaxis=xaxis,
                                        legend_entries=len(text.levels)), len(keys))
     layout["barmode"] = "relative"
     layout["legend"]["traceorder"] = "normal"
+    # On the category axis row i is centred on i; its bar fills i + 0.04 to i + 0.44 (offset, width).
+    layout["shapes"] = [{"type": "line", "xref": "x", "yref": "y", "x0": 0, "x1": 0, "y0": row,
+                         "y1": row + 0.5, "line": {"color": "#4a5560", "width": 2}, "layer": "above"}
+                        for row in range(len(keys))]
     return {"data": traces, "layout": layout}
 
 
@@ -246,9 +254,10 @@ class NpsText:
 
 def nps_chart(rows: Sequence[tuple[str, str, object]], *, text: NpsText,
               format_number: Callable[[float], str], format_count: Callable[[int], str],
-              separators: str = ".,") -> dict:
+              separators: str = ".,", short: Mapping[str, str] | None = None) -> dict:
     """One stacked bar per 0–10 question (rows: (key, text, answers.Nps)): shares of detractors
-    (0–6), passives (7–8) and promoters (9–10); each label gives the NPS and n."""
+    (0–6), passives (7–8) and promoters (9–10); each label gives the NPS and n, and the question's
+    short label (`short`, by key) when it has one."""
     keys = [key for key, _t, _n in rows]
     traces = []
     for group, (name, colour) in enumerate(zip(text.groups, NPS_COLOURS, strict=True)):
@@ -266,7 +275,8 @@ def nps_chart(rows: Sequence[tuple[str, str, object]], *, text: NpsText,
         })
     labels = [{"x": 0, "xref": "x", "y": key, "yref": "y", "xanchor": "left", "yanchor": "bottom",
                "showarrow": False, "align": "left",
-               "text": _two_lines(question, f": NPS {nps.score:+.0f} (n = {format_count(nps.n)})")}
+               "text": _two_lines((short or {}).get(key) or question,
+                                  f": NPS {nps.score:+.0f} (n = {format_count(nps.n)})")}
               for key, question, nps in rows]
     xaxis = {"range": [0, 100], "title": {"text": text.axis_title}, "dtick": 20, "gridcolor": GRID}
     layout = _tall_rows(row_bar_layout(keys, labels, legend=True, separators=separators, xaxis=xaxis,

@@ -91,17 +91,19 @@ def _csv_table(name: str, page: Page, locale: str):
 def _figures(page: Page, locale: str) -> dict:
     """The page's figures in its language: None where nothing has enough answers."""
     numbers = chart_numbers()
+    short = {q.key: q.short_label(locale) for q, _s, _shown in (*page.likert, *page.ratings)}
     likert_rows = [(q.key, q.text(locale), split) for q, split, shown in page.likert if shown]
     figures = {"likert": None, "nps": None, "choices": {}}
     if likert_rows:
         figures["likert"] = charts.likert_chart(likert_rows, text=charts.LikertText(
             levels=likert_levels(), axis_title=_("Share of valid answers (%%)").replace("%%", "%"),
-            answers=_("answers"), share=_("Share")), **numbers)
+            answers=_("answers"), share=_("Share")), short=short, **numbers)
     nps_rows = [(q.key, q.text(locale), score) for q, score, shown in page.ratings if shown]
     if nps_rows:
         figures["nps"] = charts.nps_chart(nps_rows, text=charts.NpsText(
             groups=(_("Detractors (0–6)"), _("Passives (7–8)"), _("Promoters (9–10)")),
-            axis_title=_("Share of answers (%%)").replace("%%", "%"), answers=_("answers")), **numbers)
+            axis_title=_("Share of answers (%%)").replace("%%", "%"), answers=_("answers")),
+            short=short, **numbers)
     for q, values, shown in page.choices:
         if shown:
             figures["choices"][q.key] = charts.choice_chart(

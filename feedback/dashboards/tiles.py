@@ -49,6 +49,8 @@ class OnTime:
     low: float | None
     high: float | None
     status: str
+    # Petitions past their due date with no published answer (a count, shown whatever the sample).
+    overdue: int = 0
 
 
 @dataclass(frozen=True)
@@ -78,23 +80,23 @@ def compare(current: Estimate, previous: Estimate) -> Change:
     return Change(current, previous, direction, difference)
 
 
-def on_time_rate(on_time: int, due: int) -> OnTime:
+def on_time_rate(on_time: int, due: int, overdue: int = 0) -> OnTime:
     """The on-time tile from its two counts; the rate is shown from MIN_RESPONSES_SHOWN petitions due
     (greyed below MIN_RESPONSES_RANKED), like every other rate on the dashboards."""
     config = current_app.config
     status = (sample_status(due, config["MIN_RESPONSES_SHOWN"], config["MIN_RESPONSES_RANKED"])
               if due > 0 else HIDDEN)
     if status == HIDDEN:
-        return OnTime(on_time, due, None, None, None, status)
+        return OnTime(on_time, due, None, None, None, status, overdue)
     low, high = wilson_interval(on_time, due)
-    return OnTime(on_time, due, 100 * on_time / due, 100 * low, 100 * high, status)
+    return OnTime(on_time, due, 100 * on_time / due, 100 * low, 100 * high, status, overdue)
 
 
 def petitions_on_time(agency_clause, start: datetime, end: datetime) -> OnTime:
     """The pooled on-time rate of the petitions received in [start, end) and routed to an agency of
-    `agency_clause`, exactly as the accountability page counts them."""
+    `agency_clause`, and how many of them are overdue, exactly as the accountability page counts them."""
     total = accountability.total_handling(accountability.handling(agency_clause, start, end))
-    return on_time_rate(total.on_time, total.due)
+    return on_time_rate(total.on_time, total.due, total.overdue)
 
 
 def _raw_response_count(agency_clause, start, end, code_only, **only) -> dict[int, list]:

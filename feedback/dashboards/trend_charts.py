@@ -16,6 +16,9 @@ from feedback.dashboards.trend import TrendSeries
 # (always first) is the darkest.
 COLOURS = ("#1b1f23", "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
 BAND_OPACITY = 0.15
+# Interval bands only for the first two lines (the pooled scope and the first agency): more bands
+# overlap into a blur on a phone; the other lines' intervals are in the tables and the tap details.
+MAX_BANDS = 2
 MAX_TICKS = 6
 
 
@@ -56,7 +59,8 @@ def _runs(values: Sequence[bool]) -> list[list[int]]:
 def trend_chart(series: Sequence[TrendSeries], labels: Sequence[str], *, locale: str, text: TrendText,
                 format_number: Callable[[float], str] = _plain,
                 format_count: Callable[[int], str] = str, separators: str = ".,") -> dict:
-    """Lines of the index per bucket (`labels`, one per bucket, in order) with interval bands.
+    """Lines of the index per bucket (`labels`, one per bucket, in order), the first MAX_BANDS with
+    interval bands.
 
     Names are data typed by people and Plotly reads trace names and hover text as a small HTML
     dialect, so they are escaped here; bucket labels and numbers are ours.
@@ -67,7 +71,7 @@ def trend_chart(series: Sequence[TrendSeries], labels: Sequence[str], *, locale:
         name = str(escape(_short(line.name(locale))))
         group = f"series-{number}"
         shown = [p.estimate.mean is not None for p in line.points]
-        for run in _runs(shown):
+        for run in _runs(shown) if number < MAX_BANDS else []:
             xs = [labels[i] for i in run]
             highs = [round(line.points[i].estimate.high, 2) for i in run]
             lows = [round(line.points[i].estimate.low, 2) for i in run]
@@ -109,7 +113,9 @@ def trend_chart(series: Sequence[TrendSeries], labels: Sequence[str], *, locale:
         "xaxis": {"type": "category", "categoryorder": "array", "categoryarray": list(labels),
                   "tickmode": "array", "tickvals": list(labels)[::tick_step], "tickangle": 0,
                   "fixedrange": True, "showgrid": False, "automargin": True},
-        "yaxis": {"range": [0, 100], "dtick": 20, "fixedrange": True, "showgrid": True,
-                  "gridcolor": GRID, "zeroline": False, "title": {"text": text.axis_title}},
+        # No "0" at the foot of the axis: on a phone it runs into the first month's label.
+        "yaxis": {"range": [0, 100], "tickvals": list(range(0, 101, 20)),
+                  "ticktext": ["", *(str(v) for v in range(20, 101, 20))], "fixedrange": True,
+                  "showgrid": True, "gridcolor": GRID, "zeroline": False, "title": {"text": text.axis_title}},
     }
     return {"data": traces, "layout": layout}

@@ -93,9 +93,11 @@ PROVINCE_EXTRA_QUESTIONS = [
     {"key": "recommend", "type": "rating10",
      "text_vi": "Ông/Bà sẵn lòng giới thiệu nơi này với người thân, bạn bè ở mức nào?",
      "text_en": "How likely are you to recommend this office to family and friends?",
+     "short_vi": "Sẵn lòng giới thiệu", "short_en": "Would recommend",
      "help_vi": "0 = chắc chắn không, 10 = chắc chắn có", "help_en": "0 = certainly not, 10 = certainly"},
     {"key": "submission_channel", "type": "single",
      "text_vi": "Ông/Bà đã nộp hồ sơ bằng hình thức nào?", "text_en": "How did you submit your application?",
+     "short_vi": "Hình thức nộp hồ sơ", "short_en": "How submitted",
      "options": {"choices": [
          {"value": "counter", "label_vi": "Trực tiếp tại Bộ phận Một cửa",
           "label_en": "In person at the one-stop counter"},
@@ -107,6 +109,7 @@ PROVINCE_EXTRA_QUESTIONS = [
     {"key": "information_sources", "type": "multiple",
      "text_vi": "Ông/Bà tìm hiểu thông tin về thủ tục hành chính qua những kênh nào?",
      "text_en": "Where did you learn about the administrative procedure?",
+     "short_vi": "Kênh tìm hiểu thông tin", "short_en": "Where they learned",
      "options": {"choices": [
          {"value": "portal", "label_vi": "Cổng dịch vụ công", "label_en": "Public service portal"},
          {"value": "notice", "label_vi": "Bảng niêm yết tại cơ quan",

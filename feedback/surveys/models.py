@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.agencies.models import Agency
-from feedback.core.i18n import bilingual
+from feedback.core.i18n import bilingual, short_text
 from feedback.extensions import db
 from feedback.models import UTCDateTime, string_enum, utcnow
 
@@ -113,6 +113,13 @@ class VersionTexts:
         return float(self.dimension_weights.get(dimension, 1.0))
 
 
+# The longest short label of a question: a few words, on one line of a phone's chart.
+SHORT_LABEL_MAX = 60
+# The fields that only name a question in dashboards: editable after publishing, as citizens never
+# see them, and left out when deciding whether a questionnaire changed (services.load_default_survey).
+SHORT_LABEL_FIELDS = ("short_vi", "short_en")
+
+
 class QuestionTexts:
     """What a question says in each language; shared by the model and its frozen copy (frozen.py)."""
 
@@ -120,9 +127,15 @@ class QuestionTexts:
     text_en: str
     help_vi: str
     help_en: str
+    short_vi: str | None
+    short_en: str | None
 
     text = bilingual("text")
     help = bilingual("help")
+
+    def short_label(self, locale: str) -> str:
+        """The words dashboards show for the question (its short label, else its text)."""
+        return short_text(self.short_vi, self.short_en, self.text_vi, self.text_en, locale)
 
 
 class SurveyVersion(VersionTexts, db.Model):
@@ -166,6 +179,10 @@ class Question(QuestionTexts, db.Model):
     text_en: Mapped[str] = mapped_column(Text, default="")
     help_vi: Mapped[str] = mapped_column(Text, default="")
     help_en: Mapped[str] = mapped_column(Text, default="")
+    # A few words that tell the question apart in dashboards' charts and tables (the full text stays
+    # in their tap details and exports). Citizens never see them, so they may change after publishing.
+    short_vi: Mapped[str | None] = mapped_column(String(SHORT_LABEL_MAX))
+    short_en: Mapped[str | None] = mapped_column(String(SHORT_LABEL_MAX))
     required: Mapped[bool] = mapped_column(Boolean, default=False)
     dimension: Mapped[str | None] = mapped_column(String(32))
     allow_na: Mapped[bool] = mapped_column(Boolean, default=False)

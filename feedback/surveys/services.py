@@ -23,6 +23,7 @@ from feedback.surveys.drafts import Draft, is_draft_id
 from feedback.surveys.frozen import AgencyName, DeploymentLike, FrozenVersion, LiveDeployment, frozen_version
 from feedback.surveys.models import (
     QUESTION_FIELDS,
+    SHORT_LABEL_FIELDS,
     AccessMode,
     Answer,
     Deployment,
@@ -81,6 +82,7 @@ def load_default_survey() -> SurveyVersion:
         fresh.questions.append(Question(position=position, **fields))
     existing = default_survey_version()
     if existing is not None and _same_content(existing, fresh):
+        _take_short_labels(existing, fresh)
         return existing
     survey = existing.survey if existing is not None else db.session.scalar(
         select(Survey).where(Survey.key == data["key"]))
@@ -97,11 +99,22 @@ def load_default_survey() -> SurveyVersion:
 
 
 def _same_content(one: SurveyVersion, other: SurveyVersion) -> bool:
-    """Whether two versions ask the same things the same way (texts, questions, page breaks)."""
+    """Whether two versions ask the same things the same way (texts, questions, page breaks);
+    short labels are not part of what citizens are asked."""
     texts = ("title_vi", "title_en", "intro_vi", "intro_en")
+    asked = tuple(name for name in QUESTION_FIELDS if name not in SHORT_LABEL_FIELDS)
     return ([getattr(one, t) for t in texts] == [getattr(other, t) for t in texts]
-            and [question_values(q) for q in one.questions]
-            == [question_values(q) for q in other.questions])
+            and [question_values(q, asked) for q in one.questions]
+            == [question_values(q, asked) for q in other.questions])
+
+
+def _take_short_labels(version: SurveyVersion, source: SurveyVersion) -> None:
+    """Give a published `version` the short labels of `source` (the same questions), in place: they
+    only name questions in the dashboards, so new ones need no new version."""
+    for question, new in zip(version.questions, source.questions, strict=True):
+        for name in SHORT_LABEL_FIELDS:
+            if getattr(question, name) != getattr(new, name):
+                setattr(question, name, getattr(new, name))
 
 
 def deploy(version: SurveyVersion, agency: Agency, *, subtree: bool = False,

@@ -57,10 +57,13 @@ SMALL_TARGETS = """(min) => [...document.querySelectorAll(
   .filter(([el, height]) => height < min)
   .map(([el, height]) => `<${el.tagName.toLowerCase()}${el.className ? ` class="${el.className}"` : ""}>`
        + ` "${el.textContent.trim().replace(/\\s+/g, " ").slice(0, 40)}": ${height.toFixed(1)}px tall`)"""
-# Whether dashboard.js has drawn every chart: plotly's SVG is in each [data-figure] container and
-# the table-only fallback note, which it removes once the figure is drawn, is gone.
-CHARTS_DRAWN = """() => [...document.querySelectorAll("[data-figure]")].every(
-  chart => chart.querySelector(".main-svg") !== null && chart.querySelector(".chart-fallback") === null)"""
+# Whether dashboard.js has drawn every chart the page shows: plotly's SVG is in each [data-figure]
+# container and the table-only fallback note, which it removes once the figure is drawn, is gone. (A
+# chart hidden at this width, the heatmap on a phone, is drawn only once it is shown.)
+CHARTS_DRAWN = """() => [...document.querySelectorAll("[data-figure]")]
+  .filter(chart => chart.offsetParent !== null)
+  .every(chart => chart.querySelector(".main-svg") !== null
+                  && chart.querySelector(".chart-fallback") === null)"""
 
 
 @dataclass

@@ -59,6 +59,7 @@ def test_accountability_filters_work_without_javascript(nojs_page, tree, built):
     sign_in(page, tree.leader_a.email)
     page.goto("/dashboard/accountability/")
     expect(page.locator(".chart-fallback").first).to_be_visible()
+    page.locator(".filter-fold > summary").click()  # the filters open from their summary line
     page.locator("#filter-agency").select_option("A2")
     with page.expect_navigation():
         page.locator("form.dashboard-filters button[type=submit]").click()

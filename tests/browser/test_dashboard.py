@@ -55,6 +55,7 @@ def test_without_javascript_the_table_carries_the_numbers(nojs_page, tree, score
     wait_until_ready(page)  # let the chart finish before checking
     expect(page.locator(".chart-fallback")).to_be_visible()
     expect(page.locator("table.dashboard-table").first).to_contain_text("Few responses, not ranked")
+    page.locator(".filter-fold > summary").click()  # the filters open from their summary line
     page.locator("#filter-channel").select_option("code")
     with page.expect_navigation():
         page.locator("form.dashboard-filters button[type=submit]").click()

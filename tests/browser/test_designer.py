@@ -133,3 +133,27 @@ def test_the_phone_preview_shows_each_pages_height(js_page, tree):
         assert 500 < px <= 1850, px
     axe_check(page)
     assert_clean(page)
+
+
+def test_short_labels_of_a_published_version_on_a_phone(app, nojs_page, tree):
+    from feedback.surveys.manage import operations, validation
+    from tests.surveys.manage.helpers import rich_definition
+
+    with app.test_request_context():  # the audit log records the request's address
+        clean, _problems = validation.clean_definition(rich_definition())
+        survey = operations.create_survey(tree.dept_a, clean)
+        operations.publish(survey.versions[0])
+        db.session.commit()
+        survey_id = survey.id
+    page = nojs_page
+    sign_in(page, tree.organizer_a.email)
+    page.goto(f"/manage/surveys/{survey_id}/v/1?lang=en")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Short labels for the dashboards").click()
+    page.locator("#rows-0-short_vi").fill("Nơi ngồi chờ")
+    page.locator("#rows-0-short_en").fill("Waiting area")
+    _fits_a_phone(page)
+    axe_check(page)
+    _submit(page, "main form")
+    expect(page.locator("body")).to_contain_text("Short labels saved.")
+    assert_clean(page)

@@ -119,3 +119,55 @@ def test_the_dimension_heatmap_gives_plotly_colours_not_numbers():
     shown = figure["data"][-1]["marker"]
     assert shown["color"] == ["#b2182b", "#fddbc7", "#2166ac", "#d1e5f0", "#e7e0dc"]
     assert "colorscale" not in shown
+
+
+def _likert_figure():
+    """A Likert chart of two questions, the first with a short label."""
+    from types import SimpleNamespace
+
+    from feedback.dashboards.question_charts import LikertText, likert_chart
+
+    split = SimpleNamespace(n=40, counts=(4, 4, 8, 12, 12), shares=(10.0, 10.0, 20.0, 30.0, 30.0))
+    long_text = "Ông/Bà hài lòng như thế nào về nơi ngồi chờ tại Bộ phận tiếp nhận và trả kết quả?"
+    return likert_chart([("wait", long_text, split), ("staff", "Công chức", split)],
+                        text=LikertText(levels=("1", "2", "3", "4", "5"), axis_title="%", answers="answers",
+                                        share="Share"),
+                        format_number=lambda x: f"{x:.1f}", format_count=str,
+                        short={"wait": "Nơi ngồi chờ"}), long_text
+
+
+def test_likert_bars_are_named_by_short_label_with_the_full_text_on_tap():
+    figure, long_text = _likert_figure()
+    labels = [a["text"] for a in figure["layout"]["annotations"]]
+    assert labels == ["Nơi ngồi chờ (n = 40)", "Công chức (n = 40)"]
+    assert all(h.startswith(long_text) for h in figure["data"][0]["hovertext"][:1])
+
+
+def test_likert_zero_line_runs_beside_each_bar_never_through_its_label():
+    """The axis's own zero line crossed the labels above the bars; each row now has its own
+    segment, from the row's centre (the labels' baseline) down through its bar."""
+    figure, _text = _likert_figure()
+    layout = figure["layout"]
+    assert layout["xaxis"]["zeroline"] is False and layout["xaxis"]["showgrid"] is False
+    segments = [(s["x0"], s["x1"], s["y0"], s["y1"]) for s in layout["shapes"]]
+    assert segments == [(0, 0, 0, 0.5), (0, 0, 1, 1.5)]
+    # The labels sit above their row's centre (yanchor bottom at the row), the segments below it.
+    assert all(a["yanchor"] == "bottom" for a in layout["annotations"])
+
+
+def test_the_trend_draws_at_most_two_interval_bands():
+    from datetime import date
+
+    from feedback.dashboards.metrics import Estimate
+    from feedback.dashboards.trend import Bucket, TrendPoint, TrendSeries
+    from feedback.dashboards.trend_charts import TrendText, trend_chart
+
+    bucket = Bucket(first=date(2026, 1, 1), date_from=date(2026, 1, 1), date_to=date(2026, 1, 31),
+                    grain="month")
+    estimate = Estimate(n=40, mean=80.0, low=75.0, high=85.0, status="ok")
+    lines = [TrendSeries(code, code, code, [TrendPoint(bucket, estimate)]) for code in ("", "A", "B", "C")]
+    figure = trend_chart(lines, ["01/2026"], locale="vi",
+                         text=TrendText(axis_title="Index", index="Index", interval="95%", responses="n"))
+    bands = [t for t in figure["data"] if t.get("fill") == "toself"]
+    assert [b["legendgroup"] for b in bands] == ["series-0", "series-1"]
+    assert len([t for t in figure["data"] if t.get("mode") == "lines+markers"]) == 4

@@ -159,7 +159,7 @@ def test_period_filter_leaves_older_responses_out(leader_a_client, tree):
 
 def test_agency_page_shows_its_tiles_children_dimensions_and_questions(leader_a_client, responses):
     html = _html(leader_a_client, "/dashboard/agencies/A?lang=en")
-    assert "<h1>Department of Justice</h1>" in html
+    assert '<h1 class="dashboard-title">Department of Justice</h1>' in html
     assert "· 30 responses" in html  # A's own responses, not its counters'
     assert "Access to the service" in html and "Civil servants" in html
     assert "Waiting" in html and "Overall" in html

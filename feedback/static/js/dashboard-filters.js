@@ -33,3 +33,17 @@
     }(forms[i]));
   }
 }());
+
+/* The page tabs scroll sideways in one row on a phone: bring the current one into view. */
+(function () {
+  "use strict";
+
+  var current = document.querySelector(".dashboard-nav [aria-current=page]");
+  if (!current) {
+    return;
+  }
+  var row = current.closest("ul");
+  if (row && row.scrollWidth > row.clientWidth) {
+    row.scrollLeft = current.offsetLeft - row.offsetLeft - 16;
+  }
+}());

@@ -4,17 +4,17 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from feedback.core.forms import CleanForm
+from feedback.core.forms import CleanForm, CleanSubform
 from feedback.core.i18n import gettext as _
 from feedback.core.i18n import ngettext
 from feedback.core.text import fold_for_search, slugify, unique_slug
 from feedback.surveys.manage.queries import DIMENSIONS
 from feedback.surveys.manage.validation import KEY_PATTERN, MAX_INTRO, MAX_TEXT, MAX_TITLE
-from feedback.surveys.models import Question, QuestionType
+from feedback.surveys.models import SHORT_LABEL_MAX, Question, QuestionType
 
 TYPE_LABELS = {
     QuestionType.LIKERT5: _l("Satisfaction scale 1–5 (Likert)"),
@@ -155,6 +155,10 @@ class QuestionForm(CleanForm):
                             validators=[Optional(), Length(max=MAX_TEXT)])
     help_en = TextAreaField(_l("Help text in English (optional)"),
                             validators=[Optional(), Length(max=MAX_TEXT)])
+    short_vi = StringField(_l("Short label in Vietnamese (optional)"),
+                           validators=[Optional(), Length(max=SHORT_LABEL_MAX)])
+    short_en = StringField(_l("Short label in English (optional)"),
+                           validators=[Optional(), Length(max=SHORT_LABEL_MAX)])
     required = BooleanField(_l("An answer is required"))
     allow_na = BooleanField(_l("Offer “Not applicable”"))
     page_break = BooleanField(_l("Start a new page with this item"))
@@ -189,6 +193,7 @@ class QuestionForm(CleanForm):
         for name in ("key", "text_vi", "text_en", "help_vi", "help_en", "required", "allow_na",
                      "page_break"):
             getattr(self, name).data = getattr(question, name)
+        self.short_vi.data, self.short_en.data = question.short_vi or "", question.short_en or ""
         self.type.data = question.type.value
         self.dimension.data = question.dimension or ""
         options = question.options or {}
@@ -211,7 +216,7 @@ class QuestionForm(CleanForm):
         `current_choices` are the stored ones: a line that keeps its label keeps its value."""
         kind = self.type.data
         raw = {name: (getattr(self, name).data or "").strip()
-               for name in ("key", "text_vi", "text_en", "help_vi", "help_en")}
+               for name in ("key", "text_vi", "text_en", "help_vi", "help_en", "short_vi", "short_en")}
         if raw["key"] and not KEY_PATTERN.match(raw["key"]):
             # A key typed in Vietnamese or with spaces becomes its ASCII words, not a refusal.
             raw["key"] = slugify(raw["key"], limit=64)
@@ -364,3 +369,20 @@ def missing_english(question) -> list[str]:
     if untranslated:
         missing.append(ngettext("%(num)s choice", "%(num)s choices", untranslated))
     return missing
+
+
+class ShortLabelRow(CleanSubform):
+    """One question's short labels, named by its key."""
+
+    key = HiddenField()
+    short_vi = StringField(_l("Short label in Vietnamese (optional)"),
+                           validators=[Optional(), Length(max=SHORT_LABEL_MAX)])
+    short_en = StringField(_l("Short label in English (optional)"),
+                           validators=[Optional(), Length(max=SHORT_LABEL_MAX)])
+
+
+class ShortLabelsForm(CleanForm):
+    """The short labels of every question of a version, published or not: they only name the
+    questions in the dashboards, so changing them changes nothing citizens answer."""
+
+    rows = FieldList(FormField(ShortLabelRow))

@@ -275,3 +275,25 @@ def export_survey(version: SurveyVersion, *, actor=None) -> str:
     """The JSON export of a version, written to the audit log."""
     record("survey.export", version, actor=actor, survey=version.survey.key, number=version.number)
     return definition_json(version)
+
+
+def set_short_labels(version: SurveyVersion, labels: dict[str, tuple[str | None, str | None]]) -> int:
+    """Give the questions of `version` named in `labels` ({key: (short_vi, short_en)}, None for
+    none) their short labels, even when it is published: citizens never see them, and a published
+    version's copies (frozen.py) need not know. The built-in template keeps the labels its file
+    ships. Returns how many questions changed; the caller commits."""
+    if is_template(version.survey):
+        raise ReadOnlySurvey(_("The built-in template cannot be edited; make a copy of it instead."))
+    changed = 0
+    for question in version.questions:
+        if question.key not in labels:
+            continue
+        short_vi, short_en = labels[question.key]
+        if (question.short_vi, question.short_en) != (short_vi, short_en):
+            question.short_vi, question.short_en = short_vi, short_en
+            changed += 1
+    if changed:
+        db.session.flush()
+        record("survey.short_labels", version, survey=version.survey.key, number=version.number,
+               changed=changed)
+    return changed

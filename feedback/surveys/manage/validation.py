@@ -16,7 +16,7 @@ from feedback.surveys.manage.queries import (
     ordered_weights,
     published_keys,
 )
-from feedback.surveys.models import QUESTION_FIELDS, Question, QuestionType, Survey
+from feedback.surveys.models import QUESTION_FIELDS, SHORT_LABEL_MAX, Question, QuestionType, Survey
 
 DEFINITION_FIELDS = ("format", "format_version", "title_vi", "title_en", "intro_vi", "intro_en",
                      "dimension_weights", "questions")
@@ -289,6 +289,9 @@ def clean_question(raw, position: int | None = None) -> tuple[dict, list[Problem
         "text_en": _text(raw, "text_en", problems, where, key),
         "help_vi": _text(raw, "help_vi", problems, where, key),
         "help_en": _text(raw, "help_en", problems, where, key),
+        # Empty is no short label: the dashboards then show the full text.
+        "short_vi": _text(raw, "short_vi", problems, where, key, limit=SHORT_LABEL_MAX) or None,
+        "short_en": _text(raw, "short_en", problems, where, key, limit=SHORT_LABEL_MAX) or None,
     }
     required, allow_na = _flags(raw, kind, problems, where, key)
     dimension = _dimension(raw, kind, problems, where, key)

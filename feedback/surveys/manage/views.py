@@ -23,6 +23,7 @@ from feedback.surveys.manage.forms import (
     NewSurveyForm,
     QuestionForm,
     SettingsForm,
+    ShortLabelsForm,
     answer_words,
     missing_english,
 )
@@ -367,6 +368,33 @@ def edit_question(survey_id: int, number: int, key: str):
             form.type.data = request.args["type"]
         return _render_question(found, form, question)
     return _save_question(found, form, question)
+
+
+@bp.route("/<int:survey_id>/v/<int:number>/labels", methods=["GET", "POST"])
+@roles_required(Role.ORGANIZER)
+def short_labels(survey_id: int, number: int):
+    """The short labels the dashboards show for each question of a version, published or not (they
+    change nothing citizens answer); everything typed is kept when a label is too long."""
+    found = _version_or_404(survey_id, number)
+    questions = {q.key: q for q in found.questions if q.type not in HEADINGS}
+    form = ShortLabelsForm()
+    if request.method == "GET":
+        for q in questions.values():
+            form.rows.append_entry({"key": q.key, "short_vi": q.short_vi or "", "short_en": q.short_en or ""})
+    elif form.validate_on_submit():
+        labels = {row.key.data: (row.short_vi.data or None, row.short_en.data or None)
+                  for row in form.rows if row.key.data in questions}
+        try:
+            operations.set_short_labels(found, labels)
+        except DesignError as error:
+            return _refused(error, found)
+        db.session.commit()
+        flash(_("Short labels saved."), "success")
+        return redirect(_version_url(found))
+    rows = [(row, questions[row.key.data]) for row in form.rows if row.key.data in questions]
+    return render_template("surveys/manage/labels.html", version=found, survey=found.survey, form=form,
+                           rows=rows, numbers=question_numbers(found.questions)), \
+        (422 if request.method == "POST" else 200)
 
 
 @bp.route("/<int:survey_id>/v/<int:number>/questions/<key>/delete", methods=["POST"])
