@@ -10,7 +10,8 @@ from feedback.accounts.models import Role
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.dashboards import comment_charts, comments
-from feedback.dashboards.blueprint import bp, chart_numbers, csv_requested, csv_response
+from feedback.dashboards.blueprint import bp, chart_numbers
+from feedback.dashboards.downloads import csv_requested, csv_response
 from feedback.dashboards.scope import DashboardView, current_view, zone
 
 COMMENTS_CSV = ("comments", "agencies")

@@ -17,14 +17,8 @@ from feedback.core.i18n import gettext as _
 from feedback.counters.officers import find_officer
 from feedback.counters.ratesets import reason_label, set_for
 from feedback.dashboards import counter_index
-from feedback.dashboards.blueprint import (
-    bp,
-    csv_requested,
-    csv_response,
-    decimal,
-    interval_header,
-    status_word,
-)
+from feedback.dashboards.blueprint import bp
+from feedback.dashboards.downloads import csv_requested, csv_response, decimal, interval_header, status_word
 from feedback.dashboards.scope import current_view
 from feedback.extensions import db
 

@@ -9,14 +9,8 @@ from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.dashboards import answers, metrics
 from feedback.dashboards import question_charts as charts
-from feedback.dashboards.blueprint import (
-    bp,
-    chart_numbers,
-    csv_requested,
-    csv_response,
-    decimal,
-    interval_header,
-)
+from feedback.dashboards.blueprint import bp, chart_numbers
+from feedback.dashboards.downloads import csv_requested, csv_response, decimal, interval_header
 from feedback.dashboards.scope import current_view
 
 DIMENSION_CSV = ("heatmap", "weakest")

@@ -10,14 +10,8 @@ from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.dashboards import answers
 from feedback.dashboards import question_charts as charts
-from feedback.dashboards.blueprint import (
-    bp,
-    chart_numbers,
-    csv_response,
-    decimal,
-    interval_header,
-    unknown_chart,
-)
+from feedback.dashboards.blueprint import bp, chart_numbers
+from feedback.dashboards.downloads import csv_response, decimal, interval_header, unknown_chart
 from feedback.dashboards.scope import current_view
 from feedback.surveys.models import QuestionType
 

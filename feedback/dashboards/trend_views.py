@@ -13,15 +13,8 @@ from feedback.agencies.models import Agency
 from feedback.core.i18n import current_locale, format_local_date
 from feedback.core.i18n import gettext as _
 from feedback.dashboards import flagged, trend, trend_charts
-from feedback.dashboards.blueprint import (
-    bp,
-    chart_numbers,
-    csv_requested,
-    csv_response,
-    decimal,
-    interval_header,
-    status_word,
-)
+from feedback.dashboards.blueprint import bp, chart_numbers
+from feedback.dashboards.downloads import csv_requested, csv_response, decimal, interval_header, status_word
 from feedback.dashboards.lineage import rolled_up
 from feedback.dashboards.scope import Choice, DashboardView, current_view
 from feedback.extensions import db

@@ -11,16 +11,8 @@ from feedback.agencies.models import Agency
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
 from feedback.dashboards import assets, attention, charts, flagged, metrics, peer_charts, peers, tiles
-from feedback.dashboards.blueprint import (
-    bp,
-    chart_numbers,
-    csv_requested,
-    csv_response,
-    decimal,
-    interval_header,
-    status_word,
-    thresholds,
-)
+from feedback.dashboards.blueprint import bp, chart_numbers, thresholds
+from feedback.dashboards.downloads import csv_requested, csv_response, decimal, interval_header, status_word
 from feedback.dashboards.scope import DashboardView, current_view
 from feedback.extensions import db
 
