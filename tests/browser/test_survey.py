@@ -161,8 +161,12 @@ def test_paged_survey_keeps_every_answer_back_and_forth_then_stores_one_response
     expect_page(page, 1)
     axe_check(page)
     assert small_touch_targets(page) == []
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if r.method == "GET" and "/s/" in r.url else None)
     links.first.click()  # the summary's link takes the citizen to the question
     expect(page.locator(f'[id="{target}"]')).to_be_focused()
+    page.wait_for_timeout(300)
+    assert fetched == [], "following a link to a question must not load the page again over the answers"
     skipped.locator('input[type=radio][value="5"]').check()
 
     assert press(page).status == 200
