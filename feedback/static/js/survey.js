@@ -41,9 +41,8 @@
   if (!document.getElementById("survey-page")) return;
   var suffix = document.title.slice(document.title.lastIndexOf(" · "));
   var busy = false;
-  // The address of the page on screen: a link to a question (#q-…, as the error summary's) moves
-  // in the history too, and must not fetch the page again over what the citizen is answering.
-  var shown = location.pathname + location.search;
+  function here() { return location.pathname + location.search; }
+  var shown = here();  // a #question link is no new page
   history.replaceState({survey: 1}, "", location.href);
 
   // Put the page the server sent in place of this one; false when it is not a survey page.
@@ -56,10 +55,10 @@
     current.replaceWith(next);
     document.title = next.getAttribute("data-title") + suffix;
     var url = next.getAttribute("data-url");
-    if (push && url && url !== location.pathname + location.search) {
+    if (push && url && url !== here()) {
       history.pushState({survey: 1}, "", url);
     }
-    shown = location.pathname + location.search;
+    shown = here();
     window.scrollTo(0, 0);
     var heading = next.querySelector("h1");
     if (heading) heading.focus();
@@ -121,7 +120,7 @@
   });
 
   window.addEventListener("popstate", function () {
-    if (location.pathname + location.search === shown) return;  // only the #fragment changed
+    if (here() === shown) return;
     load(location.href, {method: "GET"}, false).catch(function () { location.reload(); });
   });
 })();
