@@ -3,13 +3,15 @@
     .venv/bin/python bench/dashboard.py                      # PostgreSQL 1,000,000 and SQLite 100,000
     .venv/bin/python bench/dashboard.py --backend postgresql --keep   # keep (and next time reuse) the db
 
-Seeds `flask seed-demo --responses N --agencies M --months K` into a database it creates itself
-(PostgreSQL: `langnghe_bench` on BENCH_DATABASE_URL's server, dropped at the end unless --keep;
-SQLite: a temporary file), then, signed in as the province leader through the sign-in form, times
-each dashboard page through the Flask test client (median of --runs warm runs) and the raw SQL
-aggregates that page would need without the summary tables (the plain GROUP BY over responses,
-scores and answers that metrics.raw_* run), and prints both and their ratio. Target (docs/targets.md):
-≤ 300 ms server time and ≤ 3 × the raw SQL, on PostgreSQL with 1,000,000 responses.
+Seeds `flask seed-demo --responses N --ratings R --agencies M --months K` (R counter ratings:
+1,000,000 on PostgreSQL by default, for the counter index and the officers' page) into a database it
+creates itself (PostgreSQL: `langnghe_bench` on BENCH_DATABASE_URL's server, dropped at the end
+unless --keep; SQLite: a temporary file), then, signed in as the province leader through the sign-in
+form, times each dashboard page through the Flask test client (median of --runs warm runs) and the
+raw SQL aggregates that page would need without the summary tables (the plain GROUP BY over
+responses, scores and answers that metrics.raw_* run), and prints both and their ratio. Target
+(docs/targets.md): ≤ 300 ms server time and ≤ 3 × the raw SQL, on PostgreSQL with 1,000,000
+responses.
 
 Then it merges 10 generated communes into a new one (agencies.reorganize.merge, as
 `flask agencies merge` does), times the merge and its commit (target: under a minute, without a
@@ -33,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import and_, func, make_url, select, text  # noqa: E402
+from sqlalchemy import and_, case, func, make_url, select, text  # noqa: E402
 
 from config import TestConfig, database_url  # noqa: E402
 from feedback import create_app  # noqa: E402
@@ -41,6 +43,7 @@ from feedback.accounts.authz import agency_filter  # noqa: E402
 from feedback.accounts.models import Role, User  # noqa: E402
 from feedback.agencies import reorganize  # noqa: E402
 from feedback.agencies.models import Agency  # noqa: E402
+from feedback.counters.models import CounterRating  # noqa: E402
 from feedback.dashboards import answers, comments, metrics, summary, trend  # noqa: E402
 from feedback.dashboards.filters import parse_filters  # noqa: E402
 from feedback.demo.seed import seed_demo  # noqa: E402
@@ -77,13 +80,13 @@ def _drop(conn) -> None:
     conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
 
 
-def _seed(app, responses: int, agencies: int, months: int) -> dict:
+def _seed(app, responses: int, ratings: int, agencies: int, months: int) -> dict:
     """Load the large demo and time it, and time one more rebuild of the summary on its own."""
     figures = {}
     with app.app_context():
         upgrade()
         began = time.perf_counter()
-        seed_demo(responses=responses, months=months, agencies=agencies,
+        seed_demo(responses=responses, months=months, agencies=agencies, ratings=ratings,
                   progress=_progress(responses))
         db.session.commit()
         figures["seed_s"] = time.perf_counter() - began
@@ -166,6 +169,17 @@ def _raw_comments(scope, window, previous) -> None:
     comments.list_comments(scope, comments=chosen, **window)
 
 
+def _raw_officers(scope, window, previous) -> None:
+    """The officers' ranking without the counter summary: counted ratings per officer."""
+    db.session.execute(
+        select(CounterRating.officer_id, func.count(), func.sum(case((CounterRating.satisfied, 1), else_=0)))
+        .join(Agency, Agency.id == CounterRating.agency_id)
+        .where(scope, CounterRating.excluded.is_(False), CounterRating.given_at >= window["start"],
+               CounterRating.given_at < window["end"])
+        .group_by(CounterRating.officer_id)
+    ).all()
+
+
 def _measure(app, runs: int) -> list[tuple]:
     """(page, server ms, raw SQL ms) for each dashboard page."""
     zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
@@ -196,6 +210,7 @@ def _measure(app, runs: int) -> list[tuple]:
         # The attention list and the monthly report read the overview's figures for two periods.
         ("/dashboard/attention", "/dashboard/attention?lang=vi", {}, None, _raw_overview),
         ("/dashboard/report", "/dashboard/report?lang=vi", {}, None, _raw_overview),
+        ("/dashboard/officers", "/dashboard/officers?lang=vi", {}, None, _raw_officers),
     ]
     client = _signed_in_client(app)
     rows = []
@@ -256,7 +271,8 @@ def _merge_ten(app, runs: int) -> dict:
 
 def _report(backend: str, responses: int, agencies: int, months: int, figures: dict, rows) -> None:
     """Print the figures as a Markdown table."""
-    print(f"\n{backend}: {responses:,} responses, {agencies} agencies, {months} months; "
+    print(f"\n{backend}: {responses:,} responses, {figures['ratings']:,} counter ratings, "
+          f"{agencies} agencies, {months} months; "
           f"seed {figures.get('seed_s', float('nan')):.0f} s (summary included), "
           f"summary rebuild alone {figures.get('rebuild_s', float('nan')):.1f} s")
     print("| page | server ms (median) | raw SQL ms (median) | server / raw |")
@@ -270,8 +286,9 @@ def _run(backend: str, url: str, args, fresh: bool) -> None:
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
     figures = {}
     if fresh:
-        figures = _seed(app, args.responses if backend == "postgresql" else args.sqlite_responses,
-                        args.agencies, args.months)
+        postgresql = backend == "postgresql"
+        figures = _seed(app, args.responses if postgresql else args.sqlite_responses,
+                        args.ratings if postgresql else args.sqlite_ratings, args.agencies, args.months)
     else:
         with app.app_context():
             upgrade()  # a kept database follows the migrations added since it was seeded
@@ -281,6 +298,7 @@ def _run(backend: str, url: str, args, fresh: bool) -> None:
     with app.app_context():
         responses = db.session.scalar(select(func.count()).select_from(Response))
         agencies = db.session.scalar(select(func.count()).select_from(Agency))
+        figures["ratings"] = db.session.scalar(select(func.count()).select_from(CounterRating))
         db.engine.dispose()
     _report(backend, responses, agencies, args.months, figures, rows)
     print(f"\nmerge of 10 communes ({merged['merged_responses']:,} responses of theirs): "
@@ -295,6 +313,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=1_000_000, help="responses on PostgreSQL")
     parser.add_argument("--sqlite-responses", type=int, default=100_000, help="responses on SQLite")
+    parser.add_argument("--ratings", type=int, default=1_000_000, help="counter ratings on PostgreSQL")
+    parser.add_argument("--sqlite-ratings", type=int, default=100_000, help="counter ratings on SQLite")
     parser.add_argument("--agencies", type=int, default=700)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--runs", type=int, default=7, help="measured runs per figure (median)")

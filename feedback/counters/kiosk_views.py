@@ -9,6 +9,7 @@ cookie is SameSite=Strict and only a paired device has one.
 
 import uuid
 from datetime import UTC, datetime
+from functools import wraps
 
 from flask import (
     Blueprint,
@@ -90,6 +91,17 @@ def _screen(device: KioskDevice, status: int = 200, **context):
     return response
 
 
+def live_device(view):
+    """Run `view(device)` on a paired, live tablet; otherwise show the pairing or revoked page."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        """The view, behind the device check."""
+        return _blocked() or view(_device(), *args, **kwargs)
+
+    return wrapper
+
+
 @bp.route("", methods=["GET"])
 def screen():
     """The rating screen, or the pairing form on an unpaired tablet."""
@@ -122,12 +134,9 @@ def pair_device():
 
 @bp.route("/officer", methods=["GET", "POST"])
 @limiter.limit("30 per minute", methods=["POST"])
-def pick_officer():
+@live_device
+def pick_officer(device: KioskDevice):
     """The officer on duty picks themselves from the counter's list and types their 4-digit PIN."""
-    blocked = _blocked()
-    if blocked:
-        return blocked
-    device = _device()
     officers = counter_officers(device.agency_id)
     error = None
     if request.method == "POST":
@@ -147,12 +156,9 @@ def pick_officer():
 
 
 @bp.route("/rate", methods=["POST"])
-def rate_form():
+@live_device
+def rate_form(device: KioskDevice):
     """The rating screen without JavaScript: a tapped level is stored at once; a low one asks why."""
-    blocked = _blocked()
-    if blocked:
-        return blocked
-    device = _device()
     level = request.form.get("level", type=int)
     client_uuid = clean_uuid(request.form.get("uuid")) or str(uuid.uuid4())
     try:
@@ -168,12 +174,9 @@ def rate_form():
 
 
 @bp.route("/reasons", methods=["POST"])
-def reasons_form():
+@live_device
+def reasons_form(device: KioskDevice):
     """The reasons screen without JavaScript: adds the ticked reasons and comment to the rating."""
-    blocked = _blocked()
-    if blocked:
-        return blocked
-    device = _device()
     token = read_token(
         current_app.config["SECRET_KEY"],
         RATED_SALT,

@@ -18,11 +18,13 @@ from feedback.extensions import db
 @click.option("--agencies", type=click.IntRange(min=len(AGENCIES)), default=None,
               help=f"Agencies for a large demo: the {len(AGENCIES)} named ones, then generated communes "
                    "and their one-stop shops; responses are then written in bulk.")
+@click.option("--ratings", type=click.IntRange(min=0), default=None,
+              help="Counter ratings to simulate (default: half the responses, at least 200).")
 @click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same demo).")
 @click.option("--force", is_flag=True, help="Load the demo even in production (APP_ENV=production).")
 @with_appcontext
-def seed_demo_command(if_empty: bool, responses: int, months: int, agencies: int | None, seed: int,
-                      force: bool) -> None:
+def seed_demo_command(if_empty: bool, responses: int, months: int, agencies: int | None,
+                      ratings: int | None, seed: int, force: bool) -> None:
     """Load a demo province: ~30 agencies, staff logins, the SIPAS survey, a year of responses."""
     if current_app.config["PRODUCTION"] and not force:
         # The demo's staff logins have published passwords: never by accident on a real server.
@@ -37,11 +39,11 @@ def seed_demo_command(if_empty: bool, responses: int, months: int, agencies: int
     else:
         began = time.perf_counter()
         if agencies is None:
-            summary = seed_demo(responses=responses, months=months, seed=seed)
+            summary = seed_demo(responses=responses, months=months, seed=seed, ratings=ratings)
         else:
             with click.progressbar(length=responses, label="Responses", show_pos=True) as bar:
                 summary = seed_demo(responses=responses, months=months, seed=seed, agencies=agencies,
-                                    progress=bar.update)
+                                    progress=bar.update, ratings=ratings)
         db.session.commit()
         click.echo(f"Demo loaded: {summary.agencies} agencies, {summary.responses} responses.")
         if agencies is not None:

@@ -79,7 +79,7 @@ class DemoSummary:
 
 
 def seed_demo(responses: int = 3000, months: int = 12, seed: int = 2026, agencies: int | None = None,
-              progress: Callable[[int], None] | None = None) -> DemoSummary:
+              progress: Callable[[int], None] | None = None, ratings: int | None = None) -> DemoSummary:
     """Load the demo province; the caller commits.
 
     With `agencies`, a large demo: that many agencies (the named ones, then generated communes
@@ -112,7 +112,7 @@ def seed_demo(responses: int = 3000, months: int = 12, seed: int = 2026, agencie
                                    expires_at=utcnow() + timedelta(days=90))
     dialogues = seed_dialogues(rng, named)
     desks = [(named[row[0]], row[5]) for row in AGENCIES if row[4] in ("counter", "one_stop")]
-    counters = seed_counters(rng, desks, max(200, responses // 2), months)
+    counters = seed_counters(rng, desks, max(200, responses // 2) if ratings is None else ratings, months)
     return DemoSummary(agencies=len(named) + len(generated), responses=total, sample_code=codes[0].code,
                        dialogues=dialogues, counters=counters)
 

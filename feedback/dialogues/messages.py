@@ -93,13 +93,17 @@ def _bring_ticket() -> str:
     return _("When you arrive, please give your ticket code or show the QR code of your ticket page.")
 
 
+def _seat_reserved(c: _Context, subject: str, news: str) -> tuple[str, list[str]]:
+    """A message that a seat is now the registrant's: the news, the conference, the ticket, what
+    to bring and how to cancel."""
+    return subject, [news, c.conference(), c.ticket(), _bring_ticket(), _cancel_hint()]
+
+
 def _registration_confirmed(c: _Context) -> tuple[str, list[str]]:
     """A seat is reserved."""
-    return (_("Registration confirmed: %(title)s", title=c["title"]), [
-        _("Your registration for the dialogue conference below is confirmed: a seat is reserved "
-          "for you."),
-        c.conference(), c.ticket(), _bring_ticket(), _cancel_hint(),
-    ])
+    return _seat_reserved(c, _("Registration confirmed: %(title)s", title=c["title"]),
+                          _("Your registration for the dialogue conference below is confirmed: a seat "
+                            "is reserved for you."))
 
 
 def _registration_waitlisted(c: _Context) -> tuple[str, list[str]]:
@@ -122,11 +126,9 @@ def _registration_waitlisted(c: _Context) -> tuple[str, list[str]]:
 
 def _registration_promoted(c: _Context) -> tuple[str, list[str]]:
     """Moved from the waiting list to a seat."""
-    return (_("A seat is now reserved for you: %(title)s", title=c["title"]), [
-        _("A seat has become free at the conference below and it is now reserved for you: your "
-          "registration is confirmed."),
-        c.conference(), c.ticket(), _bring_ticket(), _cancel_hint(),
-    ])
+    return _seat_reserved(c, _("A seat is now reserved for you: %(title)s", title=c["title"]),
+                          _("A seat has become free at the conference below and it is now reserved "
+                            "for you: your registration is confirmed."))
 
 
 def _registration_cancelled(c: _Context) -> tuple[str, list[str]]:

@@ -18,7 +18,7 @@ from feedback.dialogues.models import (
     Topic,
     conference_topic,
 )
-from feedback.dialogues.seats import free_seats, seat_counts
+from feedback.dialogues.seats import Seats, seat_counts
 from feedback.extensions import db
 from feedback.models import utcnow
 
@@ -35,25 +35,6 @@ class SignupState(enum.StrEnum):
     CLOSED = "closed"        # the registration window is over
     CANCELLED = "cancelled"  # the conference was cancelled
     PAST = "past"            # held, reported, or simply over
-
-
-@dataclass
-class Seats:
-    """A conference's seats as a citizen sees them."""
-
-    capacity: int
-    seated: int
-    waitlisted: int
-
-    @property
-    def left(self) -> int:
-        """Free seats (never negative)."""
-        return free_seats(self.capacity, self.seated)
-
-    @property
-    def full(self) -> bool:
-        """No seat left: a new sign-up goes on the waiting list."""
-        return self.left == 0
 
 
 @dataclass

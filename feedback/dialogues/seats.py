@@ -6,6 +6,7 @@ attended one); a waiting-list place, a cancelled or a purged registration holds 
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -24,6 +25,25 @@ def seated_of(by_status: Mapping[RegistrationStatus, int]) -> int:
 def free_seats(capacity: int, seated: int) -> int:
     """Seats still free (never negative)."""
     return max(0, capacity - seated)
+
+
+@dataclass
+class Seats:
+    """A conference's seats: its capacity, the seats taken and the waiting list."""
+
+    capacity: int
+    seated: int
+    waitlisted: int
+
+    @property
+    def free(self) -> int:
+        """Seats still free (never negative)."""
+        return free_seats(self.capacity, self.seated)
+
+    @property
+    def full(self) -> bool:
+        """No seat left: a new sign-up goes on the waiting list."""
+        return self.free == 0
 
 
 def seated_count(conference_id: int) -> int:

@@ -16,7 +16,7 @@ from feedback.core.i18n import gettext as _
 from feedback.core.text import clean_text, fold_for_search
 from feedback.dialogues.access import managed_conferences_condition
 from feedback.dialogues.models import Conference, ConferenceStatus, Registration, RegistrationStatus
-from feedback.dialogues.seats import SEATED, count_of, free_seats, seated_of, status_counts
+from feedback.dialogues.seats import SEATED, Seats, count_of, seated_of, status_counts
 from feedback.extensions import db
 
 PAGE_SIZE = 30
@@ -96,21 +96,13 @@ def conference_rows(user: User, *, status: ConferenceStatus | None = None, under
 
 
 @dataclass
-class SeatCounts:
-    """A conference's seats and places right now."""
+class SeatCounts(Seats):
+    """A conference's seats and places right now, for its organizers."""
 
-    capacity: int
-    seated: int
     confirmed: int
     attended: int
-    waitlisted: int
     cancelled: int
     walk_ins: int
-
-    @property
-    def free(self) -> int:
-        """Seats still free (never negative)."""
-        return free_seats(self.capacity, self.seated)
 
 
 def registration_counts(conference: Conference) -> SeatCounts:

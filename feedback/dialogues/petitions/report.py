@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from feedback.accounts.models import User
 from feedback.agencies.models import Agency
@@ -13,11 +13,11 @@ from feedback.dialogues.models import (
     ConferenceStatus,
     Petition,
     PetitionSource,
-    Registration,
     RegistrationStatus,
     Topic,
 )
 from feedback.dialogues.petitions.services import create_petition
+from feedback.dialogues.seats import status_counts
 from feedback.extensions import db
 from feedback.models import utcnow
 
@@ -43,9 +43,7 @@ class Commitment:
 
 def checked_in_count(conference: Conference) -> int:
     """Registrations checked in at `conference` (status attended): the attendee count's default."""
-    return db.session.scalar(select(func.count(Registration.id)).where(
-        Registration.conference_id == conference.id,
-        Registration.status == RegistrationStatus.ATTENDED)) or 0
+    return status_counts(conference.id).get(RegistrationStatus.ATTENDED, 0)
 
 
 def check_reportable(conference: Conference) -> None:
