@@ -1,6 +1,7 @@
 """The trend page (/dashboard/trend): the index by month or quarter, pooled and for chosen agencies,
 as lines with 95% interval bands, a table of exactly those numbers and its CSV."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from flask import current_app, render_template, request, url_for
@@ -127,8 +128,10 @@ def _flagged_per_bucket(view: DashboardView, data: trend.Trend, lines: list, age
             months = [(m, n) for per_agency in by_month.values() for m, n in per_agency.items()]
         else:
             months = list(by_month.get(ids.get(line.code), {}).items())
-        counts[line.code] = [sum(n for m, n in months if trend.bucket_start(m, data.grain) == b.first)
-                             for b in data.buckets]
+        per_bucket: dict = defaultdict(int)
+        for month, n in months:
+            per_bucket[trend.bucket_start(month, data.grain)] += n
+        counts[line.code] = [per_bucket[b.first] for b in data.buckets]
     return counts
 
 
