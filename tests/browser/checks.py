@@ -126,15 +126,21 @@ def watch(page, log: PageLog) -> None:
         elif response.status >= 400:
             log.failed_requests.append(f"{request.method} {response.url} → {response.status}")
 
+    def on_request(request):
+        log.requests.append((request.resource_type, request.url))
+        # Other hosts do not resolve in the test browser (conftest.CHROMIUM_ARGS): such a request
+        # fails at once, and is recorded here as what it is.
+        if not is_local(request.url):
+            log.foreign_requests.append(request.url)
+
     def on_request_failed(request):
         # ERR_ABORTED: Chromium cancelled it itself, as the page navigated away (a late favicon).
-        # Requests to other hosts are aborted on purpose and recorded as foreign requests.
         if is_local(request.url) and request.failure != "net::ERR_ABORTED":
             log.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: log.console_errors.append((f"uncaught: {error}", "")))
-    page.on("request", lambda request: log.requests.append((request.resource_type, request.url)))
+    page.on("request", on_request)
     page.on("response", on_response)
     page.on("requestfailed", on_request_failed)
 

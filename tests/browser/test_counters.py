@@ -83,10 +83,9 @@ def test_the_kiosk_without_javascript_rates_and_asks_why(nojs_page, app, tree):
 
 def _wait_for(page, condition, seconds=40.0):
     """Poll `condition` until it is true (the queue flushes on its own), waiting with
-    `page.wait_for_timeout`, never `time.sleep`: the context's route (which aborts foreign requests)
-    matches URLs with a Python function, so Chromium holds every request until the sync Playwright
-    client handles its route event, and that client only runs inside a Playwright call. A test
-    thread asleep in `time.sleep` leaves the kiosk's queued POSTs hanging."""
+    `page.wait_for_timeout`, never `time.sleep`: the sync Playwright client handles the page's
+    events (and any route, such as a test's dropped request) only inside a Playwright call, so a
+    test thread asleep in `time.sleep` could leave the kiosk's queued POSTs waiting on it."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():

@@ -77,23 +77,36 @@ def _check_at(page, size: dict) -> None:
     assert page.evaluate(OVERLAPPING_TEXT) == []
 
 
-@pytest.mark.parametrize("who", ["province", "commune"])
-@pytest.mark.parametrize("path", PAGES)
-def test_dashboard_page_answers_on_the_first_screen(page, tree, everything, who, path):
-    leader = everything[who]
-    sign_in(page, leader.email)
-    own = tree.province if who == "province" else tree.commune_a
-    response = page.goto(f"/dashboard/agencies/{own.code}" if path == "agency" else path)
-    assert response.status == 200
+def _check_page(page, path: str) -> None:
+    """One dashboard page, opened on a phone: its checks there, axe-core, then at desktop size."""
+    page.set_viewport_size(PHONE)
+    response = page.goto(path)
+    assert response.status == 200, f"status {response.status}"
     _check_at(page, PHONE)
     # The header in one line, the tabs in one row, the filters folded into one line.
     title = page.locator("h1.dashboard-title")
-    assert title.bounding_box()["height"] < 40
+    assert title.bounding_box()["height"] < 40, "the title takes more than one line"
     tabs = page.locator(".dashboard-nav li").all()
-    assert len({round(tab.bounding_box()["y"]) for tab in tabs}) == 1
+    assert len({round(tab.bounding_box()["y"]) for tab in tabs}) == 1, "the tabs wrap"
     expect(page.locator(".filter-fold form")).to_be_hidden()
     axe_check(page)
     _check_at(page, DESKTOP)
+
+
+@pytest.mark.parametrize("who", ["province", "commune"])
+def test_every_dashboard_page_answers_on_the_first_screen(page, tree, everything, who):
+    """Each page in turn, in one signed-in session (the leader's phone going from tab to tab);
+    every page is checked and all the pages that fail are reported together."""
+    sign_in(page, everything[who].email)
+    own = tree.province if who == "province" else tree.commune_a
+    failures = {}
+    for path in PAGES:
+        url = f"/dashboard/agencies/{own.code}" if path == "agency" else path
+        try:
+            _check_page(page, url)
+        except (AssertionError, pytest.fail.Exception) as error:
+            failures[url] = str(error)[:600]
+    assert not failures, "\n".join(f"{url}: {why}" for url, why in failures.items())
 
 
 def test_overview_opens_with_index_change_on_time_and_overdue(page, tree, everything):

@@ -4,6 +4,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.browser.checks import (
@@ -115,3 +116,11 @@ def test_checks_catch_problems(page):
     assert [t for t in small_touch_targets(page) if '"x"' in t] != []
     assert horizontal_overflow(page, 375) is not None
     assert page_log(page).problems() == []
+
+
+def test_a_request_to_another_host_is_reported_and_never_leaves_the_machine(nojs_page):
+    """Nothing may come from a CDN: the test browser resolves no other host, so the request fails
+    at once, and the checks name it as a third-party request."""
+    with pytest.raises(PlaywrightError, match="ERR_NAME_NOT_RESOLVED"):
+        nojs_page.goto("https://cdn.example.org/plotly.min.js")
+    assert page_log(nojs_page).problems() == ["third-party request: https://cdn.example.org/plotly.min.js"]
