@@ -14,10 +14,10 @@ from feedback.admin.reorganize import (
     typed_agency,
     typed_parts,
 )
-from feedback.admin.reorganize_forms import FORMS, PEER_GROUP_LABELS, KindForm, kind_choices
+from feedback.admin.reorganize_forms import FORMS, KindForm, kind_choices
 from feedback.agencies import reorganize
 from feedback.agencies.forms import NetworksForm
-from feedback.agencies.kinds import add_kind, all_kinds
+from feedback.agencies.kinds import PEER_GROUP_LABELS, add_kind, all_kinds
 from feedback.agencies.models import Agency
 from feedback.agencies.reorganize import NewAgency, ReorganizationError
 from feedback.agencies.services import set_networks
@@ -154,7 +154,7 @@ def reorganize_one(code: str, change: str):
 def kinds():
     """The agency kinds and their peer groups; admins add the kinds the default list lacks."""
     form = KindForm()
-    form.peer_group.choices = [(value, str(label)) for value, label in PEER_GROUP_LABELS]
+    form.peer_group.choices = [(value, str(label)) for value, label in PEER_GROUP_LABELS.items()]
     problem = None
     if form.validate_on_submit():
         try:

@@ -78,13 +78,6 @@ class KindForm(CleanForm):
     peer_group = SelectField(_l("Compared with"))
 
 
-PEER_GROUP_LABELS = (
-    ("province", _l("Provinces")), ("department", _l("Departments")),
-    ("local", _l("Communes, wards and special zones")),
-    ("service", _l("Service centres and one-stop sections")),
-    ("counter", _l("Counters")), ("other", _l("Other agencies")))
-
-
 FORMS = {"merge": MergeForm, "split": SplitForm, "rename": RenameForm, "move": MoveForm,
          "dissolve": DissolveForm}
 

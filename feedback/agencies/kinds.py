@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import has_request_context
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from feedback.agencies.models import AgencyKind
@@ -14,6 +15,20 @@ from feedback.core.text import clean_text, fold_for_search
 from feedback.extensions import db
 
 PEER_GROUPS = ("province", "department", "local", "service", "counter", "other")
+# What each peer group is called, on the dashboards and in the admin's kind form alike.
+PEER_GROUP_LABELS = {
+    "province": _l("Provinces"),
+    "department": _l("Departments"),
+    "local": _l("Communes, wards and special zones"),
+    "service": _l("Service centres and one-stop sections"),
+    "counter": _l("Service counters"),
+    "other": _l("Other agencies"),
+}
+
+
+def peer_group_label(group: str) -> str:
+    """A peer group's name in the page's language (an unknown group is one of the other agencies)."""
+    return str(PEER_GROUP_LABELS.get(group, PEER_GROUP_LABELS["other"]))
 
 
 @dataclass(frozen=True)

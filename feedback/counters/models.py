@@ -10,6 +10,7 @@ from feedback.agencies.models import Agency
 from feedback.core.i18n import bilingual
 from feedback.extensions import db
 from feedback.models import UTCDateTime, string_enum, utcnow
+from feedback.surveys.models import ResponseFlag
 
 
 class Channel(enum.StrEnum):
@@ -21,12 +22,13 @@ class Channel(enum.StrEnum):
 
 
 class RatingFlag(enum.IntFlag):
-    """Why a counter rating is kept out of the indices (stored all the same). The bits shared with
-    surveys.models.ResponseFlag mean the same thing."""
+    """Why a counter rating is kept out of the indices (stored all the same). The checks it shares
+    with survey responses take their bits from surveys.models.ResponseFlag, so a bit means the same
+    thing in both tables."""
 
-    TOO_FAST = 2
-    ADDRESS_LIMITED = 16
-    UNDER_REVIEW = 32
+    TOO_FAST = ResponseFlag.TOO_FAST.value
+    ADDRESS_LIMITED = ResponseFlag.ADDRESS_LIMITED.value
+    UNDER_REVIEW = ResponseFlag.UNDER_REVIEW.value
     # More than COUNTER_DEVICE_WINDOW_MAX ratings from one kiosk within COUNTER_DEVICE_WINDOW_SECONDS.
     DEVICE_WINDOW = 64
 

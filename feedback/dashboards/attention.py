@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 
 from flask import current_app
 
+from feedback.agencies.kinds import peer_group_label
 from feedback.core.i18n import BilingualName, format_number, ngettext
 from feedback.core.i18n import gettext as _
 from feedback.dashboards import accountability, flagged, metrics, peers
@@ -63,7 +64,7 @@ class Item(BilingualName):
                      "the integrity checks and left out.", **{k: _fmt(v) for k, v in f.items()})
         return _("Of the %(ranked)s ranked agencies of its peer group (%(group)s), its 95%% interval "
                  "reaches least high: at best %(high)s, against a group average of %(average)s.",
-                 group=peers.group_label(f["group"]),
+                 group=peer_group_label(f["group"]),
                  **{k: _fmt(v) for k, v in f.items() if k != "group"})
 
 

@@ -13,29 +13,14 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from feedback.agencies.kinds import PEER_GROUPS, peer_group
+from feedback.agencies.kinds import PEER_GROUPS, peer_group, peer_group_label
 from feedback.agencies.models import Agency
 from feedback.dashboards import metrics
 from feedback.dashboards.metrics import AgencyIndex, Estimate
 from feedback.dashboards.stats import OK
 from feedback.extensions import db
-
-GROUP_LABELS = {
-    "province": _l("Provinces"),
-    "department": _l("Departments"),
-    "local": _l("Communes, wards and special zones"),
-    "service": _l("Service centres and one-stop sections"),
-    "counter": _l("Service counters"),
-    "other": _l("Other agencies"),
-}
-
-
-def group_label(group: str) -> str:
-    """A peer group's name in the page's language."""
-    return str(GROUP_LABELS.get(group, GROUP_LABELS["other"]))
 
 
 @dataclass(frozen=True)
@@ -108,7 +93,7 @@ class PeerRow:
     @property
     def group_label(self) -> str:
         """The group's name in the page's language."""
-        return group_label(self.group)
+        return peer_group_label(self.group)
 
 
 @dataclass(frozen=True)
@@ -125,7 +110,7 @@ class GroupSummary:
     @property
     def label(self) -> str:
         """The group's name in the page's language."""
-        return group_label(self.group)
+        return peer_group_label(self.group)
 
 
 def group_of_kinds(kinds: Mapping[int, str]) -> dict[int, str]:
@@ -196,7 +181,7 @@ class Standing:
     @property
     def group_label(self) -> str:
         """The group's name in the page's language."""
-        return group_label(self.group)
+        return peer_group_label(self.group)
 
 
 def min_peer_group() -> int:

@@ -7,6 +7,7 @@ from sqlalchemy import and_, select
 
 from feedback.accounts.authz import agency_filter, get_agency_or_404, roles_required
 from feedback.accounts.models import Role
+from feedback.agencies.kinds import peer_group_label
 from feedback.agencies.models import Agency
 from feedback.core.i18n import current_locale
 from feedback.core.i18n import gettext as _
@@ -55,7 +56,7 @@ def _index_rows(rows: list[metrics.AgencyIndex], locale: str, ranks: dict[int, p
         row = [rank.text if rank else "", r.code, r.name(locale), decimal(r.mean), decimal(r.low),
                decimal(r.high), r.n, status_word(r.status)]
         if groups is not None:
-            row += [peers.group_label(groups.get(r.agency_id, "other")), rank.of if rank else ""]
+            row += [peer_group_label(groups.get(r.agency_id, "other")), rank.of if rank else ""]
         table.append(row)
     return table
 
