@@ -14,16 +14,18 @@ from feedback.audit.services import record
 from feedback.core.text import clean_text, fold_for_search
 from feedback.extensions import db
 
-PEER_GROUPS = ("province", "department", "local", "service", "counter", "other")
-# What each peer group is called, on the dashboards and in the admin's kind form alike.
-PEER_GROUP_LABELS = {
-    "province": _l("Provinces"),
-    "department": _l("Departments"),
-    "local": _l("Communes, wards and special zones"),
-    "service": _l("Service centres and one-stop sections"),
-    "counter": _l("Service counters"),
-    "other": _l("Other agencies"),
-}
+# The peer groups the dashboards compare agencies within, in the order they are shown, and what
+# each is called (on the dashboards and in the admin's kind form alike): one table for both.
+_PEER_GROUP_NAMES = (
+    ("province", _l("Provinces")),
+    ("department", _l("Departments")),
+    ("local", _l("Communes, wards and special zones")),
+    ("service", _l("Service centres and one-stop sections")),
+    ("counter", _l("Service counters")),
+    ("other", _l("Other agencies")),
+)
+PEER_GROUPS = tuple(code for code, _name in _PEER_GROUP_NAMES)
+PEER_GROUP_LABELS = dict(_PEER_GROUP_NAMES)
 
 
 def peer_group_label(group: str) -> str:
