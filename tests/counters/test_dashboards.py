@@ -1,11 +1,12 @@
 """The counter index on the dashboards and /dashboard/officers: who sees what, small samples, CSV."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from feedback.audit.models import AuditEvent
+from feedback.core.dates import local_zone
 from feedback.counters.models import Channel
 from feedback.counters.ratesets import set_for
 from feedback.counters.ratings import NewRating, store_rating
@@ -43,7 +44,8 @@ def test_officers_are_ranked_from_30_ratings_with_wilson_intervals(app, tree):
     rate(tree.counter_a, chi, [4] * 12)
     from feedback.agencies.models import Agency
 
-    today = utcnow().date()
+    # The index counts local days (Asia/Ho_Chi_Minh): after 17:00 UTC, today there is tomorrow in UTC.
+    today = datetime.now(local_zone()).date()
     rows = officer_indices(Agency.in_subtree(tree.province.path), today - timedelta(days=2), today)
     assert [(r.code, r.rank, r.n) for r in rows] == [("CB01", 1, 30), ("CB02", 2, 30), ("CB03", None, 12)]
     low, high = wilson_interval(27, 30)
