@@ -124,10 +124,11 @@ def _response_conditions(start: datetime | None, end: datetime | None, code_only
     """SQL conditions on Response shared by every metric: counted (or, with `excluded`, flagged
     and left out; with None, either), in the period, channel, and of one survey and one service
     when asked."""
-    # Flagged as the bare column, not "IS true": PostgreSQL then reads them through the partial
-    # index ix_response_excluded (WHERE excluded) instead of scanning every response.
-    flagged = Response.excluded if excluded else Response.excluded.is_(False)
-    conditions = [] if excluded is None else [flagged]
+    conditions = []
+    if excluded is not None:
+        # Flagged as the bare column, not "IS true": PostgreSQL then reads them through the partial
+        # index ix_response_excluded (WHERE excluded) instead of scanning every response.
+        conditions.append(Response.excluded if excluded else Response.excluded.is_(False))
     if survey_id is not None:
         conditions.append(Response.version_id.in_(survey_versions(survey_id)))
     if service is not None:
